@@ -1,0 +1,52 @@
+# Dutyflow: `make run` serves the demo township; `make test` runs the whole suite.
+# Both set themselves up from a clean clone (virtualenv, pinned packages, migrations, browser).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+REQS := requirements.txt requirements-test.txt
+STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha1sum | cut -c1-12)
+
+.PHONY: run test venv browser messages lint format migrate
+
+$(STAMP): $(REQS)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+venv: $(STAMP)
+
+# Compiled translations are committed; recompile them when gettext is available.
+messages: venv
+	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; \
+	else echo "msgfmt not found: using the committed .mo files"; fi
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+
+migrate: venv
+	$(BIN)/python manage.py migrate --noinput -v0
+
+run: venv messages migrate
+	$(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Dutyflow is starting on http://127.0.0.1:8000/ (SQLite, Celery tasks in-process)."
+	@echo "Demo logins (password dutyflow-demo): secretary, leader01..leader13, cadre001..cadre065,"
+	@echo "  commissioner01..commissioner03, observer01, admin"
+	$(BIN)/python manage.py runembedded 127.0.0.1:8000
+
+test: venv messages browser
+	bash scripts/test.sh
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .

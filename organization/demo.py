@@ -1,0 +1,176 @@
+"""The demo township of API.md: units, accounts, jurisdictions and 1+N pairings.
+
+Everything is created with ``update_or_create`` on stable keys, so running it twice leaves the
+same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from .models import Jurisdiction, Membership, Pairing, Unit, User
+
+DEMO_PASSWORD = "dutyflow-demo"
+
+BRANCHES = [
+    "党政办公室党支部",
+    "党建工作办公室党支部",
+    "经济发展办公室党支部",
+    "财政所党支部",
+    "农业农村办公室党支部",
+    "社会事务办公室党支部",
+    "平安建设办公室党支部",
+    "生态环境办公室党支部",
+    "规划建设办公室党支部",
+    "应急管理办公室党支部",
+    "综合行政执法队党支部",
+    "便民服务中心党支部",
+    "退役军人服务站党支部",
+]
+LEADER_POSTS = [
+    "党委副书记",
+    "党委组织委员",
+    "党委委员、副镇长",
+    "党委委员",
+    "党委委员、副镇长",
+    "党委宣传委员",
+    "党委政法委员",
+    "党委委员、副镇长",
+    "党委委员、副镇长",
+    "党委委员",
+    "党委委员",
+    "党委委员",
+    "人武部部长",
+]
+DISTRICTS = [
+    (
+        "east",
+        "东片区",
+        [("village", "东山村"), ("village", "桃源村"), ("community", "东湖社区"), ("enterprise", "青山纺织有限公司")],
+    ),
+    (
+        "west",
+        "西片区",
+        [("village", "西溪村"), ("village", "石桥村"), ("community", "西城社区"), ("enterprise", "绿源食品有限公司")],
+    ),
+    (
+        "south",
+        "南片区",
+        [("village", "南岭村"), ("village", "竹林村"), ("community", "南苑社区"), ("enterprise", "南港物流有限公司")],
+    ),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
+GIVEN = [
+    "建国",
+    "海燕",
+    "志强",
+    "丽华",
+    "明辉",
+    "秀英",
+    "国平",
+    "晓东",
+    "春梅",
+    "文杰",
+    "玉兰",
+    "德胜",
+    "红霞",
+    "永刚",
+    "丽娟",
+    "振华",
+    "金凤",
+    "伟民",
+    "桂芳",
+    "学军",
+]
+
+
+def chinese_name(n: int) -> str:
+    return SURNAMES[(n * 7) % len(SURNAMES)] + GIVEN[(n * 3) % len(GIVEN)]
+
+
+@dataclass
+class SeedResult:
+    units: int
+    users: int
+    memberships: int
+
+
+def _unit(code: str, name: str, kind: str, parent: Unit | None, order: int) -> Unit:
+    unit, _ = Unit.objects.update_or_create(
+        code=code, defaults={"name": name, "kind": kind, "parent": parent, "sort_order": order}
+    )
+    return unit
+
+
+def _user(username: str, display_name: str, password_hash: str, **extra) -> User:
+    user, created = User.objects.get_or_create(
+        username=username, defaults={"display_name": display_name, "password": password_hash, **extra}
+    )
+    changed = False
+    if user.display_name != display_name:
+        user.display_name = display_name
+        changed = True
+    for key, value in extra.items():
+        if getattr(user, key) != value:
+            setattr(user, key, value)
+            changed = True
+    if changed:
+        user.save()
+    return user
+
+
+def _member(user: User, unit: Unit, role: str, title: str = "") -> None:
+    Membership.objects.update_or_create(user=user, unit=unit, role=role, defaults={"title": title})
+
+
+@transaction.atomic
+def seed_organization() -> SeedResult:
+    password_hash = make_password(DEMO_PASSWORD)
+    township = _unit("township", "青山镇", Unit.Kind.TOWNSHIP, None, 0)
+    committee = _unit("committee", "中共青山镇委员会", Unit.Kind.COMMITTEE, township, 1)
+    branches = [
+        _unit(f"branch{n:02d}", name, Unit.Kind.BRANCH, committee, n) for n, name in enumerate(BRANCHES, start=1)
+    ]
+    districts, partners = [], []
+    for d, (code, name, members) in enumerate(DISTRICTS, start=1):
+        district = _unit(f"district{d}", name, Unit.Kind.DISTRICT, township, 20 + d)
+        districts.append(district)
+        for m, (kind, member_name) in enumerate(members, start=1):
+            partners.append(_unit(f"{code}-{kind}{m}", member_name, kind, district, m))
+
+    township_jurisdiction, _ = Jurisdiction.objects.update_or_create(unit=township, defaults={"name": "青山镇纪委"})
+    township_jurisdiction.covers.set([])
+    for d, district in enumerate(districts, start=1):
+        jurisdiction, _ = Jurisdiction.objects.update_or_create(
+            unit=district, defaults={"name": f"{district.name}纪工委"}
+        )
+        covered = {1: branches[0:6], 2: branches[6:13]}.get(d, [])
+        jurisdiction.covers.set(covered)
+
+    # 1+N: each organ branch is paired with one or two villages, communities or enterprises.
+    for n, branch in enumerate(branches):
+        for partner in (partners[n % len(partners)], partners[(n + 5) % len(partners)]):
+            Pairing.objects.get_or_create(branch=branch, partner=partner)
+
+    secretary = _user("secretary", "陈书记", password_hash)
+    _member(secretary, township, Membership.Role.LEADER, "镇党委书记")
+    _member(secretary, committee, Membership.Role.LEADER, "镇党委书记")
+    for n, branch in enumerate(branches, start=1):
+        leader = _user(f"leader{n:02d}", chinese_name(100 + n), password_hash)
+        _member(leader, branch, Membership.Role.LEADER, LEADER_POSTS[n - 1])
+        for k in range(5 * n - 4, 5 * n + 1):
+            cadre = _user(f"cadre{k:03d}", chinese_name(k), password_hash)
+            _member(cadre, branch, Membership.Role.CADRE, "党员干部")
+    commissioner = _user("commissioner01", "纪委委员" + chinese_name(201), password_hash)
+    _member(commissioner, township, Membership.Role.COMMISSIONER, "镇纪委书记")
+    for d in (1, 2):
+        user = _user(f"commissioner{d + 1:02d}", chinese_name(201 + d), password_hash)
+        _member(user, districts[d - 1], Membership.Role.COMMISSIONER, "纪工委委员")
+    observer = _user("observer01", chinese_name(301), password_hash)
+    _member(observer, township, Membership.Role.OBSERVER, "党风政风观察员")
+    _user("admin", "系统管理员", password_hash, is_staff=True, is_superuser=True)
+
+    return SeedResult(units=Unit.objects.count(), users=User.objects.count(), memberships=Membership.objects.count())

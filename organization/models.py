@@ -1,0 +1,174 @@
+"""Users, the unit tree, roles, discipline jurisdictions and 1+N pairings.
+
+The unit tree is stored with a materialised path (``/000001/000004/``) so that "this unit and
+everything below it" is one indexed ``path LIKE '/000001/%'`` query.
+"""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def name(self) -> str:
+        return str(self)
+
+
+class UnitQuerySet(models.QuerySet):
+    def subtree_of(self, *roots: "Unit") -> "UnitQuerySet":
+        """Units at or below any of ``roots``."""
+        return self.filter(path_prefix_q(*(root.path for root in roots)))
+
+
+def path_prefix_q(*paths: str, field: str = "path") -> models.Q:
+    """A Q matching rows whose ``field`` lies under any of ``paths`` (never matches when empty)."""
+    q = models.Q(pk__in=[])
+    for path in sorted(set(paths)):
+        q |= models.Q(**{f"{field}__startswith": path})
+    return q
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        TOWNSHIP = "township", _("township")  # 镇
+        COMMITTEE = "committee", _("Party committee")  # 镇党委
+        BRANCH = "branch", _("Party branch")  # 机关党支部
+        DISTRICT = "district", _("district")  # 片区
+        DEPARTMENT = "department", _("department")  # 科室
+        VILLAGE = "village", _("village")  # 村
+        COMMUNITY = "community", _("community")  # 社区
+        ENTERPRISE = "enterprise", _("enterprise")  # 企业
+
+    name = models.CharField(_("name"), max_length=100)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("tree path"), max_length=255, editable=False, db_index=True, default="")
+    sort_order = models.PositiveIntegerField(_("order"), default=0)
+    webhook_url = models.URLField(_("group bot webhook URL"), max_length=500, blank=True)
+    webhook_secret = models.CharField(_("group bot signing secret"), max_length=200, blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self.pk is None:
+                super().save(*args, **kwargs)
+                args, kwargs = (), {}
+            old_path = Unit.objects.filter(pk=self.pk).values_list("path", flat=True).first() or ""
+            parent_path = self.parent.path if self.parent_id else "/"
+            if old_path and parent_path.startswith(old_path):
+                raise ValueError("A unit cannot be moved below itself.")
+            self.path = f"{parent_path}{self.pk:06d}/"
+            super().save(*args, **kwargs)
+            if old_path and old_path != self.path:
+                # Re-root the descendants when a unit moves: one UPDATE, not a loop.
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
+                )
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 2
+
+    def subtree(self) -> UnitQuerySet:
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def ancestors(self) -> UnitQuerySet:
+        ids = [int(seg) for seg in self.path.strip("/").split("/") if seg]
+        return Unit.objects.filter(pk__in=ids).order_by("path")
+
+    def is_within(self, other: "Unit") -> bool:
+        return self.path.startswith(other.path)
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("leader")  # 领导 — assigns and verifies
+        CADRE = "cadre", _("cadre")  # 干部 — accepts and carries out
+        COMMISSIONER = "commissioner", _("discipline commissioner")  # 纪工委委员
+        OBSERVER = "observer", _("observer")  # 党风政风观察员 — reads only
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("post"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unique_membership_role"),
+        ]
+        indexes = [models.Index(fields=["role", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class Jurisdiction(models.Model):
+    """The area a discipline work committee (纪工委) supervises.
+
+    Commissioners hold their membership on ``unit`` (a district or the township); they oversee
+    ``unit``'s own subtree plus the subtrees of every unit in ``covers`` (e.g. the organ
+    branches assigned to a district).
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="jurisdiction", verbose_name=_("unit"))
+    name = models.CharField(_("name"), max_length=100)
+    covers = models.ManyToManyField(
+        Unit, blank=True, related_name="supervising_jurisdictions", verbose_name=_("also covers")
+    )
+
+    class Meta:
+        verbose_name = _("discipline jurisdiction")
+        verbose_name_plural = _("discipline jurisdictions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pairing(models.Model):
+    """1+N: an organ branch paired with a village, community or enterprise branch."""
+
+    branch = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="pairings", verbose_name=_("organ branch"))
+    partner = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="paired_with", verbose_name=_("paired unit")
+    )
+    since = models.DateField(_("since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("1+N pairing")
+        verbose_name_plural = _("1+N pairings")
+        constraints = [models.UniqueConstraint(fields=["branch", "partner"], name="unique_pairing")]
+
+    def __str__(self) -> str:
+        return f"{self.branch} ↔ {self.partner}"

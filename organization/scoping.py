@@ -1,0 +1,155 @@
+"""Object-level scoping: which units a user leads, belongs to, oversees or may read.
+
+Every later app scopes its querysets with these helpers. A ``Scope`` is computed once per
+user object (two queries) and cached on it, so a request pays for it once.
+
+Rules (DESIGN.md, "Roles"):
+- a leader acts on the units they lead and everything below them;
+- a cadre acts on their own objects and reads their own unit;
+- a commissioner reads everything in their jurisdiction (the subtree of the unit they sit on,
+  plus the subtrees it covers); an observer reads the subtree of the unit they sit on;
+- a superuser (admin) reads everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import Membership, Unit, path_prefix_q
+
+Role = Membership.Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int | None
+    is_admin: bool = False
+    led_paths: tuple[str, ...] = ()
+    member_paths: tuple[str, ...] = ()
+    member_unit_ids: frozenset[int] = field(default_factory=frozenset)
+    overseen_paths: tuple[str, ...] = ()  # commissioners' jurisdictions
+    observed_paths: tuple[str, ...] = ()  # observers' read-only subtrees
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    # -- predicates on a single unit ---------------------------------------------------------
+    def leads(self, unit: Unit) -> bool:
+        return self.is_admin or _under(unit.path, self.led_paths)
+
+    def oversees(self, unit: Unit) -> bool:
+        """A commissioner's jurisdiction covers ``unit``."""
+        return _under(unit.path, self.overseen_paths)
+
+    def can_read_unit(self, unit: Unit) -> bool:
+        return self.is_admin or _under(unit.path, self.read_paths) or unit.pk in self.member_unit_ids
+
+    @property
+    def read_paths(self) -> tuple[str, ...]:
+        return self.led_paths + self.overseen_paths + self.observed_paths + self.member_paths
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    # -- querysets ---------------------------------------------------------------------------
+    def led_units_q(self, field: str = "path") -> Q:
+        return Q() if self.is_admin else path_prefix_q(*self.led_paths, field=field)
+
+    def overseen_units_q(self, field: str = "path") -> Q:
+        return path_prefix_q(*self.overseen_paths, field=field)
+
+    def readable_units_q(self, field: str = "path") -> Q:
+        return Q() if self.is_admin else path_prefix_q(*self.read_paths, field=field)
+
+
+def _under(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
+def _collapse(paths) -> tuple[str, ...]:
+    """Drop paths already covered by a shorter prefix: fewer ORs in every query."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not _under(path, tuple(kept)):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once per user object."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Scope(user_id=None)
+    cached = getattr(user, "_dutyflow_scope", None)
+    if cached is not None:
+        return cached
+    memberships = list(Membership.objects.filter(user=user).select_related("unit", "unit__jurisdiction"))
+    led, member, overseen, observed, member_ids, roles = [], [], [], [], set(), set()
+    covered_for: list[int] = []
+    for m in memberships:
+        roles.add(m.role)
+        member_ids.add(m.unit_id)
+        if m.role == Role.LEADER:
+            led.append(m.unit.path)
+        elif m.role == Role.CADRE:
+            member.append(m.unit.path)
+        elif m.role == Role.COMMISSIONER:
+            overseen.append(m.unit.path)
+            if hasattr(m.unit, "jurisdiction"):
+                covered_for.append(m.unit.jurisdiction.pk)
+        elif m.role == Role.OBSERVER:
+            observed.append(m.unit.path)
+    if covered_for:
+        overseen += list(Unit.objects.filter(supervising_jurisdictions__in=covered_for).values_list("path", flat=True))
+    if user.is_superuser:
+        roles.add("admin")
+    scope = Scope(
+        user_id=user.pk,
+        is_admin=user.is_superuser,
+        led_paths=_collapse(led),
+        member_paths=_collapse(member),
+        member_unit_ids=frozenset(member_ids),
+        overseen_paths=_collapse(overseen),
+        observed_paths=_collapse(observed),
+        roles=frozenset(roles),
+    )
+    user._dutyflow_scope = scope
+    return scope
+
+
+def units_led_by(user):
+    """Units the user leads, with everything below them."""
+    scope = scope_for(user)
+    if not scope.led_paths and not scope.is_admin:
+        return Unit.objects.none()
+    return Unit.objects.filter(scope.led_units_q())
+
+
+def units_overseen_by(user):
+    """Units in the user's discipline jurisdiction (commissioners)."""
+    scope = scope_for(user)
+    return Unit.objects.filter(scope.overseen_units_q())
+
+
+def units_readable_by(user):
+    scope = scope_for(user)
+    return Unit.objects.filter(scope.readable_units_q())
+
+
+def leaders_of(unit: Unit):
+    """Users who lead ``unit`` directly or from above, nearest first."""
+    from .models import User
+
+    ancestor_ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
+    return User.objects.filter(memberships__role=Role.LEADER, memberships__unit_id__in=ancestor_ids).distinct()
+
+
+def commissioners_for(unit: Unit):
+    """Commissioners whose jurisdiction covers ``unit``."""
+    from .models import Jurisdiction, User
+
+    ancestor_ids = [int(seg) for seg in unit.path.strip("/").split("/") if seg]
+    covering = Jurisdiction.objects.filter(covers__in=ancestor_ids).values_list("unit_id", flat=True)
+    return User.objects.filter(
+        memberships__role=Role.COMMISSIONER,
+        memberships__unit_id__in=set(ancestor_ids) | set(covering),
+    ).distinct()

@@ -1,0 +1,48 @@
+from rest_framework import serializers
+
+from .models import Membership, User
+
+
+class MeUnitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="unit.id")
+    name = serializers.CharField(source="unit.name")
+    kind = serializers.CharField(source="unit.kind")
+    role = serializers.CharField()
+
+
+class MeSerializer(serializers.ModelSerializer):
+    display_name = serializers.SerializerMethodField()
+    roles = serializers.SerializerMethodField()
+    units = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "roles", "units"]
+
+    def get_display_name(self, user) -> str:
+        return str(user)
+
+    def get_roles(self, user) -> list[str]:
+        from .scoping import scope_for
+
+        order = ["leader", "cadre", "commissioner", "observer", "admin"]
+        roles = scope_for(user).roles
+        return [r for r in order if r in roles]
+
+    @staticmethod
+    def _memberships(user):
+        return Membership.objects.filter(user=user).select_related("unit").order_by("unit__path", "role")
+
+    def get_units(self, user) -> list[dict]:
+        return MeUnitSerializer(self._memberships(user), many=True).data
+
+
+class UserBriefSerializer(serializers.ModelSerializer):
+    display_name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name"]
+
+    def get_display_name(self, user) -> str:
+        return str(user)

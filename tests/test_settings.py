@@ -1,0 +1,99 @@
+"""Settings are parsed strictly from the environment."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PROD_ENV = {
+    "DJANGO_ENV": "production",
+    "SECRET_KEY": "k3V9-qzT7_wL2mX8pR4nB6yH1cF5dJ0sA9eG3uK7iO2tZ8vN4xQ6",
+    "ALLOWED_HOSTS": "dutyflow.example.gov.cn",
+    "DATABASE_URL": "postgresql://dutyflow@127.0.0.1:5432/dutyflow",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+}
+
+
+def run_django(args, env_overrides, drop=()):
+    env = {k: v for k, v in os.environ.items() if k not in drop and not k.startswith(("DJANGO_", "DEBUG"))}
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_bad_boolean_is_a_clear_error():
+    result = run_django(["check"], {"DEBUG": "maybe"})
+    assert result.returncode != 0
+    assert "DEBUG='maybe' is not a boolean" in result.stderr
+
+
+def test_production_without_secret_key_is_refused():
+    env = dict(PROD_ENV)
+    del env["SECRET_KEY"]
+    result = run_django(["check"], env, drop=("SECRET_KEY",))
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_production_without_allowed_hosts_is_refused():
+    env = dict(PROD_ENV)
+    del env["ALLOWED_HOSTS"]
+    result = run_django(["check"], env, drop=("ALLOWED_HOSTS",))
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_without_database_url_is_refused():
+    env = dict(PROD_ENV)
+    del env["DATABASE_URL"]
+    result = run_django(["check"], env)
+    assert result.returncode != 0
+    assert "DATABASE_URL must be set" in result.stderr
+
+
+def test_unknown_environment_name_is_refused():
+    result = run_django(["check"], {"DJANGO_ENV": "prod"})
+    assert result.returncode != 0
+    assert "DJANGO_ENV='prod' must be one of" in result.stderr
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_django(["check", "--deploy", "--fail-level", "WARNING"], PROD_ENV)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_embedded_default_is_sqlite_and_eager_celery():
+    result = run_django(
+        [
+            "shell", "--no-imports", "-v", "0",
+            "-c",
+            "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.LANGUAGE_CODE, s.TIME_ZONE)",
+        ],
+        {},
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "True", "zh-hans", "Asia/Shanghai"]
+
+
+@pytest.mark.django_db
+def test_migrations_are_current():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+
+
+def test_weak_production_secret_key_is_refused():
+    result = run_django(["check"], {**PROD_ENV, "SECRET_KEY": "x" * 64})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be a random value" in result.stderr

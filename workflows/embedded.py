@@ -1,0 +1,64 @@
+"""Celery beat for the embedded default: a thread that runs due periodic tasks in-process.
+
+With no REDIS_URL there is no broker and no separate beat; ``manage.py runembedded`` starts
+this scheduler beside the web server so sweeps, digests and outbox retries still happen.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+class EmbeddedBeat(threading.Thread):
+    def __init__(self, *, interval: float = 30.0):
+        super().__init__(name="dutyflow-embedded-beat", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+        self.last_run: dict[str, datetime] = {}
+
+    def due_entries(self, now: datetime) -> list[tuple[str, dict]]:
+        from celery.schedules import schedule as celery_schedule
+
+        due = []
+        for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+            sched = entry["schedule"]
+            if not isinstance(sched, celery_schedule):
+                sched = celery_schedule(sched)
+            last = self.last_run.setdefault(name, now)
+            if sched.is_due(last).is_due:
+                due.append((name, entry))
+        return due
+
+    def run_once(self) -> None:
+        from config.celery import app
+
+        now = timezone.now()
+        for name, entry in self.due_entries(now):
+            self.last_run[name] = now
+            try:
+                app.tasks[entry["task"]].apply(args=entry.get("args", ()), kwargs=entry.get("kwargs", {}))
+            except Exception:
+                logger.exception("Periodic task %s failed", name)
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            self.run_once()
+            self.stopped.wait(self.interval)
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+def start_embedded_beat() -> EmbeddedBeat:
+    beat = EmbeddedBeat()
+    beat.start()
+    time.sleep(0)
+    return beat

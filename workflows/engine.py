@@ -1,0 +1,135 @@
+"""Running a django-fsm transition the one way the project does it.
+
+``apply_transition`` checks that the transition exists from the current state, that its
+conditions hold and that the actor has its permission, runs it, saves the object (with the
+optimistic state check of ``ConcurrentTransitionMixin``) and appends the log row — all in
+the caller's transaction. Services call it with the row locked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
+
+from .models import TransitionLog
+
+
+class TransitionError(Exception):
+    """Base for refusals a caller maps to an HTTP status."""
+
+    status_code = 409
+
+
+class TransitionConflict(TransitionError):
+    """Not allowed from the current state, or the object changed underneath (409)."""
+
+    status_code = 409
+
+
+class TransitionForbidden(TransitionError):
+    """The actor may see the object but not take this transition (403)."""
+
+    status_code = 403
+
+
+@dataclass(frozen=True)
+class TransitionInfo:
+    name: str  # the API name (``return`` for ``return_for_rework``)
+    method: str
+    label: str
+    target: str
+
+
+def transition_meta(model, method_name: str) -> dict:
+    method = getattr(model, method_name)
+    return method._django_fsm.transitions
+
+
+def api_transitions(model) -> dict[str, TransitionInfo]:
+    """All transitions of ``model`` keyed by API name; label and API name come from ``custom``."""
+    result: dict[str, TransitionInfo] = {}
+    for attr in dir(model):
+        method = getattr(model, attr, None)
+        meta = getattr(method, "_django_fsm", None)
+        if meta is None:
+            continue
+        for transition in meta.transitions.values():
+            custom = transition.custom or {}
+            name = custom.get("api_name", attr)
+            if custom.get("internal"):
+                continue
+            result.setdefault(
+                name,
+                TransitionInfo(
+                    name=name, method=attr, label=str(custom.get("label", name)), target=str(transition.target)
+                ),
+            )
+    return result
+
+
+def available_transitions(obj, user) -> list[TransitionInfo]:
+    """Transitions ``user`` may take on ``obj`` now (state, conditions and permission)."""
+    result = []
+    for info in api_transitions(type(obj)).values():
+        bound = getattr(obj, info.method)
+        meta = bound._django_fsm
+        state = meta.field.get_state(obj)
+        if not meta.has_transition(state) or not meta.conditions_met(obj, state):
+            continue
+        if not has_transition_perm(bound, user):
+            continue
+        target = meta.get_transition(state).target
+        result.append(TransitionInfo(info.name, info.method, info.label, str(target)))
+    return result
+
+
+def apply_transition(
+    obj,
+    method_name: str,
+    *,
+    actor,
+    comment: str = "",
+    payload: dict[str, Any] | None = None,
+    name: str | None = None,
+    check_permission: bool = True,
+    **kwargs,
+) -> TransitionLog:
+    """Run ``obj.<method_name>(**kwargs)``, save, and log. Caller holds the row lock.
+
+    Raises ``TransitionConflict`` when the state does not allow it (or it changed since the
+    object was read) and ``TransitionForbidden`` when ``actor`` lacks the permission.
+    """
+    assert transaction.get_connection().in_atomic_block, "apply_transition needs a transaction"
+    bound = getattr(obj, method_name)
+    meta = bound._django_fsm
+    source = meta.field.get_state(obj)
+    if not meta.has_transition(source):
+        raise TransitionConflict(f"'{name or method_name}' is not allowed from state '{source}'.")
+    if check_permission and actor is not None and not has_transition_perm(bound, actor):
+        if not meta.conditions_met(obj, source):
+            raise TransitionConflict(f"'{name or method_name}' is not possible now.")
+        raise TransitionForbidden(f"You may not '{name or method_name}' this object.")
+    try:
+        bound(**kwargs)
+    except TransitionNotAllowed as exc:
+        raise TransitionConflict(str(exc)) from exc
+    try:
+        obj.save()
+    except ConcurrentTransition as exc:
+        raise TransitionConflict("The object changed underneath; reload and try again.") from exc
+    return TransitionLog.objects.create(
+        subject=obj,
+        transition=name or method_name,
+        source=str(source),
+        target=str(meta.field.get_state(obj)),
+        actor=actor,
+        comment=comment or "",
+        payload=payload or {},
+    )
+
+
+def history(obj):
+    return TransitionLog.objects.for_object(obj).select_related("actor")
