@@ -7,6 +7,7 @@ secret. ``DJANGO_ENV=production`` demands SECRET_KEY, ALLOWED_HOSTS and DATABASE
 import secrets
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -155,7 +156,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic tasks (celery beat; `manage.py runembedded` runs them in-process without a broker).
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "workflows.tasks.sweep_deadlines", "schedule": crontab(minute="*/15")},
+    "generate-monthly-lists": {
+        "task": "responsibilities.tasks.generate_monthly_lists",
+        "schedule": crontab(minute=0, hour=6, day_of_month="25"),
+    },
+    "notifications-redispatch": {"task": "notifications.tasks.redispatch_outbox", "schedule": crontab(minute="*")},
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(minute=30, hour=8, day_of_week="mon-fri"),
+    },
+}
 
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.

@@ -6,6 +6,10 @@ from organization.views import healthz
 
 api_v1 = [
     path("", include("organization.api_urls")),
+    path("", include("responsibilities.api_urls")),
+    path("", include("supervision.api_urls")),
+    path("", include("notifications.api_urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [
@@ -14,5 +18,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(api_v1)),
+    path("lists/", include("responsibilities.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("organization.urls")),
 ]

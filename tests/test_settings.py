@@ -73,7 +73,10 @@ def test_check_deploy_is_clean_in_production():
 def test_embedded_default_is_sqlite_and_eager_celery():
     result = run_django(
         [
-            "shell", "--no-imports", "-v", "0",
+            "shell",
+            "--no-imports",
+            "-v",
+            "0",
             "-c",
             "from django.conf import settings as s; print(s.DATABASES['default']['ENGINE'], s.CELERY_TASK_ALWAYS_EAGER, s.LANGUAGE_CODE, s.TIME_ZONE)",
         ],

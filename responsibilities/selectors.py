@@ -1,0 +1,72 @@
+"""Reads shared by pages and the API; they own select_related/prefetch so no caller meets an N+1."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from organization.scoping import scope_for
+
+from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+
+Item = ResponsibilityItem
+
+
+def lists_visible_to(user) -> QuerySet[ResponsibilityList]:
+    scope = scope_for(user)
+    return ResponsibilityList.objects.filter(scope.readable_units_q("unit__path")).select_related("unit")
+
+
+def items_visible_to(user) -> QuerySet[Item]:
+    """Items of units the user may read, plus items they are assigned to or co-handle anywhere."""
+    scope = scope_for(user)
+    q = scope.readable_units_q("list__unit__path")
+    if not scope.is_admin:
+        q |= Q(assignee_id=user.pk) | Q(co_handlers=user.pk) | Q(lead_leader_id=user.pk)
+    return Item.objects.filter(q).distinct().select_related("list__unit", "assignee", "lead_leader", "category")
+
+
+def items_for_user(user) -> QuerySet[Item]:
+    """ "My items": assigned to the user (the cadre's task list)."""
+    return (
+        Item.objects.filter(assignee=user)
+        .exclude(state=Item.State.DRAFT)
+        .select_related("list__unit", "lead_leader", "category")
+        .order_by("due_at", "pk")
+    )
+
+
+def items_of_list(lst: ResponsibilityList) -> QuerySet[Item]:
+    return lst.items.select_related("assignee", "lead_leader", "category").prefetch_related("co_handlers")
+
+
+def items_awaiting_verification(user) -> QuerySet[Item]:
+    """Submitted items in units the user leads, which they may verify (not their own)."""
+    scope = scope_for(user)
+    if not scope.led_paths and not scope.is_admin:
+        return Item.objects.none()
+    return (
+        Item.objects.filter(scope.led_units_q("list__unit__path"), state=Item.State.SUBMITTED)
+        .exclude(assignee=user)
+        .select_related("list__unit", "assignee", "category")
+        .order_by("submitted_at", "pk")
+    )
+
+
+def extensions_visible_to(user) -> QuerySet[ExtensionRequest]:
+    items = items_visible_to(user).values("pk")
+    return ExtensionRequest.objects.filter(item__in=items).select_related(
+        "item__list__unit", "requested_by", "decided_by"
+    )
+
+
+def extensions_awaiting_decision(user) -> QuerySet[ExtensionRequest]:
+    scope = scope_for(user)
+    if not scope.led_paths and not scope.is_admin:
+        return ExtensionRequest.objects.none()
+    return (
+        ExtensionRequest.objects.filter(
+            scope.led_units_q("item__list__unit__path"), state=ExtensionRequest.State.PENDING
+        )
+        .exclude(requested_by=user)
+        .select_related("item__list__unit", "requested_by")
+    )

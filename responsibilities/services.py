@@ -1,0 +1,374 @@
+"""Services for monthly lists, items and extension requests.
+
+Each service is one transaction: it locks the row (``select_for_update``), calls the model
+transition through ``workflows.engine.apply_transition`` (which saves and logs), emits the
+domain events (which write the notification outbox in the same transaction) and returns the
+object. Validation and permission checks happen before (serializers, forms, permission
+classes); what a service raises is a real conflict (409) or a refusal (403).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from organization.models import Unit, User
+from organization.scoping import leaders_of
+from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
+from workflows.events import emit
+from workflows.models import TransitionLog
+
+from .models import Comment, Evidence, ExtensionRequest, ProgressReport, ResponsibilityItem, ResponsibilityList
+
+Item = ResponsibilityItem
+
+
+def _locked(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _item_context(item: Item) -> dict:
+    return {
+        "title": item.title,
+        "unit": item.list.unit.name,
+        "due_at": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M") if item.due_at else "",
+        "url": reverse("responsibilities:item-detail", args=[item.pk]),
+    }
+
+
+def _verifiers(item: Item) -> list[int]:
+    """Who verifies: the lead leader and the unit's leaders, never the assignee (four-eyes)."""
+    ids = {item.lead_leader_id} | set(leaders_of(item.list.unit).values_list("pk", flat=True))
+    ids.discard(item.assignee_id)
+    ids.discard(None)
+    return sorted(ids)
+
+
+# -- lists ----------------------------------------------------------------------------------------
+
+
+def list_create(*, unit: Unit, month: dt.date, title: str, actor: User) -> ResponsibilityList:
+    return ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
+
+
+@transaction.atomic
+def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> ResponsibilityList:
+    """下单: publish the list and assign every draft item, each with its own log row and event."""
+    lst = _locked(ResponsibilityList, lst.pk)
+    apply_transition(lst, "publish", actor=actor, comment=comment)
+    for item in lst.items.select_for_update().filter(state=Item.State.DRAFT).select_related("list__unit"):
+        _assign(item, actor=actor)
+    return lst
+
+
+def _assign(item: Item, *, actor: User | None) -> None:
+    apply_transition(item, "assign", actor=actor, check_permission=actor is not None)
+    emit(
+        "item.assigned",
+        subject=item,
+        recipients=[item.assignee_id, *item.co_handlers.values_list("pk", flat=True)],
+        actor=actor,
+        context=_item_context(item),
+        urgent=item.urgent,
+    )
+
+
+@transaction.atomic
+def list_close(
+    *, lst: ResponsibilityList, actor: User, decisions: dict[int, str] | None = None, comment: str = ""
+) -> ResponsibilityList:
+    """验单: close a published list. Every open item needs a decision — ``carry_over`` (copied to
+    next month's list, which is created as a draft when missing) or ``unfinished``. Nothing is
+    silently dropped: a missing decision is a conflict."""
+    lst = _locked(ResponsibilityList, lst.pk)
+    decisions = {int(k): v for k, v in (decisions or {}).items()}
+    open_items = list(lst.items.select_for_update().filter(state__in=Item.OPEN_STATES))
+    undecided = [item.title for item in open_items if decisions.get(item.pk) not in ("carry_over", "unfinished")]
+    if undecided:
+        raise TransitionConflict(
+            "Decide for every unfinished item whether to carry it over or mark it unfinished: " + "; ".join(undecided)
+        )
+    apply_transition(lst, "close", actor=actor, comment=comment)
+    next_list = None
+    for item in open_items:
+        if decisions[item.pk] == "carry_over":
+            if next_list is None:
+                next_list = _next_month_list(lst, actor)
+            copy = _copy_item(item, next_list, actor)
+            apply_transition(item, "carry_over", actor=actor, payload={"to_item": copy.pk, "to_list": next_list.pk})
+        else:
+            apply_transition(item, "mark_unfinished", actor=actor)
+    return lst
+
+
+def _next_month_list(lst: ResponsibilityList, actor: User) -> ResponsibilityList:
+    month = (lst.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    next_list, _ = ResponsibilityList.objects.get_or_create(
+        unit=lst.unit, month=month, defaults={"title": f"{lst.unit.name} {month:%Y年%m月}责任清单", "created_by": actor}
+    )
+    return next_list
+
+
+def _copy_item(item: Item, target: ResponsibilityList, actor: User) -> Item:
+    copy = Item.objects.create(
+        list=target,
+        title=item.title,
+        standard=item.standard,
+        category=item.category,
+        urgent=item.urgent,
+        assignee=item.assignee,
+        lead_leader=item.lead_leader,
+        due_at=item.due_at,
+        original_due_at=item.original_due_at or item.due_at,
+        carried_over_from=item,
+        created_by=actor,
+        sort_order=item.sort_order,
+        progress_percent=item.progress_percent,
+    )
+    copy.co_handlers.set(item.co_handlers.all())
+    if target.state == ResponsibilityList.State.PUBLISHED:
+        _assign(copy, actor=actor)
+    return copy
+
+
+# -- items ----------------------------------------------------------------------------------------
+
+
+def item_create(*, lst: ResponsibilityList, actor: User, co_handlers=(), **fields) -> Item:
+    """Add an item to a draft list, or to a published one (then it is assigned at once)."""
+    with transaction.atomic():
+        lst = _locked(ResponsibilityList, lst.pk)
+        if lst.state == ResponsibilityList.State.CLOSED:
+            raise TransitionConflict("The list is closed.")
+        item = Item.objects.create(list=lst, created_by=actor, original_due_at=fields.get("due_at"), **fields)
+        if co_handlers:
+            item.co_handlers.set(co_handlers)
+        if lst.state == ResponsibilityList.State.PUBLISHED:
+            _assign(item, actor=actor)
+        return item
+
+
+_EDITABLE = ("title", "standard", "category", "urgent", "assignee", "lead_leader", "due_at", "sort_order")
+
+
+@transaction.atomic
+def item_update(*, item: Item, actor: User, co_handlers=None, **fields) -> Item:
+    """Edit a draft item (published items change only through transitions and extensions)."""
+    item = _locked(Item, item.pk)
+    if item.state != Item.State.DRAFT:
+        raise TransitionConflict("Only draft items can be edited; use an extension to move a deadline.")
+    for name, value in fields.items():
+        if name not in _EDITABLE:
+            raise ValueError(f"{name} is not editable")
+        setattr(item, name, value)
+    if "due_at" in fields:
+        item.original_due_at = fields["due_at"]
+    item.save()
+    if co_handlers is not None:
+        item.co_handlers.set(co_handlers)
+    return item
+
+
+@transaction.atomic
+def item_delete_draft(*, item: Item, actor: User) -> None:
+    item = _locked(Item, item.pk)
+    if item.state != Item.State.DRAFT:
+        raise TransitionConflict("Only draft items can be deleted; cancel a published one instead.")
+    item.delete()
+
+
+def _item_transition(
+    item: Item, method: str, *, actor: User, comment: str = "", name: str | None = None, payload=None, **kwargs
+) -> Item:
+    item = Item.objects.select_for_update().select_related("list__unit").get(pk=item.pk)
+    apply_transition(item, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
+    return item
+
+
+@transaction.atomic
+def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
+    """签收: the assignee acknowledges the item."""
+    return _item_transition(item, "accept", actor=actor, comment=comment)
+
+
+@transaction.atomic
+def item_report_progress(*, item: Item, actor: User, text: str, percent: int | None = None, comment: str = "") -> Item:
+    item = _item_transition(
+        item, "report_progress", actor=actor, comment=comment or text, payload={"percent": percent}, percent=percent
+    )
+    ProgressReport.objects.create(item=item, author=actor, text=text, percent=percent)
+    return item
+
+
+@transaction.atomic
+def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
+    """办结申请: the assignee reports the item done; the verifiers are told."""
+    item = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
+    emit("item.submitted", subject=item, recipients=_verifiers(item), actor=actor, context=_item_context(item))
+    return item
+
+
+@transaction.atomic
+def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
+    """办结: a leader of the unit (never the assignee) confirms completion."""
+    item = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
+    emit("item.verified", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
+    return item
+
+
+@transaction.atomic
+def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
+    """退回: verification rejected; the reason is required and goes to the assignee."""
+    item = _item_transition(
+        item,
+        "return_for_rework",
+        actor=actor,
+        name="return",
+        comment=reason,
+        payload={"reason": reason, "comment": comment},
+    )
+    emit(
+        "item.returned",
+        subject=item,
+        recipients=[item.assignee_id],
+        actor=actor,
+        context={**_item_context(item), "reason": reason},
+    )
+    return item
+
+
+@transaction.atomic
+def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
+    """中止: the deadline clock stops until the item is resumed."""
+    item = _item_transition(item, "suspend", actor=actor, comment=reason, payload={"reason": reason})
+    emit(
+        "item.suspended",
+        subject=item,
+        recipients=[item.assignee_id],
+        actor=actor,
+        context={**_item_context(item), "reason": reason},
+    )
+    return item
+
+
+@transaction.atomic
+def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
+    item = _item_transition(item, "resume", actor=actor, comment=comment)
+    emit("item.resumed", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
+    return item
+
+
+@transaction.atomic
+def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
+    item = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
+    if item.assignee_id:
+        emit(
+            "item.cancelled",
+            subject=item,
+            recipients=[item.assignee_id],
+            actor=actor,
+            context={**_item_context(item), "reason": reason},
+        )
+    return item
+
+
+@transaction.atomic
+def item_add_evidence(*, item: Item, actor: User, upload, content_type: str) -> Evidence:
+    """Store an uploaded file (validated by the caller: size, type by content, name)."""
+    return Evidence.objects.create(
+        item=item,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+
+
+def item_comment(*, item: Item, actor: User, text: str) -> Comment:
+    return Comment.objects.create(item=item, author=actor, text=text)
+
+
+# -- extension requests (延期申请) ------------------------------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
+    """The assignee asks for a later deadline; one pending request per item at a time."""
+    item = Item.objects.select_for_update().select_related("list__unit").get(pk=item.pk)
+    if actor.pk != item.assignee_id:
+        raise TransitionForbidden("Only the responsible cadre may request an extension.")
+    if item.state not in Item.OPEN_STATES:
+        raise TransitionConflict("The item is not open.")
+    if ExtensionRequest.objects.filter(item=item, state=ExtensionRequest.State.PENDING).exists():
+        raise TransitionConflict("An extension request for this item is already pending.")
+    extension = ExtensionRequest.objects.create(
+        item=item, new_due_at=new_due_at, previous_due_at=item.due_at, reason=reason, requested_by=actor
+    )
+    TransitionLog.objects.create(
+        subject=extension,
+        transition="request",
+        source="",
+        target=extension.state,
+        actor=actor,
+        comment=reason,
+        payload={"new_due_at": new_due_at.isoformat()},
+    )
+    emit(
+        "extension.requested",
+        subject=extension,
+        recipients=_verifiers(item),
+        actor=actor,
+        context={
+            **_item_context(item),
+            "new_due_at": timezone.localtime(new_due_at).strftime("%Y-%m-%d %H:%M"),
+            "reason": reason,
+        },
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
+    """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
+    extension = _locked(ExtensionRequest, extension.pk)
+    apply_transition(extension, "approve", actor=actor, comment=comment)
+    item = Item.objects.select_for_update().select_related("list__unit").get(pk=extension.item_id)
+    apply_transition(
+        item,
+        "move_deadline",
+        actor=actor,
+        name="extend",
+        comment=extension.reason,
+        payload={
+            "from": item.due_at.isoformat() if item.due_at else None,
+            "to": extension.new_due_at.isoformat(),
+            "extension": extension.pk,
+        },
+        new_due_at=extension.new_due_at,
+    )
+    emit(
+        "extension.decided",
+        subject=extension,
+        recipients=[extension.requested_by_id],
+        actor=actor,
+        context={**_item_context(item), "decision": "approved"},
+    )
+    return extension
+
+
+@transaction.atomic
+def extension_reject(*, extension: ExtensionRequest, actor: User, reason: str, comment: str = "") -> ExtensionRequest:
+    extension = _locked(ExtensionRequest, extension.pk)
+    apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
+    emit(
+        "extension.decided",
+        subject=extension,
+        recipients=[extension.requested_by_id],
+        actor=actor,
+        context={**_item_context(extension.item), "decision": "rejected", "reason": reason},
+    )
+    return extension

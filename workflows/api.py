@@ -1,0 +1,121 @@
+"""The shared transition API of every stateful resource (API.md):
+
+- ``GET  <resource>/<id>/transitions/`` → ``[{"name", "label", "target"}]`` the caller may take now;
+- ``POST <resource>/<id>/transitions/<name>/`` → 200 and the object; 400 bad body; 403 not yours
+  to take; 404 outside your scope (or no such transition); 409 wrong state / changed underneath;
+- ``GET  <resource>/<id>/history/`` → the transition log.
+
+A viewset mixes in ``TransitionViewSetMixin``, declares each transition's input serializer and
+the service that performs it. Checks run in the order the contract implies: scope (404), the
+transition's existence (404), state (409), permission (403), body (400); the service then
+re-checks everything under the row lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django_fsm import has_transition_perm
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from .engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, history
+
+
+class Conflict(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The object is not in a state that allows this, or it changed underneath."
+    default_code = "conflict"
+
+
+class TransitionOptionSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    label = serializers.CharField()
+    target = serializers.CharField()
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    transition = serializers.CharField()
+    source = serializers.CharField()
+    target = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    at = serializers.DateTimeField()
+    comment = serializers.CharField()
+    payload = serializers.JSONField()
+
+    def get_actor(self, entry) -> str | None:
+        return entry.actor.username if entry.actor_id else None
+
+
+class CommentInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class ReasonInputSerializer(CommentInputSerializer):
+    reason = serializers.CharField(max_length=2000, trim_whitespace=True)
+
+
+def run_service_mapping_errors(call: Callable[[], object]):
+    try:
+        return call()
+    except TransitionForbidden as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except TransitionConflict as exc:
+        raise Conflict(str(exc)) from exc
+
+
+class TransitionViewSetMixin:
+    """For a ModelViewSet whose ``get_object`` is scoped to what the caller may read."""
+
+    #: API transition name → input serializer (defaults to an optional comment)
+    transition_inputs: dict[str, type[serializers.Serializer]] = {}
+
+    def perform_transition(self, obj, name: str, actor, data: dict):
+        """Call the service for ``name``; return the updated object. Subclasses implement."""
+        raise NotImplementedError
+
+    @extend_schema(responses=TransitionOptionSerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="transitions", pagination_class=None, filter_backends=[])
+    def transitions(self, request, pk=None):
+        obj = self.get_object()
+        options = [
+            {"name": t.name, "label": t.label, "target": t.target} for t in available_transitions(obj, request.user)
+        ]
+        return Response(TransitionOptionSerializer(options, many=True).data)
+
+    @extend_schema(
+        parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
+        request=CommentInputSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path=r"transitions/(?P<name>[a-z_]+)", filter_backends=[])
+    def take_transition(self, request, pk=None, name=None):
+        obj = self.get_object()
+        info = api_transitions(type(obj)).get(name)
+        if info is None:
+            raise NotFound(f"No transition named '{name}'.")
+        bound = getattr(obj, info.method)
+        meta = bound._django_fsm
+        state = meta.field.get_state(obj)
+        if not meta.has_transition(state):
+            raise Conflict(f"'{name}' is not allowed from state '{state}'.")
+        if not has_transition_perm(bound, request.user):
+            if meta.conditions_met(obj, state):
+                raise PermissionDenied(f"You may not '{name}' this object.")
+            raise Conflict(f"'{name}' is not possible now.")
+        serializer = self.transition_inputs.get(name, CommentInputSerializer)(
+            data=request.data, context={"request": request, "object": obj}
+        )
+        serializer.is_valid(raise_exception=True)
+        obj = run_service_mapping_errors(
+            lambda: self.perform_transition(obj, name, request.user, dict(serializer.validated_data))
+        )
+        return Response(self.get_serializer(obj).data)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"], url_path="history", pagination_class=None, filter_backends=[])
+    def history(self, request, pk=None):
+        obj = self.get_object()
+        return Response(HistoryEntrySerializer(history(obj), many=True).data)

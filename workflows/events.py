@@ -1,0 +1,65 @@
+"""Domain events: how the domain tells the rest of the system what happened.
+
+Services and the sweep ``emit`` an event inside their transaction; subscribers (the
+notification outbox, registered in an AppConfig.ready()) write their rows in that same
+transaction, so an event is recorded if and only if the change that caused it commits.
+The engine knows no domain model and no transport.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    name: str  # "item.assigned", "item.returned", "sweep.warning", "sweep.escalated", "case.opened" …
+    subject: models.Model  # the object it is about
+    recipients: tuple[int, ...]  # user ids
+    actor_id: int | None = None
+    context: dict[str, Any] = field(default_factory=dict)  # strings for the message text
+    urgent: bool = False
+    key: str = ""  # distinguishes repeated events of one name on one subject (e.g. the sweep step)
+
+
+_subscribers: list[Callable[[DomainEvent], None]] = []
+
+
+def subscribe(handler: Callable[[DomainEvent], None]) -> None:
+    if handler not in _subscribers:
+        _subscribers.append(handler)
+
+
+def unsubscribe(handler: Callable[[DomainEvent], None]) -> None:
+    if handler in _subscribers:
+        _subscribers.remove(handler)
+
+
+def emit(
+    name: str,
+    *,
+    subject: models.Model,
+    recipients: Iterable,
+    actor=None,
+    context: dict[str, Any] | None = None,
+    urgent: bool = False,
+    key: str = "",
+) -> DomainEvent:
+    """Publish an event to every subscriber, synchronously, in the caller's transaction."""
+    ids = tuple(sorted({getattr(r, "pk", r) for r in recipients if r is not None}))
+    event = DomainEvent(
+        name=name,
+        subject=subject,
+        recipients=ids,
+        actor_id=getattr(actor, "pk", actor),
+        context=dict(context or {}),
+        urgent=urgent,
+        key=key,
+    )
+    for handler in list(_subscribers):
+        handler(event)
+    return event
