@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from organization.scoping import scope_for
 
-from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+from ..models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
 

@@ -21,7 +21,7 @@ from workflows.engine import TransitionConflict, TransitionForbidden, apply_tran
 from workflows.events import emit
 from workflows.models import TransitionLog
 
-from .models import Comment, Evidence, ExtensionRequest, ProgressReport, ResponsibilityItem, ResponsibilityList
+from ..models import Comment, Evidence, ExtensionRequest, ProgressReport, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
 

@@ -1,0 +1,3 @@
+"""Domain models: monthly lists and items (lists.py); pledges and livelihood issues alongside."""
+
+from .lists import *  # noqa: F403

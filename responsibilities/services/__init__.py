@@ -1,0 +1,3 @@
+"""Services (STYLE.md): one transaction each, row lock, model transition, log, events."""
+
+from .lists import *  # noqa: F403
