@@ -20,14 +20,16 @@ venv: $(STAMP)
 
 # Compiled translations are committed; recompile them when gettext is available.
 messages: venv
-	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv -v0; \
+	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
 
-# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian packages the tests need: Chromium (Playwright drives it; it never downloads a browser)
+# and gettext (to compile translations).
 browser:
-	@command -v chromium >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; }
+	@if ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
+	  else echo "Install Debian's chromium and gettext packages (sudo apt-get install chromium gettext)" >&2; exit 1; fi; \
+	fi
 
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -40,7 +42,7 @@ run: venv messages migrate
 	@echo "  commissioner01..commissioner03, observer01, admin"
 	$(BIN)/python manage.py runembedded 127.0.0.1:8000
 
-test: venv messages browser
+test: venv browser messages
 	bash scripts/test.sh
 
 lint: venv
