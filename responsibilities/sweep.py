@@ -58,6 +58,7 @@ ITEM_TARGET = SweepTarget(
     kind="item",
     model=Item,
     clock_states=CLOCK_STATES,
+    open_states=Item.OPEN_STATES,
     unaccepted_states=("assigned",),
     recipients=item_recipients,
     context=item_context,

@@ -68,6 +68,7 @@ class SweepTarget:
     kind: str  # "item", "pledge", "issue": the policy kind and the supervision subject type
     model: type[models.Model]
     clock_states: tuple[str, ...]  # states in which the deadline clock runs
+    open_states: tuple[str, ...] = ()  # unfinished states (clock states plus e.g. suspended)
     unaccepted_states: tuple[str, ...] = ()  # states meaning "not yet accepted" (签收)
     recipients: Callable[[Any, str], list] = lambda obj, step: []
     context: Callable[[Any], dict] = lambda obj: {}
@@ -95,6 +96,10 @@ class SweepTarget:
         for part in self.unit_field.split("__"):
             value = getattr(value, part)
         return value
+
+    def open_objects(self) -> models.QuerySet:
+        states = self.open_states or self.clock_states
+        return self.model._default_manager.filter(**{f"{self.state_field}__in": states})
 
     def clock_running(self) -> models.QuerySet:
         return self.model._default_manager.filter(**{f"{self.state_field}__in": self.clock_states})
