@@ -129,7 +129,9 @@ class SupervisionAction(models.Model):
     action = models.CharField(_("action"), max_length=20, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(_("level"))
     note = models.TextField(_("note"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
 
     class Meta:

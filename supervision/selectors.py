@@ -79,9 +79,7 @@ def overdue_queue(user, target: SweepTarget, filters: QueueFilters | None = None
     if filters.min_days_overdue:
         cutoff = WorkingCalendar().subtract_working_days(as_of, filters.min_days_overdue)
         qs = qs.filter(**{f"{target.due_field}__lte": cutoff})
-    return qs.select_related(*target.select_related).order_by(
-        F(target.escalation_field).desc(), target.due_field, "pk"
-    )
+    return qs.select_related(*target.select_related).order_by(F(target.escalation_field).desc(), target.due_field, "pk")
 
 
 @dataclass
@@ -191,4 +189,3 @@ def warning_overview(user, target: SweepTarget) -> list[OverviewRow]:
         row.counts = {level: counts[unit_id].get(level, 0) for level in LEVELS}
         row.links = {level: target.list_url(unit_id, level) if target.list_url else None for level in LEVELS}
     return list(rows.values())
-

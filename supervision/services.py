@@ -39,9 +39,7 @@ def _context(case: Case) -> dict:
 
 def active_case_for(subject) -> Case | None:
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
-    return Case.objects.filter(
-        content_type=content_type, object_id=subject.pk, state__in=Case.ACTIVE_STATES
-    ).first()
+    return Case.objects.filter(content_type=content_type, object_id=subject.pk, state__in=Case.ACTIVE_STATES).first()
 
 
 def case_open(

@@ -108,9 +108,7 @@ class WorkingCalendar:
                 if step > 0:
                     current = (current + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
                 else:
-                    current = current.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(
-                        microseconds=1
-                    )
+                    current = current.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(microseconds=1)
                 continue
             if step > 0:
                 boundary = (current + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)

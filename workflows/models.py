@@ -126,9 +126,7 @@ class DeadlinePolicy(models.Model):
         blank=True,
         help_text=_("When set, replaces the limit in working days (urgent work)."),
     )
-    blue_before_due_working_days = models.PositiveSmallIntegerField(
-        _("blue before due (working days)"), default=2
-    )
+    blue_before_due_working_days = models.PositiveSmallIntegerField(_("blue before due (working days)"), default=2)
     red_after_due_working_days = models.PositiveSmallIntegerField(
         _("red after due (working days)"), default=0, help_text=_("0: red as soon as the deadline passes.")
     )

@@ -57,9 +57,13 @@ class Policy:
 
 DEFAULTS: dict[tuple[str, bool], Policy] = {
     ("item", False): Policy(),
-    ("item", True): Policy(accept_within_hours=2, blue_before_due_working_days=1, escalate_after_overdue_working_days=1),
+    ("item", True): Policy(
+        accept_within_hours=2, blue_before_due_working_days=1, escalate_after_overdue_working_days=1
+    ),
     ("issue", False): Policy(accept_within_working_days=1, blue_before_due_working_days=1),
-    ("issue", True): Policy(accept_within_hours=2, blue_before_due_working_days=0, escalate_after_overdue_working_days=1),
+    ("issue", True): Policy(
+        accept_within_hours=2, blue_before_due_working_days=0, escalate_after_overdue_working_days=1
+    ),
 }
 
 

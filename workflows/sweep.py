@@ -201,9 +201,11 @@ def _policy_groups(target: SweepTarget, book: PolicyBook):
         category_groups.append((rest, ""))
     else:
         category_groups.append((Q(), ""))
-    urgencies = [(Q(**{target.urgent_field: False}), False), (Q(**{target.urgent_field: True}), True)] if (
-        target.urgent_field
-    ) else [(Q(), False)]
+    urgencies = (
+        [(Q(**{target.urgent_field: False}), False), (Q(**{target.urgent_field: True}), True)]
+        if (target.urgent_field)
+        else [(Q(), False)]
+    )
     for category_q, code in category_groups:
         for urgent_q, urgent in urgencies:
             yield category_q & urgent_q, book.resolve(code, urgent)
@@ -253,9 +255,7 @@ def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendar: WorkingC
             old_warning, old_escalation = getattr(obj, warning), getattr(obj, escalation)
             new_warning = obj._desired_warning
             new_escalation = min(MAX_ESCALATION_LEVEL, max(old_escalation, obj._desired_escalation))
-            change = Change(
-                target.kind, obj.pk, str(obj), old_warning, new_warning, old_escalation, new_escalation
-            )
+            change = Change(target.kind, obj.pk, str(obj), old_warning, new_warning, old_escalation, new_escalation)
             changes.append(change)
             updates[(new_warning, new_escalation)].append(obj.pk)
             setattr(obj, warning, new_warning)

@@ -1,5 +1,5 @@
-import time_machine
 import pytest
+import time_machine
 
 from responsibilities import services
 from tests.workflows.conftest import at, make_item  # noqa: F401  (fixture)
@@ -23,7 +23,7 @@ def now_overdue():
 
 
 @pytest.fixture
-def overdue_item(make_item, personas):
+def overdue_item(make_item, personas):  # noqa: F811  (the imported fixture)
     """An accepted item of branch 01, three working days overdue and swept: escalated, case open."""
     item = make_item(assigned_at=ASSIGNED, due_at=DUE)
     with time_machine.travel(at(2026, 12, 1, 8), tick=False):
@@ -34,7 +34,7 @@ def overdue_item(make_item, personas):
 
 
 @pytest.fixture
-def late_item(make_item, personas):
+def late_item(make_item, personas):  # noqa: F811  (the imported fixture)
     """An item of branch 01 overdue but not yet escalated (no case)."""
     item = make_item(assigned_at=ASSIGNED, due_at=at(2026, 12, 15, 17), title="迟交材料")
     sweep(at(2026, 12, 16, 9))

@@ -213,7 +213,12 @@ def test_commissioner_records_an_action(api_as, personas, case):
     assert response.status_code == 200
     assert response.json()["state"] == "acting"
     action = SupervisionAction.objects.get()
-    assert (action.action, action.level, action.actor, action.note) == ("yellow_card", 2, personas.commissioner, "书面提醒")
+    assert (action.action, action.level, action.actor, action.note) == (
+        "yellow_card",
+        2,
+        personas.commissioner,
+        "书面提醒",
+    )
 
 
 def test_township_commissioner_may_act_too(api_as, personas, case):
@@ -261,7 +266,11 @@ def test_commissioner_closes_with_a_conclusion(api_as, personas, case):
     response = api_as(personas.commissioner).post(case_url(case, "transitions/close/"), {"conclusion": "已整改到位"})
     assert response.status_code == 200
     body = response.json()
-    assert (body["state"], body["conclusion"], body["closed_by"]["username"]) == ("closed", "已整改到位", "commissioner02")
+    assert (body["state"], body["conclusion"], body["closed_by"]["username"]) == (
+        "closed",
+        "已整改到位",
+        "commissioner02",
+    )
 
 
 def test_acting_on_a_closed_case_is_a_conflict(api_as, personas, case):

@@ -10,7 +10,9 @@ def parse_as_of(value: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--as-of: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-05T09:00:00+08:00).") from exc
+        raise CommandError(
+            f"--as-of: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-05T09:00:00+08:00)."
+        ) from exc
     if timezone.is_naive(parsed):
         raise CommandError(f"--as-of: '{value}' has no UTC offset (e.g. 2026-12-05T09:00:00+08:00).")
     return parsed
