@@ -92,37 +92,26 @@ class WorkingCalendar:
         return self.add_working_days(start, -n)
 
     def add_working_hours(self, start: dt.datetime, hours: int) -> dt.datetime:
-        """``start`` plus ``hours`` counted only on working days (whole days count; nights on
-        working days count too — urgent limits are short and meant to run around the clock)."""
+        """``start`` plus ``hours`` counted only on working days (whole days count, nights
+        included: urgent limits are short and meant to run around the clock); may be negative."""
         local = timezone.localtime(start) if timezone.is_aware(start) else start
-        step = 1 if hours >= 0 else -1
         remaining = dt.timedelta(hours=abs(hours))
-        current = local
-        scanned = 0
-        while remaining > dt.timedelta(0):
-            scanned += 1
-            if scanned > MAX_SCAN_DAYS:
-                raise ValueError("No working day found within ten years.")
-            if not self.is_working_day(current.date()):
-                # Jump to the next (or previous) day boundary without consuming time.
-                if step > 0:
-                    current = (current + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-                else:
-                    current = current.replace(hour=0, minute=0, second=0, microsecond=0) - dt.timedelta(microseconds=1)
-                continue
-            if step > 0:
-                boundary = (current + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-                available = boundary - current
+        t = local
+        for _ in range(MAX_SCAN_DAYS):
+            if hours >= 0:
+                day = t.date()
+                edge = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=t.tzinfo)
+                available = edge - t
             else:
-                boundary = current.replace(hour=0, minute=0, second=0, microsecond=0)
-                available = current - boundary
-            if remaining <= available:
-                current = current + step * remaining
-                remaining = dt.timedelta(0)
-            else:
+                day = (t - dt.timedelta(microseconds=1)).date()
+                edge = dt.datetime.combine(day, dt.time(), tzinfo=t.tzinfo)
+                available = t - edge
+            if self.is_working_day(day):
+                if remaining <= available:
+                    return t + remaining if hours >= 0 else t - remaining
                 remaining -= available
-                current = boundary if step > 0 else boundary - dt.timedelta(microseconds=1)
-        return timezone.make_aware(current.replace(tzinfo=None)) if timezone.is_aware(start) else current
+            t = edge
+        raise ValueError("No working day found within ten years.")
 
     def working_days_between(self, start: dt.datetime | dt.date, end: dt.datetime | dt.date) -> int:
         """Working days ``d`` with ``start < d <= end`` (by local date); negative when end < start."""
