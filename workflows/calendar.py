@@ -97,7 +97,7 @@ class WorkingCalendar:
         local = timezone.localtime(start) if timezone.is_aware(start) else start
         remaining = dt.timedelta(hours=abs(hours))
         t = local
-        for _ in range(MAX_SCAN_DAYS):
+        for _step in range(MAX_SCAN_DAYS):
             if hours >= 0:
                 day = t.date()
                 edge = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=t.tzinfo)
