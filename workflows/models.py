@@ -100,7 +100,8 @@ class CalendarOverride(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date:%Y-%m-%d} {_('working day') if self.is_working_day else _('day off')}"
+        kind = _("working day") if self.is_working_day else _("day off")
+        return f"{self.date:%Y-%m-%d} {kind}"
 
     @property
     def year(self) -> int:

@@ -256,3 +256,8 @@ def test_nav_links_for_commissioners(client, personas):
 def test_nav_has_no_supervision_for_cadres(client, personas):
     body = login(client, personas.cadre).get("/").content.decode()
     assert reverse("supervision:queue") not in body and reverse("supervision:overview") not in body
+
+
+def test_pages_speak_chinese_by_default(client, personas, overdue_item, now_overdue):
+    body = login(client, personas.commissioner).get(reverse("supervision:queue")).content.decode()
+    assert "逾期待审" in body and "逾期工作日" in body
