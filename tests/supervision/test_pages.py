@@ -261,3 +261,11 @@ def test_nav_has_no_supervision_for_cadres(client, personas):
 def test_pages_speak_chinese_by_default(client, personas, overdue_item, now_overdue):
     body = login(client, personas.commissioner).get(reverse("supervision:queue")).content.decode()
     assert "逾期待审" in body and "逾期工作日" in body
+
+
+def test_home_page_warns_admins_about_the_calendar(client, personas):
+    assert "2027" in login(client, personas.admin).get("/").content.decode()
+
+
+def test_home_page_has_no_calendar_warning_for_commissioners(client, personas):
+    assert "2027" not in login(client, personas.commissioner).get("/").content.decode()
