@@ -7,7 +7,8 @@ handler (``register_escalation_handler``) that opens a case at the escalation st
 How a sweep works (DESIGN.md principle 6, set-based and indexed):
 
 - Objects are grouped by the policy that applies to them (category codes with a policy of
-  their own, the rest; normal and urgent). For each group the policy's thresholds become
+  their own, the rest; normal and urgent) and by calendar (units with calendar overrides of
+  their own, the rest of the township). For each group the policy's thresholds become
   cutoff datetimes computed once from ``as_of`` on the working-day calendar, so each step is a
   plain comparison of an indexed column with a constant.
 - One SELECT per group finds only the rows whose colour or escalation level must change
@@ -182,14 +183,36 @@ def _try_lock() -> bool:
 def sweep_deadlines(*, as_of: dt.datetime) -> SweepReport:
     """Bring every registered object's warning colour and escalation level up to ``as_of``."""
     report = SweepReport(as_of=as_of)
-    calendar = WorkingCalendar()
     with transaction.atomic():
         if not _try_lock():
             report.skipped = True
             return report
+        calendars = _calendar_groups()
         for target in targets():
-            report.changes += _sweep_target(target, as_of=as_of, calendar=calendar)
+            report.changes += _sweep_target(target, as_of=as_of, calendars=calendars)
     return report
+
+
+def _calendar_groups() -> list[tuple[str | None, tuple[str, ...], WorkingCalendar]]:
+    """(unit path, deeper paths to leave out, calendar): one group per unit with overrides of its
+    own (its subtree minus deeper such units) and one for the rest of the township (path None)."""
+    from organization.models import Unit
+
+    units = list(Unit.objects.filter(calendar_overrides__isnull=False).distinct().order_by("path"))
+    paths = [unit.path for unit in units]
+    groups: list[tuple[str | None, tuple[str, ...], WorkingCalendar]] = [(None, tuple(paths), WorkingCalendar())]
+    for unit in units:
+        deeper = tuple(p for p in paths if p != unit.path and p.startswith(unit.path))
+        groups.append((unit.path, deeper, WorkingCalendar(unit)))
+    return groups
+
+
+def _calendar_q(target: SweepTarget, path: str | None, excluded: tuple[str, ...]) -> Q:
+    field_name = f"{target.unit_path_field}__startswith"
+    q = Q(**{field_name: path}) if path else Q()
+    for deeper in excluded:
+        q &= ~Q(**{field_name: deeper})
+    return q
 
 
 def _policy_groups(target: SweepTarget, book: PolicyBook):
@@ -211,7 +234,7 @@ def _policy_groups(target: SweepTarget, book: PolicyBook):
             yield category_q & urgent_q, book.resolve(code, urgent)
 
 
-def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendar: WorkingCalendar) -> list[Change]:
+def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list[Change]:
     book = PolicyBook(target.kind)
     changes: list[Change] = []
     updates: dict[tuple[str, int], list[int]] = defaultdict(list)
@@ -222,7 +245,12 @@ def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendar: WorkingC
         target.warning_field,
         target.escalation_field,
     )
-    for group_q, policy in _policy_groups(target, book):
+    groups = [
+        (_calendar_q(target, path, excluded) & policy_q, policy, calendar)
+        for path, excluded, calendar in calendars
+        for policy_q, policy in _policy_groups(target, book)
+    ]
+    for group_q, policy, calendar in groups:
         desired_warning = Case(
             When(Q(**{f"{due}__lte": policy.red_cutoff(calendar, as_of)}), then=Value(RED)),
             When(

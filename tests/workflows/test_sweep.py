@@ -263,3 +263,21 @@ def test_beat_task_sweeps_as_of_now(item, eager_celery):
     with time_machine.travel(at(2026, 12, 1, 10), tick=False):
         result = task.delay().get()
     assert result["changed"] == 1 and reload(item).warning_level == "yellow"
+
+
+def test_unit_calendar_override_counts_in_the_sweep(make_item, personas):
+    """Branch 01 works on Saturday 12 December: its item is three working days overdue a day earlier."""
+    from workflows.models import CalendarOverride
+
+    CalendarOverride.objects.create(date=dt.date(2026, 12, 12), unit=personas.branch, is_working_day=True)
+    ours = make_item(assigned_at=ASSIGNED, due_at=DUE)
+    theirs = make_item(
+        assigned_at=ASSIGNED,
+        due_at=DUE,
+        unit=personas.other_branch,
+        assignee=personas.other_cadre,
+        leader=personas.other_leader,
+    )
+    sweep(at(2026, 12, 15, 17))
+    assert reload(ours).escalation_level == 1
+    assert reload(theirs).escalation_level == 0
