@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import apis
+
+router = SimpleRouter()
+router.register("supervision-cases", apis.SupervisionCaseViewSet, basename="supervision-case")
+
+urlpatterns = [
+    path("supervision/overdue/", apis.OverdueQueueApi.as_view(), name="api-overdue-queue"),
+    *router.urls,
+]

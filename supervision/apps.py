@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self):
+        from workflows.sweep import register_escalation_handler
+
+        from .services import open_case_on_escalation
+
+        register_escalation_handler(open_case_on_escalation)

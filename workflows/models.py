@@ -65,3 +65,114 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The transition log is append-only.")
+
+
+class CalendarOverride(models.Model):
+    """An admin's correction of the working-day calendar for one date (township-wide or one unit).
+
+    ``chinesecalendar`` knows statutory holidays and adjusted working days (调休) up to its
+    release year; overrides fill later years and local exceptions. Editing them never moves a
+    deadline already stored: deadlines are computed once, when they are set.
+    """
+
+    date = models.DateField(_("date"))
+    unit = models.ForeignKey(
+        "organization.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="calendar_overrides",
+        verbose_name=_("unit"),
+        help_text=_("Leave empty for the whole township."),
+    )
+    is_working_day = models.BooleanField(_("working day"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["date", "unit"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "unit"], name="one_override_per_date_unit"),
+            models.UniqueConstraint(
+                fields=["date"], condition=models.Q(unit__isnull=True), name="one_township_override_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = _("working day") if self.is_working_day else _("day off")
+        return f"{self.date:%Y-%m-%d} {kind}"
+
+    @property
+    def year(self) -> int:
+        return self.date.year
+
+
+class DeadlinePolicy(models.Model):
+    """Deadline rules as data, per kind of object (``item``, ``pledge``, ``issue``), optional
+    category code and urgency. Urgency first, then the category: (kind, category, urgent) →
+    (kind, any, urgent) → (kind, category, normal) → (kind, any, normal) → built-in defaults."""
+
+    kind = models.CharField(_("kind of object"), max_length=30, default="item")
+    category_code = models.CharField(
+        _("category code"), max_length=50, blank=True, help_text=_("Empty: every category without its own policy.")
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    accept_within_working_days = models.PositiveSmallIntegerField(
+        _("accept within (working days)"), default=1, help_text=_("Yellow when not accepted by then (签收时限).")
+    )
+    accept_within_hours = models.PositiveSmallIntegerField(
+        _("accept within (working hours)"),
+        null=True,
+        blank=True,
+        help_text=_("When set, replaces the limit in working days (urgent work)."),
+    )
+    blue_before_due_working_days = models.PositiveSmallIntegerField(_("blue before due (working days)"), default=2)
+    red_after_due_working_days = models.PositiveSmallIntegerField(
+        _("red after due (working days)"), default=0, help_text=_("0: red as soon as the deadline passes.")
+    )
+    escalate_after_overdue_working_days = models.PositiveSmallIntegerField(
+        _("escalate after (overdue working days)"),
+        default=3,
+        help_text=_("The commissioners of the unit's jurisdiction are told and a supervision case opens."),
+    )
+    escalation_step_working_days = models.PositiveSmallIntegerField(
+        _("further escalation every (working days)"), default=5, help_text=_("Escalation levels 2 and 3.")
+    )
+
+    class Meta:
+        verbose_name = _("deadline policy")
+        verbose_name_plural = _("deadline policies")
+        ordering = ["kind", "category_code", "urgent"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "category_code", "urgent"], name="one_policy_per_kind_category")
+        ]
+
+    def __str__(self) -> str:
+        category = self.category_code or _("any category")
+        urgency = _("urgent") if self.urgent else _("normal")
+        return f"{self.kind} · {category} · {urgency}"
+
+
+class EscalationEvent(models.Model):
+    """One row per object per escalation step, ever: the unique constraint is what makes two
+    concurrent sweeps unable to escalate the same object twice."""
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    object_id = models.PositiveBigIntegerField(_("object id"))
+    subject = GenericForeignKey("content_type", "object_id")
+    level = models.PositiveSmallIntegerField(_("escalation level"))
+    due_at = models.DateTimeField(_("deadline then"), null=True, blank=True)
+    as_of = models.DateTimeField(_("swept as of"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("escalation event")
+        verbose_name_plural = _("escalation events")
+        ordering = ["-created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "level"], name="one_escalation_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type} #{self.object_id} → {self.level}"

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import SupervisionAction, SupervisionCase
+
+
+class SupervisionActionInline(admin.TabularInline):
+    model = SupervisionAction
+    extra = 0
+    readonly_fields = ("action", "level", "note", "actor", "at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SupervisionCase)
+class SupervisionCaseAdmin(admin.ModelAdmin):
+    """Read-only: cases change only through their transitions (services)."""
+
+    list_display = ("pk", "subject_title", "subject_type", "unit", "state", "source", "opened_at", "closed_at")
+    list_filter = ("state", "source", "subject_type")
+    search_fields = ("subject_title", "reason", "conclusion")
+    date_hierarchy = "opened_at"
+    inlines = [SupervisionActionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

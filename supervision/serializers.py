@@ -1,0 +1,131 @@
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from organization.models import Unit
+from workflows.api import CommentInputSerializer
+from workflows.sweep import get_target, targets
+
+from .models import SupervisionAction, SupervisionCase
+
+
+def _user(user):
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "display_name": str(user)}
+
+
+class QueueFilterSerializer(serializers.Serializer):
+    subject_type = serializers.CharField(required=False, default="item")
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
+    lead_leader = serializers.IntegerField(required=False, min_value=1)
+    days_overdue = serializers.IntegerField(required=False, min_value=0, max_value=3650)
+
+    def validate_subject_type(self, value):
+        if get_target(value) is None:
+            raise serializers.ValidationError(
+                _("Unknown subject type; one of: %(types)s.") % {"types": ", ".join(t.kind for t in targets())}
+            )
+        return value
+
+
+class QueueRowSerializer(serializers.Serializer):
+    def to_representation(self, row):
+        target = get_target(row.subject_type)
+        obj = row.subject
+
+        def related(field_name):
+            return _user(getattr(obj, field_name)) if field_name else None
+
+        unit = target.unit_of(obj)
+        due = getattr(obj, target.due_field)
+        return {
+            "subject_type": row.subject_type,
+            "id": obj.pk,
+            "title": str(obj),
+            "state": getattr(obj, target.state_field),
+            "unit": {"id": unit.pk, "name": unit.name},
+            "assignee": related(target.assignee_field),
+            "lead_leader": related(target.lead_leader_field),
+            "due_at": timezone.localtime(due).isoformat() if due else None,
+            "warning_level": getattr(obj, target.warning_field),
+            "escalation_level": getattr(obj, target.escalation_field),
+            "days_overdue": row.days_overdue,
+            "open_case": row.open_case.pk if row.open_case else None,
+            "url": row.url,
+        }
+
+
+class SupervisionActionSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SupervisionAction
+        fields = ["id", "action", "level", "note", "actor", "at"]
+
+    def get_actor(self, action) -> dict:
+        return _user(action.actor)
+
+
+class SupervisionCaseSerializer(serializers.ModelSerializer):
+    unit = serializers.SerializerMethodField()
+    opened_by = serializers.SerializerMethodField()
+    closed_by = serializers.SerializerMethodField()
+    actions = SupervisionActionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupervisionCase
+        fields = [
+            "id",
+            "subject_type",
+            "object_id",
+            "subject_title",
+            "unit",
+            "state",
+            "source",
+            "escalation_level",
+            "reason",
+            "opened_by",
+            "opened_at",
+            "conclusion",
+            "closed_by",
+            "closed_at",
+            "actions",
+        ]
+        read_only_fields = fields
+
+    def get_unit(self, case) -> dict:
+        return {"id": case.unit_id, "name": case.unit.name}
+
+    def get_opened_by(self, case) -> dict | None:
+        return _user(case.opened_by)
+
+    def get_closed_by(self, case) -> dict | None:
+        return _user(case.closed_by)
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    subject_type = serializers.CharField(max_length=30)
+    subject_id = serializers.IntegerField(min_value=1)
+    reason = serializers.CharField(max_length=2000)
+
+    def validate(self, data):
+        from .selectors import subject_in_jurisdiction
+
+        target = get_target(data["subject_type"])
+        if target is None:
+            raise serializers.ValidationError({"subject_type": [_("Unknown subject type.")]})
+        subject = subject_in_jurisdiction(self.context["request"].user, target, data["subject_id"])
+        if subject is None:
+            raise serializers.ValidationError({"subject_id": [_("No such subject in your jurisdiction.")]})
+        data["subject"] = subject
+        return data
+
+
+class ActInputSerializer(CommentInputSerializer):
+    action = serializers.ChoiceField(choices=SupervisionAction.Kind.choices)
+    note = serializers.CharField(max_length=2000)
+
+
+class CloseInputSerializer(CommentInputSerializer):
+    conclusion = serializers.CharField(max_length=4000)

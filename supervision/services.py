@@ -1,0 +1,138 @@
+"""Services of supervision: open a case, act on it, close it; and the sweep's escalation hook.
+
+Each is one transaction that locks the case row, runs the transition through the engine (which
+saves and logs) and emits the domain event for the people being supervised.
+"""
+
+from __future__ import annotations
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from organization.models import User
+from workflows.engine import TransitionConflict, apply_transition
+from workflows.events import emit
+from workflows.models import TransitionLog
+from workflows.sweep import RED, SweepTarget, target_for_model
+
+from .models import SupervisionAction, SupervisionCase
+
+Case = SupervisionCase
+
+
+def _people_of(case: Case, target: SweepTarget | None, subject) -> list:
+    """Who is being supervised: those the domain tells at red (assignee and lead leader)."""
+    if target is None or subject is None:
+        return []
+    return list(target.recipients(subject, RED))
+
+
+def _context(case: Case) -> dict:
+    return {
+        "title": case.subject_title,
+        "unit": case.unit.name,
+        "url": reverse("supervision:case-detail", args=[case.pk]),
+    }
+
+
+def active_case_for(subject) -> Case | None:
+    content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+    return Case.objects.filter(content_type=content_type, object_id=subject.pk, state__in=Case.ACTIVE_STATES).first()
+
+
+def case_open(
+    *,
+    subject,
+    reason: str,
+    actor: User | None,
+    source: str = Case.Source.COMMISSIONER,
+    escalation_level: int = 0,
+) -> Case:
+    """督办: open a case on ``subject`` (a registered kind). One active case per subject: a
+    second one is a conflict. ``actor`` is None when the sweep opens it."""
+    target = target_for_model(type(subject))
+    if target is None:
+        raise ValueError(f"{type(subject).__name__} is not registered with the sweep")
+    content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
+    try:
+        with transaction.atomic():
+            case = Case.objects.create(
+                content_type=content_type,
+                object_id=subject.pk,
+                subject_type=target.kind,
+                subject_title=str(subject)[:200],
+                unit=target.unit_of(subject),
+                source=source,
+                escalation_level=escalation_level,
+                reason=reason,
+                opened_by=actor,
+            )
+            TransitionLog.objects.create(
+                subject=case, transition="open", source="", target=case.state, actor=actor, comment=reason
+            )
+            emit(
+                "case.opened",
+                subject=case,
+                recipients=_people_of(case, target, subject),
+                actor=actor,
+                context=_context(case),
+                urgent=True,
+            )
+    except IntegrityError as exc:
+        raise TransitionConflict(_("This subject already has an open supervision case.")) from exc
+    return case
+
+
+@transaction.atomic
+def case_act(*, case: Case, actor: User, action: str, note: str, comment: str = "") -> Case:
+    """Record an action (reminder, yellow card, red card, talk, notice) and move the case to acting."""
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    apply_transition(case, "act", actor=actor, comment=comment or note, payload={"action": action})
+    record = SupervisionAction.objects.create(
+        case=case, action=action, level=SupervisionAction.LEVELS[action], note=note, actor=actor
+    )
+    target = target_for_model(case.content_type.model_class())
+    emit(
+        "case.acted",
+        subject=case,
+        recipients=_people_of(case, target, case.subject),
+        actor=actor,
+        context={**_context(case), "action": record.get_action_display(), "note": note},
+        urgent=action != SupervisionAction.Kind.REMINDER,
+        key=f"action:{record.pk}",
+    )
+    return case
+
+
+@transaction.atomic
+def case_close(*, case: Case, actor: User, conclusion: str, comment: str = "") -> Case:
+    """结案: close the case with a conclusion."""
+    case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
+    case.closed_by = actor
+    apply_transition(case, "close", actor=actor, comment=comment or conclusion, conclusion=conclusion)
+    target = target_for_model(case.content_type.model_class())
+    emit(
+        "case.closed",
+        subject=case,
+        recipients=_people_of(case, target, case.subject),
+        actor=actor,
+        context={**_context(case), "conclusion": conclusion},
+    )
+    return case
+
+
+def open_case_on_escalation(*, subject, target: SweepTarget, level: int, as_of) -> None:
+    """The sweep's escalation hook: open a case unless the subject already has an active one.
+
+    Runs inside the sweep's transaction, once per subject and escalation step."""
+    if active_case_for(subject) is not None:
+        return
+    case_open(
+        subject=subject,
+        reason=_("Overdue: escalated by the deadline sweep (level %(level)s).") % {"level": level},
+        actor=None,
+        source=Case.Source.ESCALATION,
+        escalation_level=level,
+    )

@@ -1,0 +1,42 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from workflows.sweep import sweep_deadlines
+
+
+def parse_as_of(value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(
+            f"--as-of: '{value}' is not an ISO 8601 date-time (e.g. 2026-12-05T09:00:00+08:00)."
+        ) from exc
+    if timezone.is_naive(parsed):
+        raise CommandError(f"--as-of: '{value}' has no UTC offset (e.g. 2026-12-05T09:00:00+08:00).")
+    return parsed
+
+
+class Command(BaseCommand):
+    help = "Update warning colours and escalation levels of every open deadline, and print what changed."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--as-of",
+            dest="as_of",
+            help="Sweep as of this moment (ISO 8601 with offset, e.g. 2026-12-05T09:00:00+08:00); default: now.",
+        )
+
+    def handle(self, *args, **options):
+        as_of = parse_as_of(options["as_of"]) if options["as_of"] else timezone.now()
+        report = sweep_deadlines(as_of=as_of)
+        stamp = timezone.localtime(as_of).isoformat()
+        if report.skipped:
+            self.stdout.write(f"Another sweep is running; nothing done as of {stamp}.")
+            return
+        for change in report.changes:
+            self.stdout.write(change.describe())
+        self.stdout.write(
+            f"Swept as of {stamp}: {len(report.changes)} changed, {report.escalations} escalation step(s)."
+        )

@@ -1,0 +1,91 @@
+"""Deadline policies: which rule applies to an object of a kind, category and urgency.
+
+The numbers are data (``DeadlinePolicy`` rows, edited in the admin); ``DEFAULTS`` only fills
+in when no row exists at all. DESIGN.md's table: yellow when not accepted one working day
+after assignment, blue two working days before due, red at due, escalation to the discipline
+commissioners after three overdue working days. Urgent work: accept within two hours, blue
+one working day before due, escalation after one overdue working day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .calendar import WorkingCalendar
+from .models import DeadlinePolicy
+
+MAX_ESCALATION_LEVEL = 3
+
+
+@dataclass(frozen=True)
+class Policy:
+    accept_within_working_days: int = 1
+    accept_within_hours: int | None = None
+    blue_before_due_working_days: int = 2
+    red_after_due_working_days: int = 0
+    escalate_after_overdue_working_days: int = 3
+    escalation_step_working_days: int = 5
+
+    @classmethod
+    def from_row(cls, row: DeadlinePolicy) -> Policy:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+    # -- cutoffs: an object reaches a step when its timestamp is at or before the cutoff ------
+    def accept_cutoff(self, calendar: WorkingCalendar, as_of: dt.datetime) -> dt.datetime:
+        """Latest assignment time that is overdue for acceptance at ``as_of``."""
+        if self.accept_within_hours is not None:
+            return calendar.add_working_hours(as_of, -self.accept_within_hours)
+        return calendar.subtract_working_days(as_of, self.accept_within_working_days)
+
+    def blue_cutoff(self, calendar: WorkingCalendar, as_of: dt.datetime) -> dt.datetime:
+        """Latest deadline that is within the blue window at ``as_of``."""
+        return calendar.add_working_days(as_of, self.blue_before_due_working_days)
+
+    def red_cutoff(self, calendar: WorkingCalendar, as_of: dt.datetime) -> dt.datetime:
+        return calendar.subtract_working_days(as_of, self.red_after_due_working_days)
+
+    def escalation_cutoffs(self, calendar: WorkingCalendar, as_of: dt.datetime) -> dict[int, dt.datetime]:
+        """Escalation level → latest deadline that has reached it at ``as_of``."""
+        return {
+            level: calendar.subtract_working_days(
+                as_of, self.escalate_after_overdue_working_days + (level - 1) * self.escalation_step_working_days
+            )
+            for level in range(1, MAX_ESCALATION_LEVEL + 1)
+        }
+
+
+DEFAULTS: dict[tuple[str, bool], Policy] = {
+    ("item", False): Policy(),
+    ("item", True): Policy(
+        accept_within_hours=2, blue_before_due_working_days=1, escalate_after_overdue_working_days=1
+    ),
+    ("issue", False): Policy(accept_within_working_days=1, blue_before_due_working_days=1),
+    ("issue", True): Policy(
+        accept_within_hours=2, blue_before_due_working_days=0, escalate_after_overdue_working_days=1
+    ),
+}
+
+
+class PolicyBook:
+    """All policy rows of one kind, loaded once; ``resolve`` picks the most specific."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        self.rows = {(row.category_code, row.urgent): row for row in DeadlinePolicy.objects.filter(kind=kind)}
+
+    @property
+    def category_codes(self) -> list[str]:
+        """Categories with a policy of their own."""
+        return sorted({code for code, _ in self.rows if code})
+
+    def resolve(self, category_code: str = "", urgent: bool = False) -> Policy:
+        for key in ((category_code, urgent), ("", urgent), (category_code, False), ("", False)):
+            row = self.rows.get(key)
+            if row is not None:
+                return Policy.from_row(row)
+        return DEFAULTS.get((self.kind, urgent)) or DEFAULTS.get((self.kind, False)) or Policy()
+
+
+def policy_for(kind: str, category_code: str = "", urgent: bool = False) -> Policy:
+    return PolicyBook(kind).resolve(category_code or "", urgent)
