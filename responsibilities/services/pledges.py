@@ -30,6 +30,7 @@ __all__ = [
     "pledge_evaluate",
     "pledge_mark_unfulfilled",
     "pledge_record_check",
+    "pledge_remind_self_checks",
     "pledge_reject_claim",
     "pledge_return",
     "pledge_reviewers",
@@ -236,3 +237,24 @@ def pledge_evaluate(*, pledge: Pledge, actor: User, rater: str, rating: str, not
         pledge=pledge, rater=rater, defaults={"rating": rating, "note": note, "recorded_by": actor}
     )
     return evaluation
+
+
+@transaction.atomic
+def pledge_remind_self_checks(*, as_of: dt.date | None = None) -> int:
+    """督诺: remind each member whose open pledge has no self-check this month. The event key is the
+    month, so the outbox sends one reminder per pledge and month however often this runs."""
+    from ..selectors import pledges_due_for_self_check
+
+    day = as_of or timezone.localdate()
+    period = PledgeCheck.period_for(PledgeCheck.Kind.SELF_MONTHLY, day)
+    count = 0
+    for pledge in pledges_due_for_self_check(day):
+        emit(
+            "pledge.self_check_due",
+            subject=pledge,
+            recipients=[pledge.member_id],
+            context=_context(pledge, period=period),
+            key=period,
+        )
+        count += 1
+    return count

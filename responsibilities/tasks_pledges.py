@@ -1,0 +1,15 @@
+"""Periodic pledge work (督诺), thin: the service does it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from celery import shared_task
+
+from .services import pledge_remind_self_checks
+
+
+@shared_task(name="responsibilities.tasks_pledges.remind_pledge_self_checks")
+def remind_pledge_self_checks(as_of: str | None = None) -> int:
+    """Monthly: remind members to record their self-check; ``as_of`` is an ISO date for replays."""
+    return pledge_remind_self_checks(as_of=dt.date.fromisoformat(as_of) if as_of else None)
