@@ -79,6 +79,4 @@ def _seed_one(member: User, leader: User, category: str, text: str, due_date: dt
         return
     pledge = pledge_flows.flow_confirmation(pledge=pledge, actor=leader, confirm=True)
     for rater, rating in (("self", "qualified"), ("masses", "excellent"), ("organisation", "qualified")):
-        services.pledge_evaluate(
-            pledge=pledge, actor=member if rater == "self" else leader, rater=rater, rating=rating
-        )
+        services.pledge_evaluate(pledge=pledge, actor=member if rater == "self" else leader, rater=rater, rating=rating)

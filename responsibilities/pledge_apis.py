@@ -93,7 +93,9 @@ class PledgeViewSet(
                 pledge=obj, actor=actor, approve=name == "approve", reason=data.get("reason", ""), comment=comment
             )
         if name == "claim":
-            return pledge_flows.flow_claim(pledge=obj, actor=actor, evidence_text=data["evidence_text"], comment=comment)
+            return pledge_flows.flow_claim(
+                pledge=obj, actor=actor, evidence_text=data["evidence_text"], comment=comment
+            )
         if name in ("confirm", "reject_claim"):
             return pledge_flows.flow_confirmation(
                 pledge=obj, actor=actor, confirm=name == "confirm", reason=data.get("reason", ""), comment=comment

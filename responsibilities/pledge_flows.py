@@ -35,9 +35,7 @@ class PledgeFlow(flow.Flow):
     reviewed = flow.If(this.is_approved).Then(this.fulfil).Else(this.revise)
     revise = flow.Handle(this.perform_resubmit).Annotation(title=_("Revise and resubmit")).Next(this.review)
     fulfil = flow.Handle(this.perform_claim).Annotation(title=_("Fulfil the pledge")).Next(this.confirmation)
-    confirmation = (
-        flow.Handle(this.perform_confirmation).Annotation(title=_("Confirm fulfilment")).Next(this.confirmed)
-    )
+    confirmation = flow.Handle(this.perform_confirmation).Annotation(title=_("Confirm fulfilment")).Next(this.confirmed)
     confirmed = flow.If(this.is_fulfilled).Then(this.end).Else(this.fulfil)
     end = flow.End()
 
@@ -116,7 +114,9 @@ def flow_review(*, pledge: Pledge, actor: User, approve: bool, reason: str = "",
 
 @transaction.atomic
 def flow_claim(*, pledge: Pledge, actor: User, evidence_text: str, comment: str = "") -> Pledge:
-    return _run(PledgeFlow.fulfil, pledge, services.pledge_claim, actor=actor, evidence_text=evidence_text, comment=comment)
+    return _run(
+        PledgeFlow.fulfil, pledge, services.pledge_claim, actor=actor, evidence_text=evidence_text, comment=comment
+    )
 
 
 @transaction.atomic
@@ -126,9 +126,7 @@ def flow_confirmation(*, pledge: Pledge, actor: User, confirm: bool, reason: str
             return services.pledge_confirm(pledge=pledge, actor=actor, comment=comment)
         return services.pledge_reject_claim(pledge=pledge, actor=actor, reason=reason, comment=comment)
 
-    return _run(
-        PledgeFlow.confirmation, pledge, fallback, actor=actor, confirm=confirm, reason=reason, comment=comment
-    )
+    return _run(PledgeFlow.confirmation, pledge, fallback, actor=actor, confirm=confirm, reason=reason, comment=comment)
 
 
 @transaction.atomic

@@ -219,7 +219,10 @@ def pledge_check(request, pk: int):
     form = CheckForm(request.POST)
     if not form.is_valid():
         return render(
-            request, "responsibilities/pledges/detail.html", _detail_context(request, pledge, check_form=form), status=400
+            request,
+            "responsibilities/pledges/detail.html",
+            _detail_context(request, pledge, check_form=form),
+            status=400,
         )
     if not pledge.may_record_check(request.user, form.cleaned_data["kind"]):
         raise PermissionDenied
@@ -285,7 +288,11 @@ def _board_unit(request, unit_pk: int) -> Unit:
 def board(request, unit_pk: int):
     """公示: the branch's approved and later pledges, readable by every member of the township."""
     unit = _board_unit(request, unit_pk)
-    template = "responsibilities/pledges/board_print.html" if request.GET.get("print") else "responsibilities/pledges/board.html"
+    template = (
+        "responsibilities/pledges/board_print.html"
+        if request.GET.get("print")
+        else "responsibilities/pledges/board.html"
+    )
     return render(request, template, {"unit": unit, "pledges": pledge_board(unit), "today": timezone.localdate()})
 
 

@@ -17,7 +17,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
-
 from viewflow.workflow.models import Process
 
 from organization.scoping import scope_for
@@ -311,9 +310,7 @@ class PledgeCheck(models.Model):
         verbose_name = _("pledge check")
         verbose_name_plural = _("pledge checks")
         ordering = ["pledge", "checked_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["pledge", "kind", "period"], name="one_pledge_check_per_period")
-        ]
+        constraints = [models.UniqueConstraint(fields=["pledge", "kind", "period"], name="one_pledge_check_per_period")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.period}"

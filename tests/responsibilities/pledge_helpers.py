@@ -27,7 +27,9 @@ def make_pledge(member, leader, state: str = "draft", text: str = TEXT):
     if state == "approved":
         return pledge
     if state == "unfulfilled":
-        return pledge_flows.flow_close(pledge=pledge, actor=leader, method="pledge_mark_unfulfilled", reason="资金未到位")
+        return pledge_flows.flow_close(
+            pledge=pledge, actor=leader, method="pledge_mark_unfulfilled", reason="资金未到位"
+        )
     pledge = pledge_flows.flow_claim(pledge=pledge, actor=member, evidence_text="走访记录")
     if state == "claimed":
         return pledge

@@ -39,8 +39,18 @@ TARGET = {
     "withdraw": "withdrawn",
 }
 MEMBER_STEPS = {"submit", "claim", "withdraw"}
-PERSONAS = ["cadre", "leader", "secretary", "colleague", "other_leader", "other_cadre", "commissioner",
-            "other_commissioner", "observer", "anonymous"]
+PERSONAS = [
+    "cadre",
+    "leader",
+    "secretary",
+    "colleague",
+    "other_leader",
+    "other_cadre",
+    "commissioner",
+    "other_commissioner",
+    "observer",
+    "anonymous",
+]
 
 
 def _expected(persona: str, transition: str, state: str) -> int:

@@ -9,8 +9,16 @@ from responsibilities.models import Pledge
 
 from .pledge_helpers import TEXT, due_date, make_pledge
 
-PERSONAS = ["cadre", "leader", "colleague", "other_leader", "other_cadre", "commissioner", "other_commissioner",
-            "observer"]
+PERSONAS = [
+    "cadre",
+    "leader",
+    "colleague",
+    "other_leader",
+    "other_cadre",
+    "commissioner",
+    "other_commissioner",
+    "observer",
+]
 
 
 @pytest.fixture
@@ -57,8 +65,16 @@ def test_second_active_pledge_from_page_is_refused(personas, login):
 
 @pytest.mark.parametrize(
     ("persona", "status"),
-    [("cadre", 200), ("leader", 200), ("colleague", 404), ("other_leader", 404), ("other_cadre", 404),
-     ("commissioner", 200), ("other_commissioner", 404), ("observer", 200)],
+    [
+        ("cadre", 200),
+        ("leader", 200),
+        ("colleague", 404),
+        ("other_leader", 404),
+        ("other_cadre", 404),
+        ("commissioner", 200),
+        ("other_commissioner", 404),
+        ("observer", 200),
+    ],
 )
 def test_detail_of_a_submitted_pledge_by_persona(persona, status, personas, login):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
@@ -111,8 +127,10 @@ def test_member_rates_self_from_page(personas, login):
     assert pledge.evaluations.get().rating == "qualified"
 
 
-@pytest.mark.parametrize(("persona", "status"), [("leader", 200), ("secretary", 200), ("cadre", 403),
-                                                 ("commissioner", 403), ("observer", 403)])
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [("leader", 200), ("secretary", 200), ("cadre", 403), ("commissioner", 403), ("observer", 403)],
+)
 def test_review_page_is_for_leaders(persona, status, personas, login):
     response = login(getattr(personas, persona)).get(reverse("responsibilities:pledge-review"))
     assert response.status_code == status
@@ -136,7 +154,9 @@ def test_review_page_query_count(personas, login, django_assert_max_num_queries)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_board_is_readable_by_every_township_member(persona, personas, login):
     make_pledge(personas.cadre, personas.leader, "approved")
-    response = login(getattr(personas, persona)).get(reverse("responsibilities:pledge-board", args=[personas.branch.pk]))
+    response = login(getattr(personas, persona)).get(
+        reverse("responsibilities:pledge-board", args=[personas.branch.pk])
+    )
     assert response.status_code == 200 and TEXT in response.content.decode()
 
 
@@ -188,9 +208,7 @@ def test_board_index_lists_branches(personas, login):
 
 def test_excel_export_has_chinese_headers_and_rows(personas, login):
     make_pledge(personas.cadre, personas.leader, "fulfilled")
-    response = login(personas.colleague).get(
-        reverse("responsibilities:pledge-board-export", args=[personas.branch.pk])
-    )
+    response = login(personas.colleague).get(reverse("responsibilities:pledge-board-export", args=[personas.branch.pk]))
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = workbook.active
     headers = [c.value for c in sheet[2]]
