@@ -148,7 +148,7 @@ def test_second_active_pledge_for_the_year_is_refused(personas, api_as):
     body = {"text": TEXT, "due_date": due_date().isoformat(), "category": "strengths"}
     response = api_as(personas.cadre).post(URL, body, format="json")
     assert response.status_code == 400
-    assert "already have an active pledge" in response.json()["text"][0]
+    assert "已有一条进行中的承诺" in response.json()["text"][0]
 
 
 def test_new_pledge_allowed_after_withdrawal(personas, api_as):

@@ -140,3 +140,9 @@ def test_demo_seeds_pledges_in_every_state_and_is_idempotent(personas):
     assert seed_pledges() == 0
     states = set(Pledge.objects.values_list("state", flat=True))
     assert states == {"draft", "submitted", "approved", "claimed", "fulfilled", "unfulfilled"}
+
+
+def test_reminder_task_runs_through_celery(personas, eager_celery, captured):
+    make_pledge(personas.cadre, personas.leader, "approved")
+    captured.clear()
+    assert remind_pledge_self_checks.delay(as_of="2026-12-01").get() == 1
