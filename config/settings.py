@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE["pledges-self-check-reminders"] = {
     "task": "responsibilities.tasks_pledges.remind_pledge_self_checks",
     "schedule": crontab(minute=0, hour=9, day_of_month="1"),
 }
+CELERY_BEAT_SCHEDULE["pledges-leader-check-reminders"] = {
+    "task": "responsibilities.tasks_pledges.remind_pledge_leader_checks",
+    "schedule": crontab(minute=0, hour=9, day_of_month="1", month_of_year="1,4,7,10"),
+}
 CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
 # -- end pledges --
 

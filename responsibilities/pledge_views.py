@@ -25,6 +25,8 @@ from .selectors import (
     branches_with_boards,
     pledge_board,
     pledge_checks_due,
+    pledge_fulfilment_rate,
+    pledges_awaiting_evaluation,
     pledges_awaiting_review,
     pledges_for_member,
     pledges_visible_to,
@@ -264,6 +266,7 @@ def pledge_review(request):
         "responsibilities/pledges/review.html",
         {
             "awaiting": pledges_awaiting_review(request.user),
+            "to_evaluate": pledges_awaiting_evaluation(request.user),
             "quarterly_due": pledge_checks_due(request.user, kind=PledgeCheck.Kind.GROUP_QUARTERLY, as_of=today),
             "half_yearly_due": pledge_checks_due(request.user, kind=PledgeCheck.Kind.BRANCH_HALF_YEARLY, as_of=today),
             "quarter": PledgeCheck.period_for(PledgeCheck.Kind.GROUP_QUARTERLY, today),
@@ -293,7 +296,16 @@ def board(request, unit_pk: int):
         if request.GET.get("print")
         else "responsibilities/pledges/board.html"
     )
-    return render(request, template, {"unit": unit, "pledges": pledge_board(unit), "today": timezone.localdate()})
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+    context = {
+        "unit": unit,
+        "pledges": pledge_board(unit),
+        "today": today,
+        "quarter": f"{today.year}-Q{quarter}",
+        "fulfilment": pledge_fulfilment_rate(unit, year=today.year, quarter=quarter),
+    }
+    return render(request, template, context)
 
 
 @login_required

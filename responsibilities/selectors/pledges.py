@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from organization.models import Unit, path_prefix_q
 from organization.scoping import scope_for
 
-from ..models import Pledge, PledgeCheck
+from ..models import Pledge, PledgeCheck, PledgeEvaluation
 
 __all__ = [
     "FulfilmentRate",
@@ -18,6 +18,7 @@ __all__ = [
     "pledge_board",
     "pledge_checks_due",
     "pledge_fulfilment_rate",
+    "pledges_awaiting_evaluation",
     "pledges_awaiting_review",
     "pledges_for_member",
     "pledges_visible_to",
@@ -63,6 +64,23 @@ def pledges_awaiting_review(user) -> QuerySet[Pledge]:
         .exclude(member=user)
         .select_related(*_RELATED)
         .order_by("submitted_at", "claimed_at", "pk")
+    )
+
+
+def pledges_awaiting_evaluation(user) -> QuerySet[Pledge]:
+    """评诺: closed pledges in units the user leads (not their own) with no organisation rating yet."""
+    scope = scope_for(user)
+    if not scope.led_paths and not scope.is_admin:
+        return Pledge.objects.none()
+    rated = PledgeEvaluation.objects.filter(pledge=OuterRef("pk"), rater=PledgeEvaluation.Rater.ORGANISATION)
+    return (
+        Pledge.objects.filter(
+            scope.led_units_q("unit__path"), state__in=[Pledge.State.FULFILLED, Pledge.State.UNFULFILLED]
+        )
+        .exclude(member=user)
+        .exclude(Exists(rated))
+        .select_related(*_RELATED)
+        .order_by("closed_at", "pk")
     )
 
 

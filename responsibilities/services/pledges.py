@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,6 +31,7 @@ __all__ = [
     "pledge_evaluate",
     "pledge_mark_unfulfilled",
     "pledge_record_check",
+    "pledge_remind_leader_checks",
     "pledge_remind_self_checks",
     "pledge_reject_claim",
     "pledge_return",
@@ -257,4 +259,28 @@ def pledge_remind_self_checks(*, as_of: dt.date | None = None) -> int:
             key=period,
         )
         count += 1
+    return count
+
+
+@transaction.atomic
+def pledge_remind_leader_checks(*, as_of: dt.date | None = None) -> int:
+    """督诺: at the start of a quarter, ask the branch's leaders for the Party-group check of each open
+    pledge; at the start of a half-year, for the branch check too. Keyed by period: sent once."""
+    day = as_of or timezone.localdate()
+    kinds = [PledgeCheck.Kind.GROUP_QUARTERLY]
+    if day.month in (1, 7):
+        kinds.append(PledgeCheck.Kind.BRANCH_HALF_YEARLY)
+    count = 0
+    for kind in kinds:
+        period = PledgeCheck.period_for(kind, day)
+        done = PledgeCheck.objects.filter(pledge=OuterRef("pk"), kind=kind, period=period)
+        for pledge in Pledge.objects.open().exclude(Exists(done)).select_related("unit", "member"):
+            emit(
+                "pledge.check_due",
+                subject=pledge,
+                recipients=pledge_reviewers(pledge),
+                context=_context(pledge, period=period, kind=str(PledgeCheck.Kind(kind).label)),
+                key=f"{kind}:{period}",
+            )
+            count += 1
     return count

@@ -146,3 +146,27 @@ def test_reminder_task_runs_through_celery(personas, eager_celery, captured):
     make_pledge(personas.cadre, personas.leader, "approved")
     captured.clear()
     assert remind_pledge_self_checks.delay(as_of="2026-12-01").get() == 1
+
+
+def test_quarter_start_asks_branch_leaders_for_group_check(personas, captured):
+    pledge = make_pledge(personas.cadre, personas.leader, "approved")
+    captured.clear()
+    services.pledge_remind_leader_checks(as_of=dt.date(2026, 10, 1))
+    assert [e.name for e in captured] == ["pledge.check_due"]
+    assert personas.leader.pk in captured[0].recipients and pledge.member_id not in captured[0].recipients
+
+
+def test_half_year_start_also_asks_for_branch_check(personas, captured):
+    make_pledge(personas.cadre, personas.leader, "approved")
+    captured.clear()
+    services.pledge_remind_leader_checks(as_of=dt.date(2026, 7, 1))
+    assert sorted(e.key for e in captured) == ["branch_half_yearly:2026-H2", "group_quarterly:2026-Q3"]
+
+
+def test_evaluation_queue_lists_closed_pledges_without_organisation_rating(personas):
+    from responsibilities.selectors import pledges_awaiting_evaluation
+
+    pledge = make_pledge(personas.cadre, personas.leader, "fulfilled")
+    assert list(pledges_awaiting_evaluation(personas.leader)) == [pledge]
+    services.pledge_evaluate(pledge=pledge, actor=personas.leader, rater="organisation", rating="excellent")
+    assert list(pledges_awaiting_evaluation(personas.leader)) == []

@@ -1,7 +1,9 @@
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
+import time_machine
 from django.urls import reverse
 
 from organization.models import User
@@ -215,3 +217,10 @@ def test_excel_export_has_chinese_headers_and_rows(personas, login):
     assert headers[:5] == ["序号", "党员", "所在支部", "承诺类别", "承诺内容"]
     assert sheet.cell(row=3, column=5).value == TEXT
     assert sheet.cell(row=3, column=8).value == "已兑现"
+
+
+@time_machine.travel(dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC))
+def test_board_shows_quarter_fulfilment_rate(personas, login):
+    make_pledge(personas.cadre, personas.leader, "fulfilled")
+    response = login(personas.colleague).get(reverse("responsibilities:pledge-board", args=[personas.branch.pk]))
+    assert response.context["fulfilment"].fulfilled == 1
