@@ -224,3 +224,25 @@ def test_board_shows_quarter_fulfilment_rate(personas, login):
     make_pledge(personas.cadre, personas.leader, "fulfilled")
     response = login(personas.colleague).get(reverse("responsibilities:pledge-board", args=[personas.branch.pk]))
     assert response.context["fulfilment"].fulfilled == 1
+
+
+def test_my_pledges_page_query_count(personas, login, django_assert_max_num_queries):
+    make_pledge(personas.cadre, personas.leader, "withdrawn")
+    make_pledge(personas.cadre, personas.leader, "approved")
+    client = login(personas.cadre)
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("responsibilities:pledge-mine")).status_code == 200
+
+
+def test_board_index_query_count(personas, login, django_assert_max_num_queries):
+    make_pledge(personas.cadre, personas.leader, "approved")
+    client = login(personas.observer)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("responsibilities:pledge-boards")).status_code == 200
+
+
+def test_detail_page_query_count(personas, login, django_assert_max_num_queries):
+    pledge = make_pledge(personas.cadre, personas.leader, "fulfilled")
+    client = login(personas.leader)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("responsibilities:pledge-detail", args=[pledge.pk])).status_code == 200
