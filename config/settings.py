@@ -170,6 +170,18 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# -- pledges (承诺践诺): the members' monthly self-check reminders (督诺) --
+CELERY_BEAT_SCHEDULE["pledges-self-check-reminders"] = {
+    "task": "responsibilities.tasks_pledges.remind_pledge_self_checks",
+    "schedule": crontab(minute=0, hour=9, day_of_month="1"),
+}
+CELERY_BEAT_SCHEDULE["pledges-leader-check-reminders"] = {
+    "task": "responsibilities.tasks_pledges.remind_pledge_leader_checks",
+    "schedule": crontab(minute=0, hour=9, day_of_month="1", month_of_year="1,4,7,10"),
+}
+CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
+# -- end pledges --
+
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -225,4 +237,6 @@ if PRODUCTION:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
-DEMO_SEEDERS: list[str] = []
+DEMO_SEEDERS: list[str] = [
+    "responsibilities.demo_pledges.seed_pledges",
+]

@@ -1,1 +1,2 @@
 from .lists import *  # noqa: F403
+from .pledges import *  # noqa: F403
