@@ -18,7 +18,7 @@ from django.utils import timezone
 from organization.scoping import commissioners_for
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
-from .models import ExtensionRequest, ResponsibilityItem
+from .models import ExtensionRequest, Pledge, ResponsibilityItem
 
 Item = ResponsibilityItem
 
@@ -74,5 +74,46 @@ ITEM_TARGET = SweepTarget(
 )
 
 
+# Pledges (承诺践诺): the clock runs once a pledge is published (approved) and while its claim
+# awaits confirmation; the member is told first, the branch leaders from red (督诺), the
+# commissioners at escalation. There is no acceptance step.
+
+
+def pledge_recipients(pledge: Pledge, step: str) -> list:
+    from .services.pledges import pledge_reviewers
+
+    if step == ESCALATED:
+        return list(commissioners_for(pledge.unit).values_list("pk", flat=True))
+    if step == RED:
+        return [pledge.member_id, *pledge_reviewers(pledge)]
+    return [pledge.member_id]
+
+
+def pledge_context(pledge: Pledge) -> dict:
+    return {
+        "title": pledge.text,
+        "unit": pledge.unit.name,
+        "due_at": timezone.localtime(pledge.due_at).strftime("%Y-%m-%d %H:%M"),
+        "url": reverse("responsibilities:pledge-detail", args=[pledge.pk]),
+    }
+
+
+PLEDGE_TARGET = SweepTarget(
+    kind="pledge",
+    model=Pledge,
+    clock_states=Pledge.OPEN_STATES,
+    open_states=Pledge.OPEN_STATES,
+    unaccepted_states=(),
+    recipients=pledge_recipients,
+    context=pledge_context,
+    unit_field="unit",
+    assignee_field="member",
+    assigned_field="approved_at",
+    select_related=("unit", "member"),
+    url_of=lambda pledge: reverse("responsibilities:pledge-detail", args=[pledge.pk]),
+)
+
+
 def register_with_sweep() -> None:
     register(ITEM_TARGET)
+    register(PLEDGE_TARGET)
