@@ -11,7 +11,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 20
 # A body can match the schema and still be refused with 400 for a reason the schema cannot
 # express (a wrong password, an object outside the caller's scope, a deadline in the past):
 # API.md requires that 400. Every other check runs: no 5xx, documented statuses, content

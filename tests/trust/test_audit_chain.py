@@ -151,3 +151,28 @@ def test_trigger_refuses_delete(postgresql, item):
         with postgresql.cursor() as cursor:
             cursor.execute("DELETE FROM workflows_transitionlog WHERE id = %s", [row.pk])
     assert TransitionLog.objects.filter(pk=row.pk).exists()
+
+
+def test_a_second_row_at_the_same_position_is_refused(item, personas):
+    """Two writers racing on one chain cannot fork it: the position is unique per object."""
+    from workflows.audit import row_hash
+
+    head = rows_of(item)[-1]
+    fork = TransitionLog(
+        content_type_id=head.content_type_id,
+        object_id=head.object_id,
+        seq=head.seq,
+        prev_hash=head.prev_hash,
+        transition="fork",
+        source=head.source,
+        target=head.target,
+        actor=personas.leader,
+    )
+    fork.hash = row_hash(fork)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        fork.save()
+
+
+def test_bulk_create_is_refused(item):
+    with pytest.raises(AppendOnlyError):
+        TransitionLog.objects.bulk_create([])
