@@ -126,6 +126,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "security.login.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "security.login.client_ip"
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

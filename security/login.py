@@ -39,6 +39,21 @@ def flag_underlying_request(sender, request, **kwargs):
         django_request.axes_credentials = getattr(request, "axes_credentials", None)
 
 
+def client_ip(request) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: the client's address, seen through ``TRUSTED_PROXY_COUNT`` proxies.
+
+    Behind a reverse proxy every request comes from the proxy's address; the client is the
+    entry that many places from the right of ``X-Forwarded-For`` (entries further left are
+    whatever the client sent and cannot be trusted). With no trusted proxy: ``REMOTE_ADDR``.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")
+
+
 def lockout_minutes() -> int:
     cooloff = settings.AXES_COOLOFF_TIME
     return int(cooloff.total_seconds() // 60) if cooloff else 0

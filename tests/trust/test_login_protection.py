@@ -106,3 +106,22 @@ def test_weak_passwords_are_rejected(township, password):
 
     with pytest.raises(ValidationError):
         validate_password(password, user=User.objects.get(username="leader01"))
+
+
+def test_behind_a_proxy_the_lockout_is_per_forwarded_client(township, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    attacker = Client(HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy)
+    fail_login(attacker, 6)
+    colleague = Client(HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    assert colleague.post(LOGIN, RIGHT).status_code == 302
+    assert attacker.post(LOGIN, RIGHT).status_code == 429
+
+
+def test_a_spoofed_forwarded_entry_is_ignored(township, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for spoofed in ["1.1.1.1", "2.2.2.2", "3.3.3.3", "4.4.4.4", "5.5.5.5", "6.6.6.6"]:
+        Client(HTTP_X_FORWARDED_FOR=f"{spoofed}, 203.0.113.9", **proxy).post(LOGIN, WRONG)
+    again = Client(HTTP_X_FORWARDED_FOR="7.7.7.7, 203.0.113.9", **proxy)
+    assert again.post(LOGIN, RIGHT).status_code == 429
