@@ -52,3 +52,11 @@ lint: venv
 format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# A Chinese font, so that the browser tests' screenshots (test-output/e2e/) show the Chinese pages.
+.PHONY: browser-fonts
+browser-fonts:
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else echo "No Chinese font: run 'sudo apt-get install fonts-wqy-microhei' for readable screenshots" >&2; fi; }
+test: browser-fonts

@@ -75,3 +75,13 @@ def eager_celery(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def postgresql(db):
+    """The database connection, when it is PostgreSQL (fails in CI, skips elsewhere otherwise)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        require_service("PostgreSQL (DATABASE_URL)")
+    return connection

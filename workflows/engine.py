@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
+from .audit import append_log
 from .models import TransitionLog
 
 
@@ -120,8 +121,8 @@ def apply_transition(
         obj.save()
     except ConcurrentTransition as exc:
         raise TransitionConflict("The object changed underneath; reload and try again.") from exc
-    return TransitionLog.objects.create(
-        subject=obj,
+    return append_log(
+        obj,
         transition=name or method_name,
         source=str(source),
         target=str(meta.field.get_state(obj)),

@@ -1,4 +1,7 @@
-"""The append-only transition log shared by every stateful model of the project."""
+"""The append-only, hash-chained transition log shared by every stateful model of the project.
+
+Rows are written only by ``workflows.audit.append_log``, which chains them (see that module).
+"""
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -18,6 +21,9 @@ class TransitionLogQuerySet(models.QuerySet):
 
     def delete(self):
         raise AppendOnlyError("The transition log is append-only.")
+
+    def bulk_create(self, *args, **kwargs):
+        raise AppendOnlyError("Transition log rows are written one by one by workflows.audit.append_log.")
 
     def for_object(self, obj):
         return self.filter(
@@ -46,6 +52,10 @@ class TransitionLog(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
+    # The hash chain (per subject): position, the previous row's hash, this row's hash.
+    seq = models.PositiveIntegerField(_("sequence"), editable=False)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, editable=False)
 
     objects = TransitionLogQuerySet.as_manager()
 
@@ -54,6 +64,9 @@ class TransitionLog(models.Model):
         verbose_name_plural = _("transition log")
         ordering = ["at", "pk"]
         indexes = [models.Index(fields=["content_type", "object_id", "at"], name="translog_object_at")]
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id", "seq"], name="translog_chain_seq_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.transition}: {self.source} → {self.target}"
@@ -61,6 +74,8 @@ class TransitionLog(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise AppendOnlyError("The transition log is append-only.")
+        if not self.hash:
+            raise AppendOnlyError("Write transition log rows with workflows.audit.append_log (it chains them).")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
+from workflows.audit import append_log
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
-from workflows.models import TransitionLog
 
 from ..models import Comment, Evidence, ExtensionRequest, ProgressReport, ResponsibilityItem, ResponsibilityList
 
@@ -308,8 +308,8 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
     extension = ExtensionRequest.objects.create(
         item=item, new_due_at=new_due_at, previous_due_at=item.due_at, reason=reason, requested_by=actor
     )
-    TransitionLog.objects.create(
-        subject=extension,
+    append_log(
+        extension,
         transition="request",
         source="",
         target=extension.state,

@@ -1,0 +1,66 @@
+"""Browser harness: Playwright (sync API) driving Debian's Chromium against pytest-django's live server.
+
+Fixtures: ``browser`` (one headless Chromium per session), ``e2e_township`` (the demo
+township in the live server's database) and ``browser_page`` (a fresh context and page on
+the live server; a full-page screenshot of where the journey ended is saved as
+``test-output/e2e/<test name>.png``). Helpers for journeys live in ``tests/e2e/journeys.py``.
+"""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require_service
+
+# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+# database access from the test body and the fixtures ("async context").
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+OUTPUT = ROOT / "test-output" / "e2e"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+TIMEOUT_MS = 20_000
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        require_service(f"Chromium at {CHROMIUM} (make browser)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def e2e_township(transactional_db):
+    """The demo township, committed so that the live server's threads see it."""
+    from organization.demo import seed_organization
+    from tests.personas import Personas
+
+    seed_organization()
+    return Personas()
+
+
+@pytest.fixture
+def browser_page(browser, live_server, e2e_township, request):
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    name = re.sub(r"[^\w.-]+", "_", request.node.name)
+    page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
+    context.close()
