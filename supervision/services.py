@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from organization.models import User
+from workflows.audit import append_log
 from workflows.engine import TransitionConflict, apply_transition
 from workflows.events import emit
-from workflows.models import TransitionLog
 from workflows.sweep import RED, SweepTarget, target_for_model
 
 from .models import SupervisionAction, SupervisionCase
@@ -69,9 +69,7 @@ def case_open(
                 reason=reason,
                 opened_by=actor,
             )
-            TransitionLog.objects.create(
-                subject=case, transition="open", source="", target=case.state, actor=actor, comment=reason
-            )
+            append_log(case, transition="open", source="", target=case.state, actor=actor, comment=reason)
             emit(
                 "case.opened",
                 subject=case,
