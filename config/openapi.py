@@ -41,10 +41,13 @@ def add_error_responses(result, generator, request, public):
             if security and {} not in security:
                 errors["401"] = _response("Not authenticated.", "Error")
                 errors["403"] = _response("Visible, but not allowed to the caller.", "Error")
-            if "{" in path:
+            paginated = any(p.get("name") == "page" for p in operation.get("parameters", []))
+            if "{" in path or paginated:
                 errors["404"] = _response("Not found, or outside the caller's scope.", "Error")
             if method in WRITE_METHODS and "requestBody" in operation:
                 errors["400"] = _response("Invalid input: messages per field.", "FieldErrors")
+            elif any(p.get("in") == "query" and p.get("name") != "page" for p in operation.get("parameters", [])):
+                errors["400"] = _response("Invalid filter value: messages per parameter.", "FieldErrors")
             if "/transitions/" in path and method == "post":
                 errors["409"] = _response("Not allowed from the current state, or changed underneath.", "Error")
             for status, response in errors.items():

@@ -24,3 +24,14 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("", include("organization.urls")),
 ]
+
+
+def handler404(request, exception=None):
+    """JSON for the API (clients never parse an HTML page); the normal page elsewhere."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Not found."}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

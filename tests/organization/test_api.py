@@ -66,3 +66,12 @@ def test_schema_is_served(township, api):
     response = api.get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/me/" in response.content
+
+
+@pytest.mark.django_db
+def test_unknown_api_url_is_json_404(township, api_as):
+    from organization.models import User
+
+    response = api_as(User.objects.get(username="leader01")).get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
