@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class ResponsibilitiesConfig(AppConfig):
     name = "responsibilities"
     verbose_name = _("Responsibilities")
+
+    def ready(self):
+        # The domain wires its events to the notification outbox; notifications knows no domain.
+        from notifications import digest as notification_digest
+        from notifications.services import handle_domain_event
+        from workflows import events
+
+        from .digest import items_digest
+
+        events.subscribe(handle_domain_event)
+        notification_digest.register_provider(items_digest)
