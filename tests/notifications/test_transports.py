@@ -28,7 +28,13 @@ def _webhook_row(personas):
         "item.returned",
         subject=personas.branch,
         recipients=[personas.cadre],
-        context={"title": "主题党日", "unit": "第一支部", "due_at": "2026-12-10 18:00", "url": "/lists/items/1/", "reason": "缺照片"},
+        context={
+            "title": "主题党日",
+            "unit": "第一支部",
+            "due_at": "2026-12-10 18:00",
+            "url": "/lists/items/1/",
+            "reason": "缺照片",
+        },
     )
     return OutboxMessage.objects.get(channel="webhook")
 
@@ -67,7 +73,9 @@ def test_dingtalk_payload_and_signed_url(bot_unit, bot_server, personas):
 
 
 def test_dingtalk_signature_matches_the_documented_algorithm():
-    signed = WebhookTransport.dingtalk_url("https://oapi.dingtalk.com/robot/send?access_token=x", "s3cret", 1700000000000)
+    signed = WebhookTransport.dingtalk_url(
+        "https://oapi.dingtalk.com/robot/send?access_token=x", "s3cret", 1700000000000
+    )
     digest = hmac.new(b"s3cret", b"1700000000000\ns3cret", hashlib.sha256).digest()
     sign = urllib.parse.quote_plus(base64.b64encode(digest).decode())
     assert signed == f"https://oapi.dingtalk.com/robot/send?access_token=x&timestamp=1700000000000&sign={sign}"
