@@ -3,6 +3,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from notifications import services
 from notifications.models import Notification, NotificationPreference
 
 PERSONAS = ["leader", "other_leader", "cadre", "other_cadre", "commissioner", "other_commissioner", "observer"]
@@ -177,7 +178,7 @@ def test_preferences_bad_input_redisplays_form_with_errors(personas, client):
     assert response.status_code == 200
     assert response.context["form"].errors["muted_events"]
     assert re.search(r'<input[^>]*value="sweep"[^>]*checked', response.content.decode())
-    assert not NotificationPreference.objects.filter(user=personas.cadre, muted_events__contains="sweep").exists()
+    assert services.preference_for(user=personas.cadre).muted_events == []
 
 
 def test_preferences_page_shows_own_settings(personas, client):
