@@ -211,3 +211,9 @@ def test_admin_can_retry_dead_outbox_rows(personas, client, eager_celery, django
 def test_admin_outbox_list_renders(personas, client):
     client.force_login(personas.admin)
     assert client.get("/admin/notifications/outboxmessage/?state__exact=dead").status_code == 200
+
+
+def test_home_card_counts_unread_in_english(inbox, client):
+    client.force_login(inbox.cadre)
+    client.cookies["django_language"] = "en"
+    assert "You have 1 unread notification." in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

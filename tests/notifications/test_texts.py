@@ -1,3 +1,4 @@
+import pytest
 from django.utils import translation
 
 from notifications.texts import render_text
@@ -44,3 +45,28 @@ def test_rendering_keeps_the_active_language():
     with translation.override("en"):
         render_text("item.assigned", CONTEXT)
         assert translation.get_language() == "en"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "item.assigned",
+        "item.submitted",
+        "item.verified",
+        "item.returned",
+        "item.suspended",
+        "item.resumed",
+        "item.cancelled",
+        "extension.requested",
+        "extension.decided",
+        "sweep.warning",
+        "sweep.escalated",
+        "case.opened",
+        "case.acted",
+        "case.closed",
+    ],
+)
+def test_known_events_have_their_own_chinese_text(name):
+    text = render_text(name, {**CONTEXT, "decision": "approved", "level": "yellow"})
+    assert name not in text and "主题党日" in text
+    assert not any(word in text for word in ("was", "due", "the"))
