@@ -15,12 +15,13 @@ import random
 from collections.abc import Iterable
 from functools import partial
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import Membership
@@ -185,7 +186,9 @@ def enqueue_delivery(message_ids: list[int]) -> bool:
 def digest_write(*, user, lines: list[str], as_of: dt.datetime) -> list[int]:
     """The user's daily digest (one per day: the date is the event key)."""
     day = timezone.localdate(as_of).isoformat()
-    context = {"date": day, "title": str(_("Daily summary")), "url": reverse("notifications:inbox")}
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(_("Daily summary"))
+    context = {"date": day, "title": title, "url": reverse("notifications:inbox")}
     text = "\n".join([render_text("digest.daily", context), *lines])
     return outbox_write(event="digest.daily", recipients=[user], context=context, key=day, text=text, now=as_of)
 
@@ -198,7 +201,8 @@ def digest_send(*, as_of: dt.datetime) -> int:
     users = get_user_model().objects.filter(is_active=True, memberships__role__in=roles).distinct().order_by("pk")
     sent = 0
     for user in users:
-        lines = digest_lines(user, as_of)
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = digest_lines(user, as_of)
         if lines:
             digest_write(user=user, lines=lines, as_of=as_of)
             sent += 1

@@ -127,3 +127,13 @@ def test_digest_text_is_delivered_to_inbox(
         services.digest_send(as_of=timezone.now())
     notification = personas.leader.notifications.get(event="digest.daily")
     assert notification.text.startswith("2026-12-07 每日汇总")
+
+
+def test_digest_is_written_in_the_site_language_whatever_is_active(overdue_item, personas, working_days):
+    from django.utils import translation
+
+    digest.register_working_day_check(lambda day: True)
+    with translation.override("en"):
+        services.digest_send(as_of=MONDAY)
+    text = OutboxMessage.objects.get(event="digest.daily", recipient=personas.leader, channel="in_app").text
+    assert "逾期事项 (1)" in text
