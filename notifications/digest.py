@@ -9,7 +9,10 @@ be followed by indented ones). Non-working days are skipped through a registered
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
 
 Provider = Callable[..., list]
 
@@ -37,8 +40,13 @@ def register_working_day_check(fn: Callable[[dt.date], bool]) -> None:
 
 
 def is_working_day(day: dt.date) -> bool:
+    """The registered calendar's answer; Monday–Friday without one or when it cannot answer
+    (the holiday data covers only the years up to its release)."""
     if _working_day_check:
-        return bool(_working_day_check[0](day))
+        try:
+            return bool(_working_day_check[0](day))
+        except Exception:  # a calendar failure must not stop the digest
+            logger.warning("Working-day check failed for %s; assuming Monday–Friday", day, exc_info=True)
     return day.weekday() < 5
 
 

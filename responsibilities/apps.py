@@ -16,3 +16,10 @@ class ResponsibilitiesConfig(AppConfig):
 
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
+        # The working-day calendar, when the engine has one: digests skip holidays (调休 aware).
+        try:
+            from workflows.calendar import is_working_day
+        except ImportError:
+            pass
+        else:
+            notification_digest.register_working_day_check(is_working_day)

@@ -136,3 +136,12 @@ def test_digest_is_written_in_the_site_language_whatever_is_active(overdue_item,
         services.digest_send(as_of=MONDAY)
     text = OutboxMessage.objects.get(event="digest.daily", recipient=personas.leader, channel="in_app").text
     assert "逾期事项 (1)" in text
+
+
+def test_failing_calendar_falls_back_to_weekdays(overdue_item, working_days):
+    def beyond_holiday_data(day):
+        raise NotImplementedError("no data for this year")
+
+    digest.register_working_day_check(beyond_holiday_data)
+    assert services.digest_send(as_of=MONDAY - dt.timedelta(days=1)) == 0
+    assert services.digest_send(as_of=MONDAY) > 0
