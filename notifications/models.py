@@ -51,6 +51,7 @@ class OutboxMessage(models.Model):
         FAILED = "failed", _("failed (will retry)")
         DEAD = "dead", _("dead (gave up)")
 
+    # Longer than CELERY_TASK_TIME_LIMIT: a row still "sending" after this lost its worker.
     CLAIM_TIMEOUT = dt.timedelta(minutes=10)
     MAX_ATTEMPTS = 8
 

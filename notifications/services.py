@@ -235,7 +235,12 @@ def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
     message = OutboxMessage.objects.select_related("recipient", "unit").get(pk=message_id)
     try:
         transport_for(message.channel).send(message)
-    except TransportError as exc:
+    except Exception as exc:
+        if not isinstance(exc, TransportError):
+            # A bug or an unexpected failure: retried with backoff like a transient error, so
+            # that it ends dead after MAX_ATTEMPTS instead of looping through the stuck-row path.
+            logger.exception("Unexpected error delivering outbox message %s", message_id)
+            exc = TransportError(f"{type(exc).__name__}: {exc}")
         if exc.permanent or message.attempts >= OutboxMessage.MAX_ATTEMPTS:
             outcome = {"state": State.DEAD}
         else:

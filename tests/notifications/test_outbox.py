@@ -233,3 +233,13 @@ def test_unit_with_a_bot_gets_a_webhook_row(personas, township):
     emit("item.assigned", subject=personas.branch, recipients=[personas.cadre], context={"title": "走访"})
     row = OutboxMessage.objects.get(channel="webhook")
     assert row.unit == personas.branch
+
+
+def test_unexpected_transport_failure_is_retried_not_stuck(email_row, monkeypatch):
+    def broken(self, message):
+        raise KeyError("bug")
+
+    monkeypatch.setattr(EmailTransport, "send", broken)
+    assert services.outbox_deliver(message_id=email_row.pk) == "failed"
+    email_row.refresh_from_db()
+    assert email_row.last_error.startswith("KeyError")
