@@ -67,6 +67,12 @@ class Unit(models.Model):
     sort_order = models.PositiveIntegerField(_("order"), default=0)
     webhook_url = models.URLField(_("group bot webhook URL"), max_length=500, blank=True)
     webhook_secret = models.CharField(_("group bot signing secret"), max_length=200, blank=True)
+    webhook_kind = models.CharField(
+        _("group bot kind"),
+        max_length=20,
+        choices=[("wecom", _("WeCom group bot")), ("dingtalk", _("DingTalk robot"))],
+        default="wecom",
+    )
 
     objects = UnitQuerySet.as_manager()
 

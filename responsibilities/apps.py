@@ -7,6 +7,17 @@ class ResponsibilitiesConfig(AppConfig):
     verbose_name = _("Responsibilities")
 
     def ready(self):
+        # The domain wires itself to the engine and to notifications; neither knows the domain.
+        from notifications import digest as notification_digest
+        from notifications.services import handle_domain_event
+        from workflows import events
+        from workflows.calendar import is_working_day
+
+        from .digest import items_digest
         from .sweep import register_with_sweep
 
         register_with_sweep()
+        events.subscribe(handle_domain_event)
+        notification_digest.register_provider(items_digest)
+        # Digests go out on working days only (statutory holidays and 调休 included).
+        notification_digest.register_working_day_check(is_working_day)

@@ -1,0 +1,201 @@
+"""The notification outbox, the in-app inbox and per-user preferences.
+
+An ``OutboxMessage`` is written in the same transaction as the change that caused it (one row
+per event × recipient × channel, unique on its idempotency key) and delivered by Celery after
+commit. Delivery is at-least-once; the effect is exactly-once because a worker must first
+claim the row with a conditional UPDATE (``pending|failed → sending``) before it sends.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    IN_APP = "in_app", _("in-app")
+    EMAIL = "email", _("email")
+    WEBHOOK = "webhook", _("group bot")
+
+
+class OutboxQuerySet(models.QuerySet):
+    def due(self, now: dt.datetime) -> OutboxQuerySet:
+        """Rows a dispatcher should (re)send now: never picked up, or failed and due for a retry."""
+        return self.filter(
+            state__in=(OutboxMessage.State.PENDING, OutboxMessage.State.FAILED), next_attempt_at__lte=now
+        )
+
+    def stuck_sending(self, now: dt.datetime) -> OutboxQuerySet:
+        """Rows claimed by a worker that died before recording the outcome."""
+        return self.filter(state=OutboxMessage.State.SENDING, claimed_at__lt=now - OutboxMessage.CLAIM_TIMEOUT)
+
+
+class OutboxMessage(models.Model):
+    """One message to one recipient on one channel.
+
+    The delivery state is changed only by conditional UPDATEs in ``notifications.services``
+    (the claim is the lock: ``UPDATE … WHERE state IN (pending, failed)``), never by assigning
+    the field on a loaded object, so two workers can never both send one row.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed (will retry)")
+        DEAD = "dead", _("dead (gave up)")
+
+    # Longer than CELERY_TASK_TIME_LIMIT: a row still "sending" after this lost its worker.
+    CLAIM_TIMEOUT = dt.timedelta(minutes=10)
+    MAX_ATTEMPTS = 8
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
+    event = models.CharField(_("event"), max_length=100)
+    # Distinguishes repeated events of one name on one subject: the emitter's key (the sweep
+    # step) or "#n", the n-th occurrence of a keyless event.
+    event_key = models.CharField(_("event key"), max_length=100, blank=True)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox_messages", verbose_name=_("recipient")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    unit = models.ForeignKey(
+        "organization.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("group bot of unit"),
+    )
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    text = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    state = models.CharField(_("delivery state"), max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_state_next"),
+            models.Index(fields=["subject_type", "subject_id", "event"], name="outbox_subject_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.recipient_id} ({self.channel}, {self.state})"
+
+
+class Notification(models.Model):
+    """An entry of a user's in-app inbox (written by the in-app transport)."""
+
+    outbox = models.OneToOneField(
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notification",
+        verbose_name=_("outbox message"),
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    event = models.CharField(_("event"), max_length=100)
+    subject_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("subject type")
+    )
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    text = models.TextField(_("text"))
+    link = models.CharField(_("link"), max_length=500, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_recipient_read")]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class NotificationPreference(models.Model):
+    """What a user wants pushed to them. The in-app inbox always keeps everything."""
+
+    class EventGroup(models.TextChoices):
+        ITEM = "item", _("responsibility items")
+        EXTENSION = "extension", _("extension requests")
+        SWEEP = "sweep", _("deadline warnings")
+        CASE = "case", _("supervision cases")
+        PLEDGE = "pledge", _("pledges")
+        ISSUE = "issue", _("livelihood issues")
+        DIGEST = "digest", _("daily digest")
+
+    QUIET_START = dt.time(22, 0)
+    QUIET_END = dt.time(7, 0)
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+        verbose_name=_("user"),
+    )
+    email_enabled = models.BooleanField(_("send email"), default=True)
+    webhook_enabled = models.BooleanField(_("mention me in my unit's group bot"), default=True)
+    muted_events = models.JSONField(_("events not pushed"), default=list, blank=True)
+    quiet_hours = models.BooleanField(
+        _("quiet hours 22:00–07:00"),
+        default=True,
+        help_text=_("Non-urgent email and group bot messages are held until 07:00."),
+    )
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    def pushes(self, event: str, channel: str) -> bool:
+        """Whether ``event`` goes out on the push ``channel`` (email, webhook)."""
+        if event.split(".", 1)[0] in self.muted_events:
+            return False
+        return {Channel.EMAIL: self.email_enabled, Channel.WEBHOOK: self.webhook_enabled}.get(channel, True)
+
+    def deliver_at(self, now: dt.datetime, *, urgent: bool) -> dt.datetime:
+        """When a push message may go out: now, or 07:00 local if ``now`` is in quiet hours."""
+        if urgent or not self.quiet_hours:
+            return now
+        local = timezone.localtime(now)
+        if local.time() >= self.QUIET_START:
+            day = local.date() + dt.timedelta(days=1)
+        elif local.time() < self.QUIET_END:
+            day = local.date()
+        else:
+            return now
+        return dt.datetime.combine(day, self.QUIET_END, tzinfo=local.tzinfo)

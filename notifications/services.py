@@ -1,0 +1,305 @@
+"""Writing, dispatching and delivering the notification outbox; the inbox's read marks.
+
+Flow: a domain service emits an event → ``handle_domain_event`` writes one outbox row per
+recipient × channel in the caller's transaction → ``transaction.on_commit`` enqueues
+``deliver_outbox_message(id)`` → the worker claims the row (conditional UPDATE) and sends it
+through the channel's transport. If the broker is down at commit, or a worker dies, the beat
+task ``redispatch_outbox`` finds the row again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from collections.abc import Iterable
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from organization.models import Membership
+
+from .digest import digest_lines, is_working_day
+from .models import Channel, Notification, NotificationPreference, OutboxMessage
+from .texts import absolute_link, render_text
+from .transports import TransportError, transport_for
+
+logger = logging.getLogger(__name__)
+
+State = OutboxMessage.State
+
+BACKOFF_BASE = dt.timedelta(minutes=1)
+BACKOFF_CAP = dt.timedelta(hours=6)
+# A freshly written row is enqueued on commit; redispatch leaves it alone for this long.
+REDISPATCH_GRACE = dt.timedelta(seconds=30)
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def handle_domain_event(event) -> list[int]:
+    """Subscriber for ``workflows.events``: write the event's outbox rows (caller's transaction).
+
+    ``event`` is duck-typed (name, subject, recipients, context, urgent, key) so that this app
+    needs no import of the engine.
+    """
+    return outbox_write(
+        event=event.name,
+        recipients=event.recipients,
+        subject=event.subject,
+        context=event.context,
+        urgent=event.urgent,
+        key=event.key,
+    )
+
+
+def _webhook_units(user_ids: Iterable[int]) -> dict[int, int]:
+    """Each user's group bot: the deepest unit they belong to that has one configured."""
+    units: dict[int, int] = {}
+    memberships = (
+        Membership.objects.filter(user_id__in=list(user_ids))
+        .exclude(unit__webhook_url="")
+        .order_by("-unit__path")
+        .values_list("user_id", "unit_id")
+    )
+    for user_id, unit_id in memberships:
+        units.setdefault(user_id, unit_id)
+    return units
+
+
+def _idempotency_key(event: str, subject_ref: str, event_key: str, recipient_id: int, channel: str) -> str:
+    return f"{event}|{subject_ref}|{event_key}|{recipient_id}|{channel}"[:255]
+
+
+def outbox_write(
+    *,
+    event: str,
+    recipients: Iterable,
+    subject: models.Model | None = None,
+    context: dict | None = None,
+    urgent: bool = False,
+    key: str = "",
+    text: str | None = None,
+    now: dt.datetime | None = None,
+) -> list[int]:
+    """Write one outbox row per recipient × channel; enqueue the due ones after commit.
+
+    With a ``key``, the same event written again is a no-op (the sweep may run twice). Without
+    one, each call is a new occurrence of the event on its subject (a second submission after a
+    return): the emitting service holds the subject's row lock, so occurrences are numbered
+    without a race. Returns the ids of the rows written now.
+    """
+    now = now or timezone.now()
+    context = dict(context or {})
+    recipient_ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
+    if not recipient_ids:
+        return []
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    subject_id = subject.pk if subject is not None else None
+    subject_ref = f"{subject_type.pk}:{subject_id}" if subject is not None else "-"
+    with transaction.atomic():
+        if not key:
+            seen = (
+                OutboxMessage.objects.filter(
+                    event=event, subject_type=subject_type, subject_id=subject_id, event_key__startswith="#"
+                )
+                .values("event_key")
+                .distinct()
+                .count()
+            )
+            key = f"#{seen + 1}"
+        users = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).only("pk", "email")
+        preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=recipient_ids)}
+        bots = _webhook_units(recipient_ids)
+        text = text if text is not None else render_text(event, context)
+        title = str(context.get("title", ""))[:200]
+        url = str(context.get("url", ""))
+        rows = []
+        for user in users:
+            preference = preferences.get(user.pk) or NotificationPreference(user=user)
+            push_at = preference.deliver_at(now, urgent=urgent)
+            channels = [(Channel.IN_APP, None, now, url)]
+            if user.email and preference.pushes(event, Channel.EMAIL):
+                channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
+            if user.pk in bots and preference.pushes(event, Channel.WEBHOOK):
+                channels.append((Channel.WEBHOOK, bots[user.pk], push_at, absolute_link(url)))
+            for channel, unit_id, at, link in channels:
+                rows.append(
+                    OutboxMessage(
+                        idempotency_key=_idempotency_key(event, subject_ref, key, user.pk, channel),
+                        event=event,
+                        event_key=key[:100],
+                        recipient=user,
+                        channel=channel,
+                        unit_id=unit_id,
+                        subject_type=subject_type,
+                        subject_id=subject_id,
+                        title=title,
+                        text=text,
+                        link=link,
+                        urgent=urgent,
+                        next_attempt_at=at,
+                    )
+                )
+        existing = set(
+            OutboxMessage.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
+                "idempotency_key", flat=True
+            )
+        )
+        # A known key is an event already recorded: nothing to add, nothing to send twice.
+        rows = [row for row in rows if row.idempotency_key not in existing]
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
+        written = list(
+            OutboxMessage.objects.filter(
+                idempotency_key__in=[row.idempotency_key for row in rows], state=State.PENDING
+            ).values_list("pk", "next_attempt_at")
+        )
+        due = [pk for pk, at in written if at <= now]
+        if due:
+            transaction.on_commit(partial(enqueue_delivery, due))
+    return [pk for pk, _ in written]
+
+
+def enqueue_delivery(message_ids: list[int]) -> bool:
+    """Hand rows to the broker. A failure is logged, not raised: the row stays pending and
+    ``redispatch_outbox`` picks it up later (the outbox is the durable record, not the queue)."""
+    from .tasks import deliver_outbox_message
+
+    app = deliver_outbox_message.app
+    try:
+        with app.connection_for_write() as connection:
+            for message_id in message_ids:
+                deliver_outbox_message.apply_async(args=[message_id], connection=connection, retry=False)
+    except Exception:  # kombu raises several types for an unreachable broker
+        logger.warning("Could not enqueue outbox messages %s; redispatch will retry", message_ids, exc_info=True)
+        return False
+    return True
+
+
+def digest_write(*, user, lines: list[str], as_of: dt.datetime) -> list[int]:
+    """The user's daily digest (one per day: the date is the event key)."""
+    day = timezone.localdate(as_of).isoformat()
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(_("Daily summary"))
+    context = {"date": day, "title": title, "url": reverse("notifications:inbox")}
+    text = "\n".join([render_text("digest.daily", context), *lines])
+    return outbox_write(event="digest.daily", recipients=[user], context=context, key=day, text=text, now=as_of)
+
+
+def digest_send(*, as_of: dt.datetime) -> int:
+    """One digest per leader and commissioner with something to report; none on non-working days."""
+    if not is_working_day(timezone.localdate(as_of)):
+        return 0
+    roles = (Membership.Role.LEADER, Membership.Role.COMMISSIONER)
+    users = get_user_model().objects.filter(is_active=True, memberships__role__in=roles).distinct().order_by("pk")
+    sent = 0
+    for user in users:
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = digest_lines(user, as_of)
+        if lines:
+            digest_write(user=user, lines=lines, as_of=as_of)
+            sent += 1
+    return sent
+
+
+# -- delivering --------------------------------------------------------------------------------------
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Exponential backoff with jitter: ~1, 2, 4 … minutes, capped at 6 hours, times 0.5–1.0."""
+    delay = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    return delay * random.uniform(0.5, 1.0)
+
+
+def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
+    """Claim the row and send it; returns the row's new state, or "skipped" if not claimable.
+
+    The claim is a conditional UPDATE (``pending|failed`` and due → ``sending``): of two workers
+    holding the same task, only one updates the row, the other sends nothing.
+    """
+    now = now or timezone.now()
+    claimed = (
+        OutboxMessage.objects.filter(pk=message_id)
+        .due(now)
+        .update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+    if not claimed:
+        return "skipped"
+    message = OutboxMessage.objects.select_related("recipient", "unit").get(pk=message_id)
+    try:
+        transport_for(message.channel).send(message)
+    except Exception as exc:
+        if not isinstance(exc, TransportError):
+            # A bug or an unexpected failure: retried with backoff like a transient error, so
+            # that it ends dead after MAX_ATTEMPTS instead of looping through the stuck-row path.
+            logger.exception("Unexpected error delivering outbox message %s", message_id)
+            exc = TransportError(f"{type(exc).__name__}: {exc}")
+        if exc.permanent or message.attempts >= OutboxMessage.MAX_ATTEMPTS:
+            outcome = {"state": State.DEAD}
+        else:
+            outcome = {"state": State.FAILED, "next_attempt_at": now + backoff(message.attempts)}
+        OutboxMessage.objects.filter(pk=message_id, state=State.SENDING).update(last_error=exc.message, **outcome)
+        logger.info("Outbox message %s: %s (%s)", message_id, outcome["state"], exc.message)
+        return outcome["state"]
+    OutboxMessage.objects.filter(pk=message_id, state=State.SENDING).update(state=State.SENT, sent_at=timezone.now())
+    return State.SENT
+
+
+def outbox_redispatch(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """Re-enqueue rows nobody picked up (broker down at commit), rows due for a retry, and rows
+    whose worker died mid-send. Returns the ids handed to the broker."""
+    now = now or timezone.now()
+    OutboxMessage.objects.stuck_sending(now).update(
+        state=State.FAILED, next_attempt_at=now, last_error="worker lost while sending"
+    )
+    due = OutboxMessage.objects.filter(
+        models.Q(state=State.PENDING, next_attempt_at__lte=now - REDISPATCH_GRACE)
+        | models.Q(state=State.PENDING, next_attempt_at__lte=now, next_attempt_at__gt=F("created_at"))
+        | models.Q(state=State.FAILED, next_attempt_at__lte=now)
+    )
+    ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    if ids:
+        enqueue_delivery(ids)
+    return ids
+
+
+@transaction.atomic
+def outbox_retry(*, message_ids: Iterable[int]) -> int:
+    """Give dead rows another chance (admin action): back to pending, enqueued after commit."""
+    ids = list(
+        OutboxMessage.objects.select_for_update()
+        .filter(pk__in=list(message_ids), state=State.DEAD)
+        .values_list("pk", flat=True)
+    )
+    OutboxMessage.objects.filter(pk__in=ids).update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
+    if ids:
+        transaction.on_commit(partial(enqueue_delivery, ids))
+    return len(ids)
+
+
+# -- inbox ----------------------------------------------------------------------------------------------
+
+
+def notification_mark_read(*, notification: Notification, user) -> Notification:
+    """Caller has checked that ``notification`` belongs to ``user``."""
+    if notification.read_at is None:
+        now = timezone.now()
+        Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(read_at=now)
+        notification.read_at = now
+    return notification
+
+
+def notification_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def preference_for(*, user) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    return preference

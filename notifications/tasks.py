@@ -1,0 +1,26 @@
+"""Thin Celery tasks: load by id, call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from . import services
+
+
+@shared_task(name="notifications.tasks.deliver_outbox_message", acks_late=True)
+def deliver_outbox_message(message_id: int) -> str:
+    return services.outbox_deliver(message_id=message_id)
+
+
+@shared_task(name="notifications.tasks.redispatch_outbox")
+def redispatch_outbox() -> int:
+    return len(services.outbox_redispatch())
+
+
+@shared_task(name="notifications.tasks.send_daily_digests")
+def send_daily_digests(as_of: str | None = None) -> int:
+    """One digest per leader and commissioner with something to report (08:30 on working days)."""
+    moment = parse_datetime(as_of) if as_of else timezone.now()
+    return services.digest_send(as_of=moment)
