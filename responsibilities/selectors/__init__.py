@@ -1,1 +1,2 @@
 from .lists import *  # noqa: F403
+from .pages import *  # noqa: F403
