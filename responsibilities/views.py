@@ -72,6 +72,13 @@ def item_url(item: Item) -> str:
     return reverse("responsibilities:item-detail", args=[item.pk])
 
 
+def _posted(request, *, files: bool = False) -> tuple:
+    """Form data for a POST (even an empty one, so that missing fields are errors), else nothing."""
+    if request.method != "POST":
+        return (None, None) if files else (None,)
+    return (request.POST, request.FILES) if files else (request.POST,)
+
+
 def _leads(user, unit) -> bool:
     return scope_for(user).leads(unit)
 
@@ -191,7 +198,7 @@ def list_close(request, pk: int):
         messages.error(request, _("Only a published list can be closed."))
         return redirect("responsibilities:list-detail", lst.pk)
     open_items = lst.items.filter(state__in=Item.OPEN_STATES).select_related("assignee")
-    form = CloseForm(request.POST or None, items=open_items)
+    form = CloseForm(*_posted(request), items=open_items)
     if request.method == "POST" and form.is_valid():
         try:
             services.list_close(
@@ -221,7 +228,7 @@ def list_import(request, pk: int):
     """Upload an .xlsx file into a list: all rows or none, every bad row reported."""
     lst = _list_or_404(request.user, pk)
     _require_leader(request.user, lst)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(*_posted(request, files=True))
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -252,7 +259,7 @@ def item_create(request, pk: int):
     if lst.state == List.State.CLOSED:
         messages.error(request, _("The list is closed."))
         return redirect("responsibilities:list-detail", lst.pk)
-    form = ItemForm(request.POST or None, unit=lst.unit)
+    form = ItemForm(*_posted(request), unit=lst.unit)
     if request.method == "POST" and form.is_valid():
         fields, co_handlers = _item_fields(form)
         try:
@@ -276,7 +283,7 @@ def item_edit(request, pk: int):
     if item.state != Item.State.DRAFT:
         messages.error(request, _("Only draft items can be edited; use an extension to move a deadline."))
         return redirect(item_url(item))
-    form = ItemForm(request.POST or None, unit=item.list.unit, initial=ItemForm.initial_for(item))
+    form = ItemForm(*_posted(request), unit=item.list.unit, initial=ItemForm.initial_for(item))
     if request.method == "POST" and form.is_valid():
         fields, co_handlers = _item_fields(form)
         try:
