@@ -35,6 +35,12 @@ def recurring_due_at(month: dt.date, day: int) -> dt.datetime:
     return timezone.make_aware(moment)
 
 
+def unit_leader(unit: Unit):
+    """The unit's own leader (分管领导) when it has one, else the nearest leader above it."""
+    direct = leaders_of(unit).filter(memberships__unit=unit, memberships__role="leader").order_by("pk").first()
+    return direct or leaders_of(unit).order_by("-memberships__unit__path", "pk").first()
+
+
 def lists_generate_monthly(*, month: dt.date) -> GenerationResult:
     """Create ``month``'s draft list for every branch with the branch's active recurring items.
 
@@ -60,7 +66,7 @@ def lists_generate_monthly(*, month: dt.date) -> GenerationResult:
                 if template.title in present:
                     continue
                 if template.lead_leader_id is None and fallback_leader is None:
-                    fallback_leader = leaders_of(unit).order_by("pk").first()
+                    fallback_leader = unit_leader(unit)
                 item_create(
                     lst=lst,
                     actor=None,

@@ -6,14 +6,8 @@ from django.utils import timezone
 
 from responsibilities import services
 from responsibilities.models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
-from tests.responsibilities.pages_helpers import (  # noqa: F401  (fixtures)
-    MONTH,
-    build_list,
-    client_as,
-    item,
-    published_list,
-    submitted_item,
-)
+from tests.responsibilities.pages_helpers import *  # noqa: F403  (fixtures)
+from tests.responsibilities.pages_helpers import MONTH, build_list
 
 READERS = ["leader", "cadre", "colleague", "commissioner", "township_commissioner", "observer", "secretary", "admin"]
 OUT_OF_SCOPE = ["other_leader", "other_cadre", "other_commissioner"]
@@ -170,9 +164,7 @@ def test_commissioner_cannot_publish(personas, client_as):
 def test_publish_blocked_lists_the_reasons(personas, client_as):
     lst = build_list(personas, items=0, publish=False)
     services.item_create(lst=lst, actor=personas.leader, title="缺责任人")
-    response = client_as(personas.leader).post(
-        reverse("responsibilities:list-publish", args=[lst.pk]), follow=True
-    )
+    response = client_as(personas.leader).post(reverse("responsibilities:list-publish", args=[lst.pk]), follow=True)
     text = " ".join(str(m) for m in response.context["messages"])
     assert "缺责任人" in text
     assert ResponsibilityList.objects.get(pk=lst.pk).state == "draft"
@@ -289,7 +281,8 @@ def test_extension_request_and_approval(personas, item, client_as):
     services.item_accept(item=item, actor=personas.cadre)
     new_due = timezone.localtime(item.due_at + dt.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M")
     client_as(personas.cadre).post(
-        reverse("responsibilities:item-extension", args=[item.pk]), {"ext-new_due_at": new_due, "ext-reason": "等待审批"}
+        reverse("responsibilities:item-extension", args=[item.pk]),
+        {"ext-new_due_at": new_due, "ext-reason": "等待审批"},
     )
     extension = ExtensionRequest.objects.get()
     response = client_as(personas.leader).get(reverse("responsibilities:extension-queue"))
@@ -377,7 +370,9 @@ def test_whole_journey_through_the_pages(personas, client_as):
     leader = client_as(personas.leader)
     leader.post(action_url(it, "return"), {"return-reason": "缺少照片"})
     cadre = client_as(personas.cadre)
-    cadre.post(action_url(it, "report_progress"), {"report_progress-text": "补充照片", "report_progress-percent": "100"})
+    cadre.post(
+        action_url(it, "report_progress"), {"report_progress-text": "补充照片", "report_progress-percent": "100"}
+    )
     cadre.post(action_url(it, "submit"), {"submit-result": "已补充"})
     leader = client_as(personas.leader)
     leader.post(action_url(it, "verify"), {"verify-comment": "同意"})

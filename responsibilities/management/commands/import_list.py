@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from organization.models import Unit, User
-from organization.scoping import leaders_of
 from responsibilities.excel import ExcelImportError, import_list, month_from_text
+from responsibilities.services.generation import unit_leader
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user {actor!r}.")
         else:
-            user = leaders_of(target_unit).order_by("pk").first()
+            user = unit_leader(target_unit)
         try:
             with open(file, "rb") as handle:
                 lst = import_list(file=handle, unit=target_unit, month=target_month, actor=user)
