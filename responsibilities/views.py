@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organization.scoping import scope_for
@@ -329,18 +329,18 @@ ITEM_ACTIONS = {
 }
 DANGER = {"return", "suspend", "cancel"}
 HISTORY_LABELS = {
-    "assign": _lazy("Assigned"),
-    "accept": _lazy("Accepted"),
-    "report_progress": _lazy("Progress reported"),
-    "submit": _lazy("Submitted for verification"),
-    "verify": _lazy("Completion verified"),
-    "return": _lazy("Returned for rework"),
-    "suspend": _lazy("Suspended"),
-    "resume": _lazy("Resumed"),
-    "cancel": _lazy("Cancelled"),
-    "carry_over": _lazy("Carried over to next month"),
-    "mark_unfinished": _lazy("Marked unfinished"),
-    "extend": _lazy("Deadline extended"),
+    "assign": gettext_lazy("Assigned"),
+    "accept": gettext_lazy("Accepted"),
+    "report_progress": gettext_lazy("Progress reported"),
+    "submit": gettext_lazy("Submitted for verification"),
+    "verify": gettext_lazy("Completion verified"),
+    "return": gettext_lazy("Returned for rework"),
+    "suspend": gettext_lazy("Suspended"),
+    "resume": gettext_lazy("Resumed"),
+    "cancel": gettext_lazy("Cancelled"),
+    "carry_over": gettext_lazy("Carried over to next month"),
+    "mark_unfinished": gettext_lazy("Marked unfinished"),
+    "extend": gettext_lazy("Deadline extended"),
 }
 STATE_LABELS = dict(Item.State.choices)
 

@@ -380,3 +380,14 @@ def test_whole_journey_through_the_pages(personas, client_as):
     assert it.state == "completed"
     history = leader.get(item_url(it)).context["history"]
     assert len(history) == 8
+
+
+def test_pages_speak_chinese_by_default(personas, item, client_as):
+    content = client_as(personas.cadre).get(reverse("responsibilities:my-tasks")).content.decode()
+    assert "我的任务" in content and "签收" in content
+
+
+def test_pages_are_available_in_english(personas, item, client_as):
+    client = client_as(personas.cadre)
+    content = client.get(reverse("responsibilities:my-tasks"), headers={"accept-language": "en"}).content.decode()
+    assert "My tasks" in content
