@@ -46,6 +46,7 @@ from .selectors import (
     extensions_awaiting_decision,
     extensions_visible_to,
     items_awaiting_verification,
+    items_co_handled_by,
     items_for_user,
     items_of_list,
     items_visible_to,
@@ -520,7 +521,7 @@ def my_tasks(request):
     return render(
         request,
         "responsibilities/my_tasks.html",
-        {"items": items, "show": show, "accept_form": CommentForm(prefix="accept")},
+        {"items": items, "show": show, "co_handled": items_co_handled_by(request.user)},
     )
 
 

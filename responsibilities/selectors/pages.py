@@ -46,3 +46,12 @@ def work_summary(user) -> dict:
 
 def pending_extension_for(item) -> ExtensionRequest | None:
     return item.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
+
+
+def items_co_handled_by(user):
+    """Open items where the user is a co-handler (协办), for the "my tasks" page."""
+    return (
+        Item.objects.filter(co_handlers=user, state__in=Item.OPEN_STATES)
+        .select_related("list__unit", "assignee", "lead_leader", "category")
+        .order_by("due_at", "pk")
+    )

@@ -57,3 +57,14 @@ def test_seed_demo_content_is_idempotent(personas):
     seed_responsibilities()
     assert (ResponsibilityList.objects.count(), ResponsibilityItem.objects.count()) == counts
     assert ResponsibilityItem.objects.filter(state="completed").exists()
+
+
+def test_beat_task_name_runs_through_celery(templates, personas, eager_celery):
+    from config.celery import app
+
+    task = app.tasks["responsibilities.tasks.generate_monthly_lists"]
+    task.delay(month="2027-03")
+    assert (
+        ResponsibilityList.objects.filter(month=dt.date(2027, 3, 1)).count()
+        == Unit.objects.filter(kind=Unit.Kind.BRANCH).count()
+    )

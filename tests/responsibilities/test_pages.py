@@ -391,3 +391,24 @@ def test_pages_are_available_in_english(personas, item, client_as):
     client = client_as(personas.cadre)
     content = client.get(reverse("responsibilities:my-tasks"), headers={"accept-language": "en"}).content.decode()
     assert "My tasks" in content
+
+
+@pytest.mark.parametrize(
+    "model", ["responsibilitylist", "responsibilityitem", "extensionrequest", "recurringitemtemplate", "evidence"]
+)
+def test_admin_changelists_render(model, personas, item, client_as):
+    response = client_as(personas.admin).get(reverse(f"admin:responsibilities_{model}_changelist"))
+    assert response.status_code == 200
+
+
+def test_admin_item_change_page_renders(personas, item, client_as):
+    response = client_as(personas.admin).get(
+        reverse("admin:responsibilities_responsibilityitem_change", args=[item.pk])
+    )
+    assert response.status_code == 200
+
+
+def test_my_tasks_lists_items_i_co_handle(personas, item, client_as):
+    item.co_handlers.set([personas.colleague])
+    response = client_as(personas.colleague).get(reverse("responsibilities:my-tasks"))
+    assert list(response.context["co_handled"]) == [item]
