@@ -372,6 +372,7 @@ def _render_item(request, item: Item, bound: dict | None = None):
             form_class = ITEM_ACTIONS[info.name][0]
             form = bound.get(info.name) or form_class(prefix=info.name)
             actions.append({"name": info.name, "label": info.label, "form": form, "danger": info.name in DANGER})
+    actions.sort(key=lambda action: action["danger"])
     extensions = list(item.extension_requests.select_related("requested_by", "decided_by"))
     pending = next((e for e in extensions if e.state == ExtensionRequest.State.PENDING), None)
     can_decide = pending is not None and user.pk != pending.requested_by_id and _leads(user, item.unit)

@@ -30,6 +30,7 @@ def work_summary(user) -> dict:
         red=Count("pk", filter=Q(state__in=Item.OPEN_STATES, warning_level="red")),
     )
     summary = {"my_open": mine["open"], "my_to_accept": mine["to_accept"], "my_red": mine["red"]}
+    summary["works"] = bool(mine["open"]) or scope.has_role("cadre") or bool(scope.led_paths)
     if scope.led_paths or scope.is_admin:
         summary["to_verify"] = items_awaiting_verification(user).count()
         summary["extensions"] = extensions_awaiting_decision(user).count()

@@ -412,3 +412,9 @@ def test_my_tasks_lists_items_i_co_handle(personas, item, client_as):
     item.co_handlers.set([personas.colleague])
     response = client_as(personas.colleague).get(reverse("responsibilities:my-tasks"))
     assert list(response.context["co_handled"]) == [item]
+
+
+def test_home_card_for_commissioner_links_the_lists_not_my_tasks(personas, item, client_as):
+    content = client_as(personas.commissioner).get(reverse("home")).content
+    assert reverse("responsibilities:list-index").encode() in content
+    assert reverse("responsibilities:my-tasks").encode() not in content
