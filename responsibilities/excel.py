@@ -232,6 +232,24 @@ EXPORT_HEADERS = [
 ]
 
 
+def import_template() -> bytes:
+    """An empty workbook with the import columns and one example row."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "清单"
+    sheet.append([aliases[0] for aliases in COLUMNS.values()])
+    sheet.append(["每月主题党日", "有方案、有签到、有记录", "cadre001", "leader01", "2026-12-20", "党建", ""])
+    for index in range(1, len(COLUMNS) + 1):
+        cell = sheet.cell(row=1, column=index)
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="B7282E")
+        sheet.column_dimensions[cell.column_letter].width = 20
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def _when(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 

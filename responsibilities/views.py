@@ -27,7 +27,7 @@ from organization.scoping import scope_for
 from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, history
 
 from . import services
-from .excel import ExcelImportError, default_title, export_list, import_list
+from .excel import ExcelImportError, default_title, export_list, import_list, import_template
 from .forms import (
     CloseForm,
     CommentForm,
@@ -56,6 +56,7 @@ from .selectors import (
 
 Item = ResponsibilityItem
 List = ResponsibilityList
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _state_changed(request) -> None:
@@ -242,6 +243,13 @@ def list_import(request, pk: int):
             messages.success(request, _("The file was imported."))
             return redirect("responsibilities:list-detail", lst.pk)
     return render(request, "responsibilities/list_import.html", {"list": lst, "form": form, "import_errors": errors})
+
+
+@login_required
+def list_import_template(request):
+    response = HttpResponse(import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="list-import-template.xlsx"'
+    return response
 
 
 # -- editing items (leaders) ----------------------------------------------------------------------

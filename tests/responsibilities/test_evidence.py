@@ -107,3 +107,13 @@ def test_download_by_anonymous_goes_to_login(evidence, client):
     client.logout()
     response = client.get(reverse("responsibilities:evidence-download", args=[evidence.pk]))
     assert response.status_code == 302
+
+
+def test_text_file_is_accepted(personas, item, client_as):
+    upload(client_as(personas.cadre), item, "纪要.txt", "会议纪要：全体党员参加。".encode())
+    assert Evidence.objects.get().content_type == "text/plain"
+
+
+def test_binary_with_a_txt_name_is_refused(personas, item, client_as):
+    upload(client_as(personas.cadre), item, "a.txt", b"\x00\x01\x02binary")
+    assert not Evidence.objects.exists()

@@ -147,3 +147,12 @@ def test_export_outside_scope_is_404(personas, client_as):
     lst = build_list(personas, items=1)
     response = client_as(personas.other_cadre).get(reverse("responsibilities:list-export", args=[lst.pk]))
     assert response.status_code == 404
+
+
+def test_the_import_template_imports_cleanly(personas, client_as, tmp_path):
+    content = client_as(personas.leader).get(reverse("responsibilities:list-import-template")).content
+    TaskCategory.objects.get_or_create(code="party-building", defaults={"name": "党建"})
+    path = tmp_path / "template.xlsx"
+    path.write_bytes(content)
+    call_command("import_list", str(path), unit=personas.branch.pk, month="2026-12", stdout=io.StringIO())
+    assert ResponsibilityItem.objects.get().assignee == personas.cadre
