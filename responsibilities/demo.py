@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -99,6 +100,19 @@ def _drive(item, state: str, leader: User) -> None:
     item = services.item_report_progress(item=item, actor=cadre, text="已部署，正在推进", percent=40)
     if state == "in_progress":
         services.item_comment(item=item, actor=leader, text="注意时间节点，按时上报进展。")
+        services.item_add_evidence(
+            item=item,
+            actor=cadre,
+            upload=ContentFile("走访记录：已联系村（企）8家，收集诉求12条。".encode(), name="走访记录.txt"),
+            content_type="text/plain",
+        )
+        if item.due_at and item.due_at > timezone.now():
+            services.extension_request(
+                item=item,
+                actor=cadre,
+                new_due_at=item.due_at + dt.timedelta(days=7),
+                reason="部分企业负责人外出，需延后走访",
+            )
         return
     item = services.item_submit(item=item, actor=cadre, result="已按标准完成，材料已归档")
     if state == "submitted":

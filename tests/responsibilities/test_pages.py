@@ -418,3 +418,36 @@ def test_home_card_for_commissioner_links_the_lists_not_my_tasks(personas, item,
     content = client_as(personas.commissioner).get(reverse("home")).content
     assert reverse("responsibilities:list-index").encode() in content
     assert reverse("responsibilities:my-tasks").encode() not in content
+
+
+def test_cancel_needs_a_reason_and_then_cancels(personas, item, client_as):
+    client = client_as(personas.leader)
+    response = client.post(action_url(item, "cancel"), {"cancel-reason": ""})
+    assert response.status_code == 200 and ResponsibilityItem.objects.get(pk=item.pk).state == "assigned"
+    client.post(action_url(item, "cancel"), {"cancel-reason": "任务调整"})
+    assert ResponsibilityItem.objects.get(pk=item.pk).state == "cancelled"
+
+
+def test_suspend_and_resume_through_the_page(personas, item, client_as):
+    services.item_accept(item=item, actor=personas.cadre)
+    client = client_as(personas.leader)
+    client.post(action_url(item, "suspend"), {"suspend-reason": "上级通知暂缓"})
+    assert ResponsibilityItem.objects.get(pk=item.pk).state == "suspended"
+    client.post(action_url(item, "resume"), {})
+    assert ResponsibilityItem.objects.get(pk=item.pk).state == "in_progress"
+
+
+def test_leader_sees_publish_on_a_draft_list(personas, client_as):
+    lst = build_list(personas, publish=False)
+    content = client_as(personas.leader).get(reverse("responsibilities:list-detail", args=[lst.pk])).content
+    assert reverse("responsibilities:list-publish", args=[lst.pk]).encode() in content
+
+
+def test_cadre_sees_no_publish_on_a_draft_list(personas, client_as):
+    lst = build_list(personas, publish=False)
+    content = client_as(personas.cadre).get(reverse("responsibilities:list-detail", args=[lst.pk])).content
+    assert reverse("responsibilities:list-publish", args=[lst.pk]).encode() not in content
+
+
+def test_unknown_action_is_404(personas, item, client_as):
+    assert client_as(personas.leader).post(action_url(item, "explode"), {}).status_code == 404
