@@ -7,8 +7,10 @@ from django.db.models import Count, Q
 from organization.models import Unit
 from organization.scoping import scope_for
 
-from ..models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+from ..models import ResponsibilityItem, ResponsibilityList
 from .lists import extensions_awaiting_decision, items_awaiting_verification
+
+__all__ = ["items_co_handled_by", "units_for_new_lists", "work_summary"]
 
 Item = ResponsibilityItem
 
@@ -43,10 +45,6 @@ def work_summary(user) -> dict:
         summary["overdue_in_scope"] = readable.filter(warning_level="red").count()
         summary["reads"] = True
     return summary
-
-
-def pending_extension_for(item) -> ExtensionRequest | None:
-    return item.extension_requests.filter(state=ExtensionRequest.State.PENDING).first()
 
 
 def items_co_handled_by(user):

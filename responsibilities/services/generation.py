@@ -15,6 +15,8 @@ from organization.scoping import leaders_of
 from ..models import RecurringItemTemplate, ResponsibilityList
 from .lists import item_create
 
+__all__ = ["GenerationResult", "lists_generate_monthly", "next_month", "recurring_due_at", "unit_leader"]
+
 RECURRING_DUE_TIME = dt.time(18, 0)
 
 
