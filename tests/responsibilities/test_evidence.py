@@ -117,3 +117,28 @@ def test_text_file_is_accepted(personas, item, client_as):
 def test_binary_with_a_txt_name_is_refused(personas, item, client_as):
     upload(client_as(personas.cadre), item, "a.txt", b"\x00\x01\x02binary")
     assert not Evidence.objects.exists()
+
+
+def xlsx_bytes() -> bytes:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "image/jpeg"),
+        ("a.png", PNG, "image/png"),
+        ("book.xlsx", None, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ],
+)
+def test_types_are_recognised_by_content(name, content, expected):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responsibilities.evidence import validate_upload
+
+    upload_file = SimpleUploadedFile(name, content if content is not None else xlsx_bytes())
+    assert validate_upload(upload_file).content_type == expected

@@ -451,3 +451,15 @@ def test_cadre_sees_no_publish_on_a_draft_list(personas, client_as):
 
 def test_unknown_action_is_404(personas, item, client_as):
     assert client_as(personas.leader).post(action_url(item, "explode"), {}).status_code == 404
+
+
+def test_verification_queue_queries_are_bounded(personas, client_as, django_assert_max_num_queries):
+    lst = build_list(personas, items=30)
+    for it in lst.items.all():
+        it = services.item_accept(item=it, actor=personas.cadre)
+        it = services.item_report_progress(item=it, actor=personas.cadre, text="x")
+        services.item_submit(item=it, actor=personas.cadre, result="done")
+    client = client_as(personas.leader)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("responsibilities:verification-queue"))
+    assert len(response.context["items"]) == 30
