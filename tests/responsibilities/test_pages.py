@@ -463,3 +463,12 @@ def test_verification_queue_queries_are_bounded(personas, client_as, django_asse
     with django_assert_max_num_queries(10):
         response = client.get(reverse("responsibilities:verification-queue"))
     assert len(response.context["items"]) == 30
+
+
+def test_leader_verifies_from_the_list_page(personas, submitted_item, client_as):
+    client = client_as(personas.leader)
+    list_url = reverse("responsibilities:list-detail", args=[submitted_item.list_id])
+    assert action_url(submitted_item, "verify").encode() in client.get(list_url).content
+    response = client.post(action_url(submitted_item, "verify"), {"next": list_url})
+    assert response["Location"] == list_url
+    assert ResponsibilityItem.objects.get(pk=submitted_item.pk).state == "completed"
