@@ -264,5 +264,6 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
 DEMO_SEEDERS: list[str] = [
+    "responsibilities.demo.seed_responsibilities",
     "responsibilities.demo_pledges.seed_pledges",
 ]

@@ -11,11 +11,15 @@ import sys
 ENTRY = re.compile(r'(?P<head>(?:#.*\n)*msgid "(?P<id>(?:[^"\\]|\\.)*)"\n)msgstr ""\n(?!")')
 
 
+def unescape(raw: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), raw)
+
+
 def fill(po_text: str, translations: dict[str, str]) -> tuple[str, list[str]]:
     missing: list[str] = []
 
     def replace(match: re.Match) -> str:
-        msgid = match.group("id").encode().decode("unicode_escape").encode("latin-1").decode("utf-8")
+        msgid = unescape(match.group("id"))
         if not msgid:
             return match.group(0)
         if msgid in translations:

@@ -1,2 +1,3 @@
 from .lists import *  # noqa: F403
+from .pages import *  # noqa: F403
 from .pledges import *  # noqa: F403

@@ -1,0 +1,80 @@
+from django.contrib import admin
+
+from .models import (
+    Comment,
+    Evidence,
+    ExtensionRequest,
+    ProgressReport,
+    RecurringItemTemplate,
+    ResponsibilityItem,
+    ResponsibilityList,
+    TaskCategory,
+)
+
+
+@admin.register(TaskCategory)
+class TaskCategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name")
+    search_fields = ("code", "name")
+
+
+@admin.register(RecurringItemTemplate)
+class RecurringItemTemplateAdmin(admin.ModelAdmin):
+    list_display = ("title", "unit", "category", "default_assignee", "lead_leader", "due_day", "active")
+    list_filter = ("active", "category")
+    search_fields = ("title", "unit__name")
+    raw_id_fields = ("unit", "default_assignee", "lead_leader")
+
+
+class ItemInline(admin.TabularInline):
+    model = ResponsibilityItem
+    fields = ("title", "assignee", "lead_leader", "due_at", "state", "warning_level")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(ResponsibilityList)
+class ResponsibilityListAdmin(admin.ModelAdmin):
+    """State is read-only here: it changes only through the services (and their log)."""
+
+    list_display = ("title", "unit", "month", "state")
+    list_filter = ("state", "month")
+    search_fields = ("title", "unit__name")
+    readonly_fields = ("state", "created_by", "created_at", "published_at", "closed_at")
+    raw_id_fields = ("unit",)
+    inlines = [ItemInline]
+
+
+@admin.register(ResponsibilityItem)
+class ResponsibilityItemAdmin(admin.ModelAdmin):
+    list_display = ("title", "list", "assignee", "state", "due_at", "warning_level", "escalation_level")
+    list_filter = ("state", "warning_level", "category")
+    search_fields = ("title", "assignee__username", "assignee__display_name")
+    list_select_related = ("list", "assignee")
+    raw_id_fields = ("list", "assignee", "lead_leader", "co_handlers", "carried_over_from", "created_by")
+    readonly_fields = (
+        "state",
+        "warning_level",
+        "escalation_level",
+        "original_due_at",
+        "assigned_at",
+        "accepted_at",
+        "submitted_at",
+        "completed_at",
+        "suspended_at",
+        "on_time",
+    )
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(admin.ModelAdmin):
+    list_display = ("item", "requested_by", "new_due_at", "state", "requested_at")
+    list_filter = ("state",)
+    readonly_fields = ("state", "decided_by", "decided_at")
+    raw_id_fields = ("item", "requested_by")
+
+
+for model in (ProgressReport, Evidence, Comment):
+    admin.site.register(model, list_display=("item", "__str__"), raw_id_fields=("item",))

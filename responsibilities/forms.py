@@ -1,0 +1,165 @@
+"""Page forms. Every form keeps what the user typed when it is redisplayed with errors."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from organization.models import Unit, User
+from organization.scoping import leaders_of
+
+from .evidence import validate_upload
+from .excel import month_from_text
+from .models import ResponsibilityItem, TaskCategory
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def _datetime_field(label):
+    return forms.DateTimeField(
+        label=label, widget=DateTimeLocalInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+    )
+
+
+class ListCreateForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    month = forms.CharField(label=_("Month"), help_text=_("For example 2026-12"), max_length=7)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units if units is not None else Unit.objects.none()
+        self.fields["month"].widget.attrs["placeholder"] = "2026-12"
+
+    def clean_month(self):
+        try:
+            return month_from_text(self.cleaned_data["month"])
+        except ValueError as exc:
+            raise forms.ValidationError(_("Enter the month as YYYY-MM, for example 2026-12.")) from exc
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.username})"
+
+
+class UsersChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.username})"
+
+
+class ItemForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    standard = forms.CharField(label=_("Completion standard"), widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=TaskCategory.objects.all(), required=False)
+    assignee = UserChoiceField(label=_("Responsible cadre"), queryset=User.objects.none())
+    co_handlers = UsersChoiceField(label=_("Co-handlers"), queryset=User.objects.none(), required=False)
+    lead_leader = UserChoiceField(label=_("Lead leader"), queryset=User.objects.none())
+    due_at = _datetime_field(_("Deadline"))
+    urgent = forms.BooleanField(label=_("Urgent"), required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = User.objects.filter(memberships__unit=unit).distinct().order_by("username")
+        self.fields["assignee"].queryset = members
+        self.fields["co_handlers"].queryset = members
+        self.fields["lead_leader"].queryset = leaders_of(unit).order_by("username")
+
+    def clean(self):
+        data = super().clean()
+        assignee, co_handlers = data.get("assignee"), data.get("co_handlers")
+        if assignee and co_handlers and assignee in co_handlers:
+            self.add_error("co_handlers", _("The responsible cadre cannot also be a co-handler."))
+        return data
+
+    @classmethod
+    def initial_for(cls, item: ResponsibilityItem) -> dict:
+        return {
+            "title": item.title,
+            "standard": item.standard,
+            "category": item.category_id,
+            "assignee": item.assignee_id,
+            "co_handlers": [user.pk for user in item.co_handlers.all()],
+            "lead_leader": item.lead_leader_id,
+            "due_at": timezone.localtime(item.due_at) if item.due_at else None,
+            "urgent": item.urgent,
+        }
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ProgressForm(forms.Form):
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 3}))
+    percent = forms.IntegerField(label=_("Percent done"), min_value=0, max_value=100, required=False)
+
+
+class SubmitForm(forms.Form):
+    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField(label=_("Evidence file"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        self.checked = validate_upload(upload)
+        return upload
+
+
+class ExtensionForm(forms.Form):
+    new_due_at = _datetime_field(_("Requested deadline"))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, item: ResponsibilityItem, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+
+    def clean_new_due_at(self):
+        value = self.cleaned_data["new_due_at"]
+        current = self.item.due_at
+        if current and value <= current:
+            raise forms.ValidationError(_("The requested deadline must be later than the current one."))
+        if value <= timezone.now():
+            raise forms.ValidationError(_("The requested deadline must be in the future."))
+        return value
+
+
+class CloseForm(forms.Form):
+    """验单: one carry-over / unfinished choice per open item; nothing is dropped silently."""
+
+    CHOICES = [("carry_over", _("carry over to next month")), ("unfinished", _("mark unfinished"))]
+    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"item_{item.pk}"] = forms.ChoiceField(
+                label=item.title, choices=self.CHOICES, widget=forms.RadioSelect, initial="carry_over"
+            )
+
+    def decisions(self) -> dict[int, str]:
+        return {item.pk: self.cleaned_data[f"item_{item.pk}"] for item in self.items}
+
+    def item_fields(self):
+        return [(item, self[f"item_{item.pk}"]) for item in self.items]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
