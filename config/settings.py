@@ -122,6 +122,7 @@ AUTHENTICATION_BACKENDS = [
     "security.login.LoginProtectionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=6)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=30))
