@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import apis
+
+router = SimpleRouter()
+router.register("lists", apis.ListViewSet, basename="api-list")
+router.register("items", apis.ItemViewSet, basename="api-item")
+router.register("extensions", apis.ExtensionViewSet, basename="api-extension")
+
+urlpatterns = router.urls

@@ -54,6 +54,34 @@ def list_create(*, unit: Unit, month: dt.date, title: str, actor: User) -> Respo
     return ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
 
 
+_LIST_EDITABLE = ("title", "month")
+
+
+@transaction.atomic
+def list_update(*, lst: ResponsibilityList, actor: User, **fields) -> ResponsibilityList:
+    """Edit a draft list's title or month (a published list changes only through transitions)."""
+    lst = _locked(ResponsibilityList, lst.pk)
+    if lst.state != ResponsibilityList.State.DRAFT:
+        raise TransitionConflict("Only draft lists can be edited.")
+    for name, value in fields.items():
+        if name not in _LIST_EDITABLE:
+            raise ValueError(f"{name} is not editable")
+        setattr(lst, name, value.replace(day=1) if name == "month" else value)
+    lst.save()
+    return lst
+
+
+@transaction.atomic
+def list_delete_draft(*, lst: ResponsibilityList, actor: User) -> None:
+    """Delete a draft list with its draft items (nothing was assigned yet)."""
+    lst = _locked(ResponsibilityList, lst.pk)
+    if lst.state != ResponsibilityList.State.DRAFT:
+        raise TransitionConflict("Only draft lists can be deleted.")
+    if lst.items.exclude(state=Item.State.DRAFT).exists():
+        raise TransitionConflict("The list has items that are no longer drafts.")
+    lst.delete()
+
+
 @transaction.atomic
 def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> ResponsibilityList:
     """下单: publish the list and assign every draft item, each with its own log row and event."""
@@ -335,6 +363,7 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
 def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
     extension = _locked(ExtensionRequest, extension.pk)
+    extension.decided_by = actor
     apply_transition(extension, "approve", actor=actor, comment=comment)
     item = Item.objects.select_for_update().select_related("list__unit").get(pk=extension.item_id)
     apply_transition(
@@ -363,6 +392,7 @@ def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str 
 @transaction.atomic
 def extension_reject(*, extension: ExtensionRequest, actor: User, reason: str, comment: str = "") -> ExtensionRequest:
     extension = _locked(ExtensionRequest, extension.pk)
+    extension.decided_by = actor
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(
         "extension.decided",
