@@ -74,7 +74,11 @@ class ListViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     transition_inputs = {"close": CloseDecisionsSerializer}
 
     def get_queryset(self):
-        return selectors.lists_visible_to(self.request.user).annotate(item_count=Count("items"))
+        return (
+            selectors.lists_visible_to(self.request.user)
+            .annotate(item_count=Count("items"))
+            .order_by("-month", "unit__path", "pk")
+        )
 
     def get_serializer_class(self):
         if self.action == "partial_update":

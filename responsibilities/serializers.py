@@ -83,6 +83,8 @@ class ListSerializer(serializers.ModelSerializer):
             "closed_at",
         ]
         read_only_fields = ["state", "created_by", "created_at", "published_at", "closed_at"]
+        # ``validate`` reports a clash on the month field instead of a non-field error.
+        validators: list = []
 
     def get_fields(self):
         fields = super().get_fields()
