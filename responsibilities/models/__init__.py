@@ -1,3 +1,4 @@
 """Domain models: monthly lists and items (lists.py); pledges and livelihood issues alongside."""
 
 from .lists import *  # noqa: F403
+from .processes import *  # noqa: F403

@@ -21,6 +21,7 @@ from workflows.engine import TransitionConflict, TransitionForbidden, apply_tran
 from workflows.events import emit
 from workflows.models import TransitionLog
 
+from .. import flows
 from ..models import Comment, Evidence, ExtensionRequest, ProgressReport, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
@@ -50,8 +51,12 @@ def _verifiers(item: Item) -> list[int]:
 # -- lists ----------------------------------------------------------------------------------------
 
 
-def list_create(*, unit: Unit, month: dt.date, title: str, actor: User) -> ResponsibilityList:
-    return ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
+@transaction.atomic
+def list_create(*, unit: Unit, month: dt.date, title: str, actor: User | None) -> ResponsibilityList:
+    """A draft list; its flow starts and puts "publish" in the creator's (or a unit leader's) inbox."""
+    lst = ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
+    flows.start_list_process(lst)
+    return lst
 
 
 _LIST_EDITABLE = ("title", "month")
@@ -79,6 +84,7 @@ def list_delete_draft(*, lst: ResponsibilityList, actor: User) -> None:
         raise TransitionConflict("Only draft lists can be deleted.")
     if lst.items.exclude(state=Item.State.DRAFT).exists():
         raise TransitionConflict("The list has items that are no longer drafts.")
+    flows.list_flow_cancel(lst)
     lst.delete()
 
 
@@ -89,11 +95,20 @@ def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> 
     apply_transition(lst, "publish", actor=actor, comment=comment)
     for item in lst.items.select_for_update().filter(state=Item.State.DRAFT).select_related("list__unit"):
         _assign(item, actor=actor)
+    flows.list_task_done(lst, "publish", actor=actor)
+    emit(
+        "list.published",
+        subject=lst,
+        recipients=[pk for pk in lst.items.values_list("lead_leader_id", flat=True) if pk != getattr(actor, "pk", None)],
+        actor=actor,
+        context={"title": lst.title, "unit": lst.unit.name, "month": lst.month_label},
+    )
     return lst
 
 
 def _assign(item: Item, *, actor: User | None) -> None:
     apply_transition(item, "assign", actor=actor, check_permission=actor is not None)
+    flows.start_item_process(item)
     emit(
         "item.assigned",
         subject=item,
@@ -129,6 +144,15 @@ def list_close(
             apply_transition(item, "carry_over", actor=actor, payload={"to_item": copy.pk, "to_list": next_list.pk})
         else:
             apply_transition(item, "mark_unfinished", actor=actor)
+            emit(
+                "item.unfinished",
+                subject=item,
+                recipients=[item.assignee_id],
+                actor=actor,
+                context=_item_context(item),
+            )
+        flows.item_flow_cancel(item)
+    flows.list_task_done(lst, "close", actor=actor)
     return lst
 
 
@@ -218,8 +242,10 @@ def _item_transition(
 
 @transaction.atomic
 def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
-    """签收: the assignee acknowledges the item."""
-    return _item_transition(item, "accept", actor=actor, comment=comment)
+    """签收: the assignee acknowledges the item; their "accept" task closes and "work" opens."""
+    item = _item_transition(item, "accept", actor=actor, comment=comment)
+    flows.item_task_done(item, "accept", actor=actor)
+    return item
 
 
 @transaction.atomic
@@ -235,6 +261,7 @@ def item_report_progress(*, item: Item, actor: User, text: str, percent: int | N
 def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
     """办结申请: the assignee reports the item done; the verifiers are told."""
     item = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
+    flows.item_task_done(item, "work", actor=actor)
     emit("item.submitted", subject=item, recipients=_verifiers(item), actor=actor, context=_item_context(item))
     return item
 
@@ -243,6 +270,7 @@ def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> I
 def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     """办结: a leader of the unit (never the assignee) confirms completion."""
     item = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
+    flows.item_task_done(item, "verify", actor=actor)
     emit("item.verified", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
     return item
 
@@ -258,6 +286,7 @@ def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> I
         comment=reason,
         payload={"reason": reason, "comment": comment},
     )
+    flows.item_task_done(item, "verify", actor=actor)
     emit(
         "item.returned",
         subject=item,
@@ -292,6 +321,7 @@ def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
 @transaction.atomic
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     item = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
+    flows.item_flow_cancel(item)
     if item.assignee_id:
         emit(
             "item.cancelled",
