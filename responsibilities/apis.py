@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
@@ -24,6 +24,7 @@ from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .serializers import (
     CloseDecisionsSerializer,
     ExtensionSerializer,
+    InboxTaskSerializer,
     ItemSerializer,
     ItemUpdateSerializer,
     ListSerializer,
@@ -269,3 +270,18 @@ class ExtensionViewSet(
         else:
             extension = services.extension_reject(extension=obj, actor=actor, reason=data["reason"], comment=comment)
         return self.get_queryset().get(pk=extension.pk)
+
+
+# -- inbox ----------------------------------------------------------------------------------------
+
+
+class InboxView(generics.ListAPIView):
+    """The caller's open flow tasks (accept, work, verify, publish, close), oldest first."""
+
+    serializer_class = InboxTaskSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        from .flow_views import task_rows
+
+        return task_rows(self.request.user)

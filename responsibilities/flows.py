@@ -64,20 +64,15 @@ class ItemFlow(flow.Flow):
     process_title = _("Responsibility item")
 
     start = flow.StartHandle(this.start_process).Next(this.accept)
-    accept = (
-        flow.View(open_task_view).Annotation(title=_("Accept the item"))
-        .Assign(_assignee)
-        .Next(this.work)
-    )
+    accept = flow.View(open_task_view).Annotation(title=_("Accept the item")).Assign(_assignee).Next(this.work)
     work = (
-        flow.View(open_task_view).Annotation(title=_("Work on the item and submit it"))
+        flow.View(open_task_view)
+        .Annotation(title=_("Work on the item and submit it"))
         .Assign(_assignee)
         .Next(this.verify)
     )
     verify = (
-        flow.View(open_task_view).Annotation(title=_("Verify completion"))
-        .Assign(_verifier)
-        .Next(this.check_verified)
+        flow.View(open_task_view).Annotation(title=_("Verify completion")).Assign(_verifier).Next(this.check_verified)
     )
     check_verified = flow.If(this.is_completed).Then(this.end).Else(this.work)
     end = flow.End()
@@ -96,12 +91,8 @@ class ListFlow(flow.Flow):
     process_title = _("Monthly responsibility list")
 
     start = flow.StartHandle(this.start_process).Next(this.publish)
-    publish = (
-        flow.View(open_task_view).Annotation(title=_("Publish the list")).Assign(_list_owner)
-    ).Next(this.close)
-    close = (
-        flow.View(open_task_view).Annotation(title=_("Close the list")).Assign(_list_owner)
-    ).Next(this.end)
+    publish = (flow.View(open_task_view).Annotation(title=_("Publish the list")).Assign(_list_owner)).Next(this.close)
+    close = (flow.View(open_task_view).Annotation(title=_("Close the list")).Assign(_list_owner)).Next(this.end)
     end = flow.End()
 
     def start_process(self, activation, lst: ResponsibilityList):

@@ -375,3 +375,26 @@ class ExtensionSerializer(serializers.ModelSerializer):
 
 
 ReasonInput = ReasonInputSerializer
+
+
+class InboxTaskSerializer(serializers.Serializer):
+    """An open flow task of the caller: what to do and on which item or list."""
+
+    id = serializers.IntegerField(source="task.pk")
+    task = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    status = serializers.CharField(source="task.status")
+    created = serializers.DateTimeField(source="task.created")
+    item = serializers.SerializerMethodField()
+    list = serializers.SerializerMethodField()
+
+    def get_task(self, row) -> str:
+        return row["task"].flow_task.name
+
+    def get_item(self, row) -> int | None:
+        return row["item"].pk if row["item"] is not None else None
+
+    def get_list(self, row) -> int | None:
+        if row["list"] is not None:
+            return row["list"].pk
+        return row["item"].list_id if row["item"] is not None else None

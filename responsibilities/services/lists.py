@@ -99,7 +99,9 @@ def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> 
     emit(
         "list.published",
         subject=lst,
-        recipients=[pk for pk in lst.items.values_list("lead_leader_id", flat=True) if pk != getattr(actor, "pk", None)],
+        recipients=[
+            pk for pk in lst.items.values_list("lead_leader_id", flat=True) if pk != getattr(actor, "pk", None)
+        ],
         actor=actor,
         context={"title": lst.title, "unit": lst.unit.name, "month": lst.month_label},
     )
