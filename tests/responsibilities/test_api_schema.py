@@ -12,7 +12,11 @@ def test_schema_generates_without_warnings_for_the_list_endpoints():
         problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
     finally:
         GENERATOR_STATS.silent = False
-    ours = [p for p in problems if any(w in p for w in ("responsibilities", "ListViewSet", "ItemViewSet", "Extension", "Inbox"))]
+    ours = [
+        p
+        for p in problems
+        if any(w in p for w in ("responsibilities", "ListViewSet", "ItemViewSet", "Extension", "Inbox"))
+    ]
     assert ours == []
     paths = schema["paths"]
     for path in (
