@@ -111,3 +111,8 @@ def test_deciding_twice_is_409(personas, api_as, pending):
 def test_extensions_list_is_scoped(personas, api_as, pending):
     assert api_as(personas.leader).get("/api/v1/extensions/").json()["count"] == 1
     assert api_as(personas.other_leader).get("/api/v1/extensions/").json()["count"] == 0
+
+
+def test_anonymous_cannot_decide(personas, api, pending):
+    assert api.post(f"/api/v1/extensions/{pending.pk}/transitions/approve/", {}, format="json").status_code == 401
+    assert ExtensionRequest.objects.get().state == "pending"
