@@ -11,13 +11,19 @@ import django_filters
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from organization.scoping import scope_for
-from workflows.api import Conflict, ReasonInputSerializer, TransitionViewSetMixin, run_service_mapping_errors
+from workflows.api import (
+    CommentInputSerializer,
+    Conflict,
+    ReasonInputSerializer,
+    TransitionViewSetMixin,
+    run_service_mapping_errors,
+)
 
 from . import selectors, services
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
@@ -34,6 +40,18 @@ from .serializers import (
 )
 
 Item = ResponsibilityItem
+
+
+def _transition_bodies(component: str, serializers: list) -> dict:
+    """Document a transition endpoint's body: one of the inputs its transitions take."""
+    return {
+        "take_transition": extend_schema(
+            request=PolymorphicProxySerializer(
+                component_name=component, serializers=serializers, resource_type_field_name=None
+            ),
+            description="The body depends on the transition named in the path (API.md).",
+        )
+    }
 
 
 def _require_leader_of(user, unit) -> None:
@@ -65,6 +83,7 @@ class ListFilter(django_filters.FilterSet):
             return queryset.none()
 
 
+@extend_schema_view(**_transition_bodies("ListTransitionInput", [CommentInputSerializer, CloseDecisionsSerializer]))
 class ListViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     """Monthly responsibility lists (月度责任清单) of the units the caller may read."""
 
@@ -152,6 +171,12 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
+@extend_schema_view(
+    **_transition_bodies(
+        "ItemTransitionInput",
+        [CommentInputSerializer, ProgressInputSerializer, SubmitInputSerializer, ReasonInputSerializer],
+    )
+)
 class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     """Items of monthly lists: draft items are edited by the unit's leaders, then moved by transitions."""
 
@@ -229,7 +254,10 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
 # -- extension requests -------------------------------------------------------------------------
 
 
-@extend_schema_view(create=extend_schema(description="The responsible cadre asks for a later deadline (延期申请)."))
+@extend_schema_view(
+    create=extend_schema(description="The responsible cadre asks for a later deadline (延期申请)."),
+    **_transition_bodies("ExtensionTransitionInput", [CommentInputSerializer, ReasonInputSerializer]),
+)
 class ExtensionViewSet(
     TransitionViewSetMixin,
     mixins.CreateModelMixin,
