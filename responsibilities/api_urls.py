@@ -1,12 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import apis
+from .pledge_apis import PledgeViewSet
 
-# -- pledges (承诺践诺) --
-from .pledge_apis import PledgeViewSet  # noqa: E402
+router = SimpleRouter()
+router.register("lists", apis.ListViewSet, basename="api-list")
+router.register("items", apis.ItemViewSet, basename="api-item")
+router.register("extensions", apis.ExtensionViewSet, basename="api-extension")
+router.register("pledges", PledgeViewSet, basename="pledge")
 
-_pledge_router = SimpleRouter()
-_pledge_router.register("pledges", PledgeViewSet, basename="pledge")
-urlpatterns += _pledge_router.urls
-# -- end pledges --
+urlpatterns = [
+    path("inbox/", apis.InboxView.as_view(), name="api-inbox"),
+    *router.urls,
+]

@@ -27,4 +27,5 @@ urlpatterns = [
     path("items/<int:pk>/extension/", views.item_extension, name="item-extension"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     path("pledges/", include("responsibilities.pledge_urls")),
+    path("", include("responsibilities.flow_urls")),
 ]

@@ -2,3 +2,4 @@
 
 from .lists import *  # noqa: F403
 from .pledges import *  # noqa: F403
+from .processes import *  # noqa: F403

@@ -22,7 +22,12 @@ def items_visible_to(user) -> QuerySet[Item]:
     q = scope.readable_units_q("list__unit__path")
     if not scope.is_admin:
         q |= Q(assignee_id=user.pk) | Q(co_handlers=user.pk) | Q(lead_leader_id=user.pk)
-    return Item.objects.filter(q).distinct().select_related("list__unit", "assignee", "lead_leader", "category")
+    return (
+        Item.objects.filter(q)
+        .distinct()
+        .select_related("list__unit", "assignee", "lead_leader", "category")
+        .prefetch_related("co_handlers")
+    )
 
 
 def items_for_user(user) -> QuerySet[Item]:
@@ -55,7 +60,7 @@ def items_awaiting_verification(user) -> QuerySet[Item]:
 def extensions_visible_to(user) -> QuerySet[ExtensionRequest]:
     items = items_visible_to(user).values("pk")
     return ExtensionRequest.objects.filter(item__in=items).select_related(
-        "item__list__unit", "requested_by", "decided_by"
+        "item__list__unit", "item__assignee", "requested_by", "decided_by"
     )
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from organization.models import Unit
 from organization.scoping import leaders_of
 
+from .. import flows
 from ..models import RecurringItemTemplate, ResponsibilityList
 from .lists import item_create
 
@@ -60,6 +61,8 @@ def lists_generate_monthly(*, month: dt.date) -> GenerationResult:
                 unit=unit, month=month, defaults={"title": f"{unit.name} {month:%Y年%m月}责任清单"}
             )
             result.lists_created += created
+            if created:
+                flows.start_list_process(lst)
             if lst.state == ResponsibilityList.State.CLOSED:
                 continue
             present = set(lst.items.values_list("title", flat=True))

@@ -21,6 +21,7 @@ from workflows.audit import append_log
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
 
+from .. import flows
 from ..models import Comment, Evidence, ExtensionRequest, ProgressReport, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
@@ -50,8 +51,41 @@ def _verifiers(item: Item) -> list[int]:
 # -- lists ----------------------------------------------------------------------------------------
 
 
-def list_create(*, unit: Unit, month: dt.date, title: str, actor: User) -> ResponsibilityList:
-    return ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
+@transaction.atomic
+def list_create(*, unit: Unit, month: dt.date, title: str, actor: User | None) -> ResponsibilityList:
+    """A draft list; its flow starts and puts "publish" in the creator's (or a unit leader's) inbox."""
+    lst = ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
+    flows.start_list_process(lst)
+    return lst
+
+
+_LIST_EDITABLE = ("title", "month")
+
+
+@transaction.atomic
+def list_update(*, lst: ResponsibilityList, actor: User, **fields) -> ResponsibilityList:
+    """Edit a draft list's title or month (a published list changes only through transitions)."""
+    lst = _locked(ResponsibilityList, lst.pk)
+    if lst.state != ResponsibilityList.State.DRAFT:
+        raise TransitionConflict("Only draft lists can be edited.")
+    for name, value in fields.items():
+        if name not in _LIST_EDITABLE:
+            raise ValueError(f"{name} is not editable")
+        setattr(lst, name, value.replace(day=1) if name == "month" else value)
+    lst.save()
+    return lst
+
+
+@transaction.atomic
+def list_delete_draft(*, lst: ResponsibilityList, actor: User) -> None:
+    """Delete a draft list with its draft items (nothing was assigned yet)."""
+    lst = _locked(ResponsibilityList, lst.pk)
+    if lst.state != ResponsibilityList.State.DRAFT:
+        raise TransitionConflict("Only draft lists can be deleted.")
+    if lst.items.exclude(state=Item.State.DRAFT).exists():
+        raise TransitionConflict("The list has items that are no longer drafts.")
+    flows.list_flow_cancel(lst)
+    lst.delete()
 
 
 @transaction.atomic
@@ -61,11 +95,22 @@ def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> 
     apply_transition(lst, "publish", actor=actor, comment=comment)
     for item in lst.items.select_for_update().filter(state=Item.State.DRAFT).select_related("list__unit"):
         _assign(item, actor=actor)
+    flows.list_task_done(lst, "publish", actor=actor)
+    emit(
+        "list.published",
+        subject=lst,
+        recipients=[
+            pk for pk in lst.items.values_list("lead_leader_id", flat=True) if pk != getattr(actor, "pk", None)
+        ],
+        actor=actor,
+        context={"title": lst.title, "unit": lst.unit.name, "month": lst.month_label},
+    )
     return lst
 
 
 def _assign(item: Item, *, actor: User | None) -> None:
     apply_transition(item, "assign", actor=actor, check_permission=actor is not None)
+    flows.start_item_process(item)
     emit(
         "item.assigned",
         subject=item,
@@ -101,14 +146,25 @@ def list_close(
             apply_transition(item, "carry_over", actor=actor, payload={"to_item": copy.pk, "to_list": next_list.pk})
         else:
             apply_transition(item, "mark_unfinished", actor=actor)
+            emit(
+                "item.unfinished",
+                subject=item,
+                recipients=[item.assignee_id],
+                actor=actor,
+                context=_item_context(item),
+            )
+        flows.item_flow_cancel(item)
+    flows.list_task_done(lst, "close", actor=actor)
     return lst
 
 
 def _next_month_list(lst: ResponsibilityList, actor: User) -> ResponsibilityList:
     month = (lst.month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    next_list, _ = ResponsibilityList.objects.get_or_create(
+    next_list, created = ResponsibilityList.objects.get_or_create(
         unit=lst.unit, month=month, defaults={"title": f"{lst.unit.name} {month:%Y年%m月}责任清单", "created_by": actor}
     )
+    if created:
+        flows.start_list_process(next_list)
     return next_list
 
 
@@ -190,8 +246,10 @@ def _item_transition(
 
 @transaction.atomic
 def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
-    """签收: the assignee acknowledges the item."""
-    return _item_transition(item, "accept", actor=actor, comment=comment)
+    """签收: the assignee acknowledges the item; their "accept" task closes and "work" opens."""
+    item = _item_transition(item, "accept", actor=actor, comment=comment)
+    flows.item_task_done(item, "accept", actor=actor)
+    return item
 
 
 @transaction.atomic
@@ -207,6 +265,7 @@ def item_report_progress(*, item: Item, actor: User, text: str, percent: int | N
 def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
     """办结申请: the assignee reports the item done; the verifiers are told."""
     item = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
+    flows.item_task_done(item, "work", actor=actor)
     emit("item.submitted", subject=item, recipients=_verifiers(item), actor=actor, context=_item_context(item))
     return item
 
@@ -215,6 +274,7 @@ def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> I
 def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     """办结: a leader of the unit (never the assignee) confirms completion."""
     item = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
+    flows.item_task_done(item, "verify", actor=actor)
     emit("item.verified", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
     return item
 
@@ -230,6 +290,7 @@ def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> I
         comment=reason,
         payload={"reason": reason, "comment": comment},
     )
+    flows.item_task_done(item, "verify", actor=actor)
     emit(
         "item.returned",
         subject=item,
@@ -264,6 +325,7 @@ def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
 @transaction.atomic
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     item = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
+    flows.item_flow_cancel(item)
     if item.assignee_id:
         emit(
             "item.cancelled",
@@ -335,6 +397,7 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
 def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
     extension = _locked(ExtensionRequest, extension.pk)
+    extension.decided_by = actor
     apply_transition(extension, "approve", actor=actor, comment=comment)
     item = Item.objects.select_for_update().select_related("list__unit").get(pk=extension.item_id)
     apply_transition(
@@ -363,6 +426,7 @@ def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str 
 @transaction.atomic
 def extension_reject(*, extension: ExtensionRequest, actor: User, reason: str, comment: str = "") -> ExtensionRequest:
     extension = _locked(ExtensionRequest, extension.pk)
+    extension.decided_by = actor
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(
         "extension.decided",

@@ -1,0 +1,400 @@
+"""API serializers for monthly lists, items and extension requests.
+
+Input serializers validate everything a service needs (field formats, who may be assigned,
+deadlines) so that what a service raises afterwards is a real conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from organization.models import Membership, Unit, User
+from organization.scoping import leaders_of, scope_for
+from workflows.api import CommentInputSerializer, ReasonInputSerializer
+
+from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+
+Item = ResponsibilityItem
+
+MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
+#: How far ahead a deadline may be set (a monthly list plans months, not years).
+MAX_DEADLINE_AHEAD = dt.timedelta(days=400)
+
+
+def _user_name(user) -> str | None:
+    return str(user) if user is not None else None
+
+
+def _state_field(model) -> serializers.CharField:
+    # A plain string in the schema: every stateful resource has its own ``state`` choices, and
+    # one shared enum name per field would collide across resources.
+    states = ", ".join(value for value, _label in model.State.choices)
+    return serializers.CharField(read_only=True, help_text=f"One of: {states}.")
+
+
+# -- lists --------------------------------------------------------------------------------------
+
+
+@extend_schema_field({"type": "string", "pattern": r"^\d{4}-\d{2}$", "example": "2026-12"})
+class MonthField(serializers.Field):
+    """``"2026-12"`` ⇄ the first day of that month."""
+
+    default_error_messages = {"invalid": _("Enter the month as YYYY-MM, e.g. 2026-12.")}
+
+    def to_internal_value(self, data):
+        match = MONTH_RE.match(str(data)) if isinstance(data, str) else None
+        if not match:
+            self.fail("invalid")
+        year, month = int(match.group(1)), int(match.group(2))
+        if not (1 <= month <= 12 and 2000 <= year <= 2100):
+            self.fail("invalid")
+        return dt.date(year, month, 1)
+
+    def to_representation(self, value):
+        return value.strftime("%Y-%m")
+
+
+class ListSerializer(serializers.ModelSerializer):
+    month = MonthField()
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    item_count = serializers.IntegerField(read_only=True, default=0)
+    state = _state_field(ResponsibilityList)
+
+    class Meta:
+        model = ResponsibilityList
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "month",
+            "title",
+            "state",
+            "item_count",
+            "created_by",
+            "created_at",
+            "published_at",
+            "closed_at",
+        ]
+        read_only_fields = ["state", "created_by", "created_at", "published_at", "closed_at"]
+        # ``validate`` reports a clash on the month field instead of a non-field error.
+        validators: list = []
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            # Only units the caller leads may get a list; others read as "does not exist".
+            fields["unit"].queryset = Unit.objects.filter(scope_for(request.user).led_units_q())
+        return fields
+
+    def validate_title(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("A title is required."))
+        return value
+
+    def validate(self, attrs):
+        unit = attrs.get("unit", getattr(self.instance, "unit", None))
+        month = attrs.get("month", getattr(self.instance, "month", None))
+        if unit is not None and month is not None:
+            clash = ResponsibilityList.objects.filter(unit=unit, month=month)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError(
+                    {"month": [_("This unit already has a list for %(month)s.") % {"month": f"{month:%Y-%m}"}]}
+                )
+        return attrs
+
+
+class ListUpdateSerializer(ListSerializer):
+    """A draft list's title and month may change; its unit may not."""
+
+    class Meta(ListSerializer.Meta):
+        read_only_fields = [*ListSerializer.Meta.read_only_fields, "unit"]
+
+
+class CloseDecisionsSerializer(CommentInputSerializer):
+    """验单: one decision per open item — ``carry_over`` or ``unfinished``."""
+
+    decisions = serializers.DictField(
+        child=serializers.ChoiceField(choices=["carry_over", "unfinished"]), required=False, default=dict
+    )
+
+    def validate_decisions(self, value: dict) -> dict[int, str]:
+        lst = self.context["object"]
+        try:
+            decisions = {int(k): v for k, v in value.items()}
+        except (TypeError, ValueError) as exc:
+            raise serializers.ValidationError(_("Keys must be item ids.")) from exc
+        open_items = dict(lst.items.filter(state__in=Item.OPEN_STATES).values_list("pk", "title"))
+        unknown = sorted(set(decisions) - set(open_items))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not open items of this list: %(ids)s.") % {"ids": ", ".join(map(str, unknown))}
+            )
+        missing = [title for pk, title in open_items.items() if pk not in decisions]
+        if missing:
+            raise serializers.ValidationError(
+                _("Decide for every unfinished item whether to carry it over or mark it unfinished: %(titles)s.")
+                % {"titles": "; ".join(missing)}
+            )
+        return decisions
+
+
+# -- items --------------------------------------------------------------------------------------
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    list = serializers.PrimaryKeyRelatedField(queryset=ResponsibilityList.objects.all())
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    lead_leader = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+    co_handlers = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    due_at = serializers.DateTimeField()
+    standard = serializers.CharField(max_length=5000)
+    unit = serializers.IntegerField(source="list.unit_id", read_only=True)
+    unit_name = serializers.CharField(source="list.unit.name", read_only=True)
+    list_month = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    lead_leader_name = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+    state = _state_field(Item)
+
+    class Meta:
+        model = Item
+        fields = [
+            "id",
+            "list",
+            "list_month",
+            "unit",
+            "unit_name",
+            "title",
+            "standard",
+            "category",
+            "urgent",
+            "assignee",
+            "assignee_name",
+            "lead_leader",
+            "lead_leader_name",
+            "co_handlers",
+            "state",
+            "due_at",
+            "original_due_at",
+            "warning_level",
+            "escalation_level",
+            "is_overdue",
+            "progress_percent",
+            "result",
+            "assigned_at",
+            "accepted_at",
+            "submitted_at",
+            "completed_at",
+            "on_time",
+            "carried_over_from",
+            "sort_order",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "state",
+            "original_due_at",
+            "warning_level",
+            "escalation_level",
+            "progress_percent",
+            "result",
+            "assigned_at",
+            "accepted_at",
+            "submitted_at",
+            "completed_at",
+            "on_time",
+            "carried_over_from",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_list_month(self, item) -> str:
+        return item.list.month.strftime("%Y-%m")
+
+    def get_assignee_name(self, item) -> str | None:
+        return _user_name(item.assignee)
+
+    def get_lead_leader_name(self, item) -> str | None:
+        return _user_name(item.lead_leader)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            from .selectors import lists_visible_to
+
+            # A list outside the caller's scope reads as "does not exist" (400, not a leak).
+            fields["list"].queryset = lists_visible_to(request.user)
+        return fields
+
+    def validate_title(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("A title is required."))
+        return value
+
+    def validate_standard(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("A completion standard is required."))
+        return value
+
+    def validate_due_at(self, value: dt.datetime) -> dt.datetime:
+        now = timezone.now()
+        if value <= now:
+            raise serializers.ValidationError(_("The deadline must be in the future."))
+        if value > now + MAX_DEADLINE_AHEAD:
+            raise serializers.ValidationError(_("The deadline is too far ahead (at most 400 days)."))
+        return value
+
+    def validate(self, attrs):
+        lst = attrs.get("list", getattr(self.instance, "list", None))
+        unit = lst.unit
+        errors: dict[str, list] = {}
+        assignee = attrs.get("assignee")
+        if assignee is not None:
+            member = Membership.objects.filter(
+                user=assignee,
+                role__in=[Membership.Role.CADRE, Membership.Role.LEADER],
+                unit__path__startswith=unit.path,
+            ).exists()
+            if not member:
+                errors["assignee"] = [_("The responsible cadre must be a member of %(unit)s.") % {"unit": unit.name}]
+        lead_leader = attrs.get("lead_leader")
+        if lead_leader is not None and not leaders_of(unit).filter(pk=lead_leader.pk).exists():
+            errors["lead_leader"] = [_("The lead leader must lead %(unit)s.") % {"unit": unit.name}]
+        bad_co = [
+            str(u)
+            for u in attrs.get("co_handlers") or []
+            if not Membership.objects.filter(user=u, unit__path__startswith=unit.path).exists()
+        ]
+        if bad_co:
+            errors["co_handlers"] = [
+                _("Co-handlers must be members of %(unit)s: %(names)s.")
+                % {"unit": unit.name, "names": ", ".join(bad_co)}
+            ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class ItemUpdateSerializer(ItemSerializer):
+    """PATCH on a draft item: every field but its list."""
+
+    class Meta(ItemSerializer.Meta):
+        read_only_fields = [*ItemSerializer.Meta.read_only_fields, "list"]
+
+
+class ProgressInputSerializer(CommentInputSerializer):
+    text = serializers.CharField(max_length=5000)
+    percent = serializers.IntegerField(min_value=0, max_value=100, required=False, allow_null=True, default=None)
+
+
+class SubmitInputSerializer(CommentInputSerializer):
+    result = serializers.CharField(max_length=5000)
+
+
+# -- extension requests -------------------------------------------------------------------------
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    reason = serializers.CharField(max_length=2000)
+    requested_by_name = serializers.SerializerMethodField()
+    item_title = serializers.CharField(source="item.title", read_only=True)
+    state = _state_field(ExtensionRequest)
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "item",
+            "item_title",
+            "state",
+            "new_due_at",
+            "previous_due_at",
+            "reason",
+            "requested_by",
+            "requested_by_name",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+        read_only_fields = [
+            "state",
+            "previous_due_at",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_reason",
+        ]
+
+    def get_requested_by_name(self, extension) -> str:
+        return str(extension.requested_by)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            from .selectors import items_visible_to
+
+            fields["item"].queryset = items_visible_to(request.user)
+        return fields
+
+    def validate_reason(self, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise serializers.ValidationError(_("A reason is required."))
+        return value
+
+    def validate(self, attrs):
+        item = attrs["item"]
+        new_due_at = attrs["new_due_at"]
+        if item.due_at is not None and new_due_at <= item.due_at:
+            raise serializers.ValidationError(
+                {"new_due_at": [_("The new deadline must be later than the current one.")]}
+            )
+        if new_due_at > timezone.now() + MAX_DEADLINE_AHEAD:
+            raise serializers.ValidationError({"new_due_at": [_("The new deadline is too far ahead.")]})
+        return attrs
+
+
+ReasonInput = ReasonInputSerializer
+
+
+class InboxTaskSerializer(serializers.Serializer):
+    """An open flow task of the caller: what to do and on which item or list."""
+
+    id = serializers.IntegerField(source="task.pk")
+    task = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    status = serializers.CharField(source="task.status")
+    created = serializers.DateTimeField(source="task.created")
+    item = serializers.SerializerMethodField()
+    list = serializers.SerializerMethodField()
+
+    def get_task(self, row) -> str:
+        return row["task"].flow_task.name
+
+    def get_item(self, row) -> int | None:
+        return row["item"].pk if row["item"] is not None else None
+
+    def get_list(self, row) -> int | None:
+        if row["list"] is not None:
+            return row["list"].pk
+        return row["item"].list_id if row["item"] is not None else None
