@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,5 @@ app_name = "responsibilities"
 
 urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item-detail"),
+    path("issues/", include("responsibilities.issue_urls")),
 ]

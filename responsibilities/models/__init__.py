@@ -1,3 +1,4 @@
 """Domain models: monthly lists and items (lists.py); pledges and livelihood issues alongside."""
 
+from .issues import *  # noqa: F403
 from .lists import *  # noqa: F403

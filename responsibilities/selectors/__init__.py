@@ -1,1 +1,2 @@
+from .issues import *  # noqa: F403
 from .lists import *  # noqa: F403

@@ -1,3 +1,4 @@
 """Services (STYLE.md): one transaction each, row lock, model transition, log, events."""
 
+from .issues import *  # noqa: F403
 from .lists import *  # noqa: F403
