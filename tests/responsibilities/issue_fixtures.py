@@ -32,8 +32,8 @@ class IssuePeople:
         return None if name == "anonymous" else getattr(self, name)
 
 
-@pytest.fixture
-def people(personas):
+@pytest.fixture(name="people")
+def people_fixture(personas):
     return IssuePeople(personas)
 
 

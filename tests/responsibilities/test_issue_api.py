@@ -5,7 +5,7 @@ import pytest
 from responsibilities.models import LivelihoodIssue
 from workflows.models import TransitionLog
 
-from .issue_fixtures import issue_in_state, people, register  # noqa: F401
+from .issue_fixtures import issue_in_state, people_fixture, register  # noqa: F401
 
 URL = "/api/v1/livelihood-issues/"
 PERSONAS = ["dispatcher", "handler", "colleague", "other_cadre", "reporter", "commissioner", "observer", "anonymous"]
