@@ -225,4 +225,6 @@ if PRODUCTION:
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
-DEMO_SEEDERS: list[str] = []
+DEMO_SEEDERS: list[str] = [
+    "responsibilities.demo_issues.seed_issues",
+]
