@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
+from viewflow.workflow.models import Process
 
 from organization.models import Membership, Unit
 
@@ -510,3 +511,16 @@ class IssuePhoto(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class IssueProcess(Process):
+    """The viewflow process of one work order (the issue is its artifact)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("work order process")
+        verbose_name_plural = _("work order processes")
+
+    @property
+    def issue(self) -> LivelihoodIssue:
+        return self.artifact

@@ -56,7 +56,16 @@ def _locked_issue(issue: Issue) -> Issue:
 def _transition(issue: Issue, method: str, *, actor: User, comment: str = "", name=None, payload=None, **kwargs):
     issue = _locked_issue(issue)
     apply_transition(issue, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
+    if method != "reject":  # a return is completed by the requeue that follows it
+        _advance_flow(issue)
     return issue
+
+
+def _advance_flow(issue: Issue) -> None:
+    """Move the issue's viewflow process on to whoever must act next (same transaction)."""
+    from .. import issue_flows
+
+    issue_flows.sync(issue)
 
 
 @transaction.atomic
@@ -89,6 +98,9 @@ def issue_register(
     TransitionLog.objects.create(
         subject=issue, transition="report", source="", target=issue.state, actor=actor, comment=description[:2000]
     )
+    from .. import issue_flows
+
+    issue_flows.start(issue)
     emit(
         "issue.reported",
         subject=issue,
@@ -147,6 +159,7 @@ def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -
     issue = _transition(issue, "reject", actor=actor, name="reject", comment=reason, payload={"reason": reason}, reason=reason)  # fmt: skip
     previous_unit = issue.unit.name if issue.unit_id else ""
     apply_transition(issue, "requeue", actor=actor, check_permission=False, payload={"reason": reason})
+    _advance_flow(issue)
     emit(
         "issue.rejected",
         subject=issue,
