@@ -106,6 +106,13 @@ def dispatchers():
     return User.objects.filter(pk__in=dispatcher_memberships().values("user_id"))
 
 
+class _FollowUpOutcome(RETURN_VALUE):
+    """回访 closes the order unless the caller was unsatisfied; lists show the usual target."""
+
+    def __str__(self) -> str:
+        return "closed"
+
+
 class IssueQuerySet(models.QuerySet):
     OPEN_STATES = ("reported", "dispatched", "accepted", "in_progress", "resolved")
     # States in which the handler's clock (due_at) runs: what the sweep warns and escalates on.
@@ -113,6 +120,13 @@ class IssueQuerySet(models.QuerySet):
 
     def open(self):
         return self.filter(state__in=self.OPEN_STATES)
+
+    def overdue(self, as_of=None):
+        """Orders whose handler's deadline has passed (for the commissioners' overdue queue)."""
+        return self.filter(state__in=self.CLOCK_STATES, due_at__lt=as_of or timezone.now())
+
+    def not_accepted_in_time(self, as_of=None):
+        return self.filter(state="dispatched", accept_due_at__lt=as_of or timezone.now())
 
 
 class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
@@ -391,7 +405,7 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @transition(
         field=state,
         source=State.RESOLVED,
-        target=RETURN_VALUE(State.RESOLVED, State.CLOSED),
+        target=_FollowUpOutcome(State.RESOLVED, State.CLOSED),
         permission=_follow_up_caller,
         custom={"label": _("Record the follow-up call")},
     )

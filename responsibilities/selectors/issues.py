@@ -70,6 +70,11 @@ def issues_of_unit(user) -> QuerySet[Issue]:
     return Issue.objects.filter(q).select_related(*_RELATED)
 
 
+def issues_overdue_visible_to(user, as_of=None) -> QuerySet[Issue]:
+    """Overdue orders the user may read (commissioners: their jurisdiction's)."""
+    return issues_visible_to(user).overdue(as_of).order_by("due_at", "pk")
+
+
 def possible_duplicates(issue: Issue, *, limit: int = 5) -> list[Issue]:
     """Open orders from the same place and category whose titles look alike."""
     q = Q(category=issue.category, state__in=Issue.OPEN_STATES)

@@ -225,3 +225,21 @@ def test_random_actions_keep_the_state_machine_and_the_log_in_step(people, steps
     final = LivelihoodIssue.objects.get(pk=issue.pk)
     last = TransitionLog.objects.for_object(final).order_by("-at", "-pk").first()
     assert last.target == final.state
+
+
+def test_commissioner_sees_overdue_orders_of_the_jurisdiction(people, time_machine):
+    from responsibilities.selectors import issues_overdue_visible_to
+
+    time_machine.move_to(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI), tick=False)
+    issue = issue_in_state(people, "accepted")
+    as_of = dt.datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)
+    assert list(issues_overdue_visible_to(people.commissioner, as_of)) == [issue]
+
+
+def test_commissioner_elsewhere_sees_no_overdue_orders(people, time_machine):
+    from responsibilities.selectors import issues_overdue_visible_to
+
+    time_machine.move_to(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI), tick=False)
+    issue_in_state(people, "accepted")
+    as_of = dt.datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)
+    assert list(issues_overdue_visible_to(people.other_commissioner, as_of)) == []
