@@ -242,3 +242,24 @@ def test_list_query_count_for_a_colleague(people, api_as, django_assert_max_num_
     with django_assert_max_num_queries(8):
         response = client.get(URL)
     assert response.json()["count"] == 5
+
+
+def test_co_handling_unit_sees_the_order(people, api_as):
+    issue = issue_in_state(people, "reported")
+    body = {"handler": people.handler.pk, "unit": people.unit.pk, "co_units": [people.p.branch.pk]}
+    api_as(people.dispatcher).post(f"{URL}{issue.pk}/transitions/dispatch/", body, format="json")
+    response = api_as(people.p.colleague).get(f"{URL}{issue.pk}/")
+    assert response.status_code == 200 and response.json()["co_units"] == [people.p.branch.pk]
+
+
+def test_handling_unit_cannot_also_co_handle(people, api_as):
+    issue = issue_in_state(people, "reported")
+    body = {"handler": people.handler.pk, "unit": people.unit.pk, "co_units": [people.unit.pk]}
+    response = api_as(people.dispatcher).post(f"{URL}{issue.pk}/transitions/dispatch/", body, format="json")
+    assert response.status_code == 400 and "co_units" in response.json()
+
+
+def test_follow_up_is_offered_to_the_dispatcher_with_its_usual_target(people, api_as):
+    issue = issue_in_state(people, "resolved")
+    options = api_as(people.dispatcher).get(f"{URL}{issue.pk}/transitions/").json()
+    assert {"name": "follow_up", "target": "closed"} in [{"name": o["name"], "target": o["target"]} for o in options]
