@@ -267,4 +267,5 @@ X_FRAME_OPTIONS = "DENY"
 DEMO_SEEDERS: list[str] = [
     "responsibilities.demo.seed_responsibilities",
     "responsibilities.demo_pledges.seed_pledges",
+    "responsibilities.demo_issues.seed_issues",
 ]

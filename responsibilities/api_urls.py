@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import apis
+from .issue_apis import LivelihoodIssueViewSet
 from .pledge_apis import PledgeViewSet
 
 router = SimpleRouter()
@@ -9,6 +10,7 @@ router.register("lists", apis.ListViewSet, basename="api-list")
 router.register("items", apis.ItemViewSet, basename="api-item")
 router.register("extensions", apis.ExtensionViewSet, basename="api-extension")
 router.register("pledges", PledgeViewSet, basename="pledge")
+router.register("livelihood-issues", LivelihoodIssueViewSet, basename="livelihood-issue")
 
 urlpatterns = [
     path("inbox/", apis.InboxView.as_view(), name="api-inbox"),

@@ -28,4 +28,5 @@ urlpatterns = [
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     path("pledges/", include("responsibilities.pledge_urls")),
     path("", include("responsibilities.flow_urls")),
+    path("issues/", include("responsibilities.issue_urls")),
 ]

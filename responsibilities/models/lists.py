@@ -464,6 +464,14 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         related_name="extension_requests",
         verbose_name=_("item"),
     )
+    issue = models.ForeignKey(
+        "responsibilities.LivelihoodIssue",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="extension_requests",
+        verbose_name=_("livelihood issue"),
+    )
     state = FSMField(_("state"), default=State.PENDING, choices=State.choices, protected=True)
     new_due_at = models.DateTimeField(_("requested deadline"))
     previous_due_at = models.DateTimeField(_("deadline when requested"), null=True, blank=True)
@@ -491,6 +499,14 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             models.UniqueConstraint(
                 fields=["item"], condition=models.Q(state="pending"), name="one_pending_extension_per_item"
             ),
+            models.UniqueConstraint(
+                fields=["issue"], condition=models.Q(state="pending"), name="one_pending_extension_per_issue"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False, issue__isnull=True)
+                | models.Q(item__isnull=True, issue__isnull=False),
+                name="extension_for_item_xor_issue",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -498,14 +514,21 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     @property
     def subject(self):
-        return self.item
+        return self.item if self.item_id else self.issue
 
     @property
     def unit(self):
         return self.subject.unit
 
     def _decider(self, user) -> bool:
-        return user.pk != self.requested_by_id and scope_for(user).leads(self.unit)
+        if user.pk == self.requested_by_id:
+            return False
+        if self.issue_id:
+            from .issues import can_dispatch
+
+            # A work order's deadline is the dispatching office's to move (or the unit's leaders').
+            return can_dispatch(user) or (self.unit is not None and scope_for(user).leads(self.unit))
+        return scope_for(user).leads(self.unit)
 
     @transition(
         field=state, source=State.PENDING, target=State.APPROVED, permission=_decider, custom={"label": _("Approve")}
