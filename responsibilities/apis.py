@@ -269,7 +269,7 @@ class ExtensionViewSet(
 
     queryset = ExtensionRequest.objects.none()
     serializer_class = ExtensionSerializer
-    filterset_fields = ["item", "state"]
+    filterset_fields = ["item", "issue", "state"]
     transition_inputs = {"reject": ReasonInputSerializer}
 
     def get_queryset(self):
@@ -278,25 +278,33 @@ class ExtensionViewSet(
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        item = serializer.validated_data["item"]
-        if item.assignee_id != request.user.pk:
-            raise PermissionDenied(_("Only the responsible cadre may request an extension."))
-        extension = run_service_mapping_errors(
-            lambda: services.extension_request(
-                item=item,
-                actor=request.user,
-                new_due_at=serializer.validated_data["new_due_at"],
-                reason=serializer.validated_data["reason"],
+        data = serializer.validated_data
+        item, issue = data.get("item"), data.get("issue")
+        if item is not None:
+            if item.assignee_id != request.user.pk:
+                raise PermissionDenied(_("Only the responsible cadre may request an extension."))
+            request_it = lambda: services.extension_request(  # noqa: E731
+                item=item, actor=request.user, new_due_at=data["new_due_at"], reason=data["reason"]
             )
-        )
+        else:
+            if issue.handler_id != request.user.pk:
+                raise PermissionDenied(_("Only the handler may request an extension."))
+            request_it = lambda: services.issue_extension_request(  # noqa: E731
+                issue=issue, actor=request.user, new_due_at=data["new_due_at"], reason=data["reason"]
+            )
+        extension = run_service_mapping_errors(request_it)
         return Response(self.get_serializer(extension).data, status=status.HTTP_201_CREATED)
 
     def perform_transition(self, obj, name, actor, data):
         comment = data.get("comment", "")
-        if name == "approve":
-            extension = services.extension_approve(extension=obj, actor=actor, comment=comment)
+        if obj.issue_id:
+            approve, reject = services.issue_extension_approve, services.issue_extension_reject
         else:
-            extension = services.extension_reject(extension=obj, actor=actor, reason=data["reason"], comment=comment)
+            approve, reject = services.extension_approve, services.extension_reject
+        if name == "approve":
+            extension = approve(extension=obj, actor=actor, comment=comment)
+        else:
+            extension = reject(extension=obj, actor=actor, reason=data["reason"], comment=comment)
         return self.get_queryset().get(pk=extension.pk)
 
 

@@ -18,7 +18,7 @@ from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of, scope_for
 from workflows.api import CommentInputSerializer, ReasonInputSerializer
 
-from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+from .models import ExtensionRequest, LivelihoodIssue, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
 
@@ -311,10 +311,13 @@ class SubmitInputSerializer(CommentInputSerializer):
 
 
 class ExtensionSerializer(serializers.ModelSerializer):
-    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all())
+    """延期申请 on an item or on a work order (exactly one of ``item`` / ``issue``)."""
+
+    item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
+    issue = serializers.PrimaryKeyRelatedField(queryset=LivelihoodIssue.objects.all(), required=False, allow_null=True)
     reason = serializers.CharField(max_length=2000)
     requested_by_name = serializers.SerializerMethodField()
-    item_title = serializers.CharField(source="item.title", read_only=True)
+    item_title = serializers.SerializerMethodField()
     state = _state_field(ExtensionRequest)
 
     class Meta:
@@ -322,6 +325,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "item",
+            "issue",
             "item_title",
             "state",
             "new_due_at",
@@ -347,13 +351,17 @@ class ExtensionSerializer(serializers.ModelSerializer):
     def get_requested_by_name(self, extension) -> str:
         return str(extension.requested_by)
 
+    def get_item_title(self, extension) -> str:
+        return extension.subject.title if extension.subject is not None else ""
+
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            from .selectors import items_visible_to
+            from .selectors import issues_visible_to, items_visible_to
 
             fields["item"].queryset = items_visible_to(request.user)
+            fields["issue"].queryset = issues_visible_to(request.user)
         return fields
 
     def validate_reason(self, value: str) -> str:
@@ -363,12 +371,24 @@ class ExtensionSerializer(serializers.ModelSerializer):
         return value
 
     def validate(self, attrs):
-        item = attrs["item"]
+        item, issue = attrs.get("item"), attrs.get("issue")
+        if (item is None) == (issue is None):
+            message = _("Give either an item or a work order (issue), not both.")
+            raise serializers.ValidationError({"item": [message], "issue": [message]})
+        subject = item or issue
         new_due_at = attrs["new_due_at"]
-        if item.due_at is not None and new_due_at <= item.due_at:
+        if subject.due_at is not None and new_due_at <= subject.due_at:
             raise serializers.ValidationError(
                 {"new_due_at": [_("The new deadline must be later than the current one.")]}
             )
+        if issue is not None:
+            from .services.issues import issue_extension_limit
+
+            limit = issue_extension_limit(issue)
+            if limit is not None and new_due_at > limit:
+                raise serializers.ValidationError(
+                    {"new_due_at": [_("A work order may be extended by at most 10 working days.")]}
+                )
         if new_due_at > timezone.now() + MAX_DEADLINE_AHEAD:
             raise serializers.ValidationError({"new_due_at": [_("The new deadline is too far ahead.")]})
         return attrs

@@ -18,7 +18,7 @@ from django.utils import timezone
 from organization.scoping import commissioners_for
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
-from .models import ExtensionRequest, Pledge, ResponsibilityItem
+from .models import ExtensionRequest, LivelihoodIssue, Pledge, ResponsibilityItem
 
 Item = ResponsibilityItem
 
@@ -114,6 +114,52 @@ PLEDGE_TARGET = SweepTarget(
 )
 
 
+# Livelihood issues (工单): the clock runs from dispatch until resolution; "not yet accepted"
+# (签收) means still dispatched. The handler is told first, with the handling unit's leaders at
+# red and the commissioners at escalation. Urgent orders already carry shorter deadlines.
+
+
+def issue_recipients(issue: LivelihoodIssue, step: str) -> list:
+    from organization.scoping import leaders_of
+
+    if step == ESCALATED:
+        return list(commissioners_for(issue.unit).values_list("pk", flat=True))
+    if step == RED:
+        return [issue.handler_id, *leaders_of(issue.unit).values_list("pk", flat=True)]
+    return [issue.handler_id]
+
+
+def issue_context(issue: LivelihoodIssue) -> dict:
+    return {
+        "title": issue.title,
+        "unit": issue.unit.name if issue.unit_id else "",
+        "due_at": timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M") if issue.due_at else "",
+        "url": reverse("responsibilities:issue-detail", args=[issue.pk]),
+    }
+
+
+def issue_pending_extension():
+    return Exists(ExtensionRequest.objects.filter(issue=OuterRef("pk"), state=ExtensionRequest.State.PENDING))
+
+
+ISSUE_TARGET = SweepTarget(
+    kind="issue",
+    model=LivelihoodIssue,
+    clock_states=LivelihoodIssue.CLOCK_STATES,
+    open_states=LivelihoodIssue.OPEN_STATES,
+    unaccepted_states=("dispatched",),
+    recipients=issue_recipients,
+    context=issue_context,
+    escalation_hold=issue_pending_extension,
+    unit_field="unit",
+    assignee_field="handler",
+    assigned_field="dispatched_at",
+    select_related=("unit", "handler"),
+    url_of=lambda issue: reverse("responsibilities:issue-detail", args=[issue.pk]),
+)
+
+
 def register_with_sweep() -> None:
     register(ITEM_TARGET)
     register(PLEDGE_TARGET)
+    register(ISSUE_TARGET)

@@ -21,6 +21,7 @@ from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMMod
 from viewflow.workflow.models import Process
 
 from organization.models import Membership, Unit
+from workflows import calendar
 
 from .lists import ResponsibilityItem
 
@@ -42,45 +43,18 @@ phone_validator = RegexValidator(
 
 
 def is_working_day(day: dt.date) -> bool:
-    try:
-        import chinese_calendar
-
-        return chinese_calendar.is_workday(day)
-    except (ImportError, NotImplementedError):
-        return day.weekday() < 5
+    return calendar.is_working_day(day)
 
 
 def add_working_time(start: dt.datetime, *, days: int = 0, hours: int = 0) -> dt.datetime:
-    """``start`` plus working days / working hours (Mon–Fri and the mainland holiday calendar).
-
-    The one place issue deadlines are computed; it is to be switched to the shared calendar of
-    ``workflows`` (with its admin overrides) once that exists.
-    """
-    local = timezone.localtime(start)
-    result = local
-    while days > 0:
-        result += dt.timedelta(days=1)
-        if is_working_day(result.date()):
-            days -= 1
-    remaining = dt.timedelta(hours=hours)
-    while remaining > dt.timedelta(0):
-        if not is_working_day(result.date()):
-            result = (result + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-            continue
-        midnight = (result + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        step = min(remaining, midnight - result)
-        result += step
-        remaining -= step
-    return result
+    """``start`` plus working days / working hours on the township's working-day calendar
+    (statutory holidays, 调休 and the admins' overrides)."""
+    result = calendar.add_working_days(start, days) if days else start
+    return calendar.add_working_hours(result, hours) if hours else result
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
-    count, day = 0, start
-    while day < end:
-        day += dt.timedelta(days=1)
-        if is_working_day(day):
-            count += 1
-    return count
+    return calendar.working_days_between(start, end)
 
 
 def can_dispatch(user) -> bool:

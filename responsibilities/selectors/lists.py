@@ -58,9 +58,13 @@ def items_awaiting_verification(user) -> QuerySet[Item]:
 
 
 def extensions_visible_to(user) -> QuerySet[ExtensionRequest]:
+    """Extension requests on items and work orders the user may read."""
+    from .issues import issues_visible_to
+
     items = items_visible_to(user).values("pk")
-    return ExtensionRequest.objects.filter(item__in=items).select_related(
-        "item__list__unit", "item__assignee", "requested_by", "decided_by"
+    issues = issues_visible_to(user).values("pk")
+    return ExtensionRequest.objects.filter(Q(item__in=items) | Q(issue__in=issues)).select_related(
+        "item__list__unit", "item__assignee", "issue__unit", "requested_by", "decided_by"
     )
 
 

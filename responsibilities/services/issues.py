@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
+from workflows.audit import append_log
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
-from workflows.models import TransitionLog
 
 from ..models import (
     ISSUE_TIME_LIMITS,
@@ -95,9 +95,7 @@ def issue_register(
         reporter_phone=reporter_phone,
         registered_by=actor,
     )
-    TransitionLog.objects.create(
-        subject=issue, transition="report", source="", target=issue.state, actor=actor, comment=description[:2000]
-    )
+    append_log(issue, transition="report", source="", target=issue.state, actor=actor, comment=description[:2000])
     from .. import issue_flows
 
     issue_flows.start(issue)
@@ -307,8 +305,8 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
     extension = ExtensionRequest.objects.create(
         issue=issue, new_due_at=new_due_at, previous_due_at=issue.due_at, reason=reason, requested_by=actor
     )
-    TransitionLog.objects.create(
-        subject=extension,
+    append_log(
+        extension,
         transition="request",
         source="",
         target=extension.state,

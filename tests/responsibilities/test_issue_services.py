@@ -85,7 +85,7 @@ def test_urgent_order_must_be_accepted_within_two_working_hours(people, time_mac
     assert timezone.localtime(issue.due_at).date() == dt.date(2026, 12, 8)
 
 
-def test_working_hours_skip_the_weekend():
+def test_working_hours_skip_the_weekend(db):
     start = dt.datetime(2026, 12, 12, 10, 0, tzinfo=SHANGHAI)  # Saturday
     assert add_working_time(start, hours=2) == dt.datetime(2026, 12, 14, 2, 0, tzinfo=SHANGHAI)
 
