@@ -222,6 +222,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models name their choices State / Category / Source: give each enum its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "IssueStateEnum": "responsibilities.models.issues.LivelihoodIssue.State",
+        "IssueSourceEnum": "responsibilities.models.issues.LivelihoodIssue.Source",
+        "IssueCategoryEnum": "responsibilities.models.issues.LivelihoodIssue.Category",
+        "PledgeStateEnum": "responsibilities.models.pledges.Pledge.State",
+        "PledgeCategoryEnum": "responsibilities.models.pledges.Pledge.Category",
+        "CaseStateEnum": "supervision.models.SupervisionCase.State",
+        "CaseSourceEnum": "supervision.models.SupervisionCase.Source",
+        "ListStateEnum": "responsibilities.models.lists.ResponsibilityList.State",
+        "ItemStateEnum": "responsibilities.models.lists.ResponsibilityItem.State",
+        "ExtensionStateEnum": "responsibilities.models.lists.ExtensionRequest.State",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.add_error_responses",

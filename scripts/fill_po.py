@@ -8,28 +8,60 @@ import json
 import re
 import sys
 
-ENTRY = re.compile(r'(?P<head>(?:#.*\n)*msgid "(?P<id>(?:[^"\\]|\\.)*)"\n)msgstr ""\n(?!")')
+STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
 def unescape(raw: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), raw)
 
 
+def escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+
+
+def parse_block(lines: list[str]) -> tuple[str, int, int]:
+    """(msgid, index of the msgstr line, number of msgstr continuation lines) — or ("", -1, 0)."""
+    msgid_parts: list[str] = []
+    current = None
+    msgstr_at, continuation = -1, 0
+    for index, line in enumerate(lines):
+        if line.startswith("msgid "):
+            current = "id"
+        elif line.startswith("msgstr "):
+            current, msgstr_at = "str", index
+        elif line.startswith(("msgid_plural", "msgstr[", "msgctxt")):
+            return "", -1, 0
+        elif not line.startswith('"'):
+            current = None if not line.startswith("#") else current
+            continue
+        if current == "id":
+            msgid_parts += STRING.findall(line)
+        elif current == "str" and index != msgstr_at:
+            continuation += 1
+    return unescape("".join(msgid_parts)), msgstr_at, continuation
+
+
 def fill(po_text: str, translations: dict[str, str]) -> tuple[str, list[str]]:
     missing: list[str] = []
-
-    def replace(match: re.Match) -> str:
-        msgid = unescape(match.group("id"))
-        if not msgid:
-            return match.group(0)
-        if msgid in translations:
-            value = translations[msgid].replace("\\", "\\\\").replace('"', '\\"')
-            head = match.group("head").replace("#, fuzzy\n", "")
-            return f'{head}msgstr "{value}"\n'
-        missing.append(msgid)
-        return match.group(0)
-
-    return ENTRY.sub(replace, po_text), missing
+    blocks = po_text.split("\n\n")
+    for number, block in enumerate(blocks):
+        lines = block.split("\n")
+        msgid, msgstr_at, continuation = parse_block(lines)
+        if not msgid or msgstr_at < 0:
+            continue
+        empty = lines[msgstr_at] == 'msgstr ""' and continuation == 0
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        if not empty and not fuzzy:
+            continue
+        if msgid not in translations:
+            missing.append(msgid)
+            continue
+        kept = [line for line in lines[:msgstr_at] if not line.startswith("#|")]
+        kept = [line.replace(", fuzzy", "") if line.startswith("#,") else line for line in kept]
+        kept = [line for line in kept if line.strip() != "#,"]
+        kept.append(f'msgstr "{escape(translations[msgid])}"')
+        blocks[number] = "\n".join(kept)
+    return "\n\n".join(blocks), missing
 
 
 def main() -> int:
