@@ -7,9 +7,11 @@ OpenAPI schema promises an enum and an integer.
 
 from django import forms
 from django.db import models
-from django_filters import NumberFilter
+from django_filters import BooleanFilter, NumberFilter
 from django_filters.rest_framework import DjangoFilterBackend, FilterSet
 from rest_framework.exceptions import ValidationError
+
+BOOLEAN_VALUES = {"true", "false", "1", "0"}
 
 
 class IntegerFilter(NumberFilter):
@@ -46,6 +48,13 @@ class StrictFilterBackend(DjangoFilterBackend):
                 for name in filterset.filters
                 if name in request.query_params and request.query_params.get(name, "").strip() == ""
             }
-            if empty:
-                raise ValidationError(empty)
+            not_boolean = {
+                name: ["Use true or false."]
+                for name, filter_ in filterset.filters.items()
+                if isinstance(filter_, BooleanFilter)
+                and name in request.query_params
+                and any(v.lower() not in BOOLEAN_VALUES for v in request.query_params.getlist(name))
+            }
+            if empty or not_boolean:
+                raise ValidationError({**not_boolean, **empty})
         return filterset
