@@ -88,9 +88,12 @@ class IssueSerializer(serializers.ModelSerializer):
     reporter_phone = serializers.CharField(
         max_length=20, required=False, allow_blank=True, validators=[phone_validator]
     )
-    handler = UserBriefSerializer(read_only=True)
+    handler = UserBriefSerializer(read_only=True, allow_null=True)
     registered_by = UserBriefSerializer(read_only=True)
     is_overdue = serializers.BooleanField(read_only=True)
+    # Empty until the order is resolved / followed up.
+    resolution = serializers.ChoiceField(choices=Issue.Resolution.choices, read_only=True, allow_blank=True)
+    satisfaction = serializers.ChoiceField(choices=Issue.Satisfaction.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = Issue
