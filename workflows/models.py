@@ -154,6 +154,16 @@ class DeadlinePolicy(models.Model):
     escalation_step_working_days = models.PositiveSmallIntegerField(
         _("further escalation every (working days)"), default=5, help_text=_("Escalation levels 2 and 3.")
     )
+    # Limits the domain uses to set deadlines (work orders: 办结时限, 退回时限, 延期上限).
+    resolve_within_working_days = models.PositiveSmallIntegerField(
+        _("resolve within (working days)"), default=5, help_text=_("Deadline set when the work is handed over.")
+    )
+    return_within_working_days = models.PositiveSmallIntegerField(
+        _("return a wrongly routed order within (working days)"), default=2
+    )
+    max_extension_working_days = models.PositiveSmallIntegerField(
+        _("extensions add at most (working days)"), default=10
+    )
 
     class Meta:
         verbose_name = _("deadline policy")

@@ -26,6 +26,9 @@ class Policy:
     red_after_due_working_days: int = 0
     escalate_after_overdue_working_days: int = 3
     escalation_step_working_days: int = 5
+    resolve_within_working_days: int = 5
+    return_within_working_days: int = 2
+    max_extension_working_days: int = 10
 
     @classmethod
     def from_row(cls, row: DeadlinePolicy) -> Policy:

@@ -29,12 +29,6 @@ PLACE_KINDS = (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY, Unit.Kind.ENTERPRISE)
 DISPATCHER_UNIT_CODES = ("branch01",)  # 党政办公室党支部: the committee's office dispatches work orders
 
 # Default time limits (DESIGN.md); the deadline-policy tables replace these per category.
-ISSUE_TIME_LIMITS = {
-    "accept": {"normal": {"days": 1}, "urgent": {"hours": 2}},
-    "resolve": {"normal": {"days": 5}, "urgent": {"days": 1}},
-    "reject": {"normal": {"days": 2}, "urgent": {"days": 2}},
-    "extension_max_days": 10,
-}
 
 phone_validator = RegexValidator(
     r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$",
@@ -258,8 +252,22 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return self.masked_phone()
 
     # -- limits -------------------------------------------------------------------------------
+    def policy(self):
+        """This order's time limits: deadline policies are data (kind ``issue``, per category
+        and urgency), editable by admins."""
+        from workflows.policies import policy_for
+
+        return policy_for("issue", self.category, self.urgency == self.Urgency.URGENT)
+
     def _limit(self, kind: str) -> dict:
-        return ISSUE_TIME_LIMITS[kind][self.urgency]
+        policy = self.policy()
+        if kind == "accept":
+            if policy.accept_within_hours:
+                return {"hours": policy.accept_within_hours}
+            return {"days": policy.accept_within_working_days}
+        if kind == "reject":
+            return {"days": policy.return_within_working_days}
+        return {"days": policy.resolve_within_working_days}
 
     # -- permissions ---------------------------------------------------------------------------
     def _dispatcher(self, user) -> bool:

@@ -19,7 +19,6 @@ from workflows.engine import TransitionConflict, TransitionForbidden, apply_tran
 from workflows.events import emit
 
 from ..models import (
-    ISSUE_TIME_LIMITS,
     ExtensionRequest,
     IssueFollowUp,
     IssuePhoto,
@@ -284,7 +283,7 @@ def issue_extension_limit(issue: Issue) -> dt.datetime | None:
     base = issue.original_due_at or issue.due_at
     if base is None:
         return None
-    return add_working_time(base, days=ISSUE_TIME_LIMITS["extension_max_days"])
+    return add_working_time(base, days=issue.policy().max_extension_working_days)
 
 
 @transaction.atomic
