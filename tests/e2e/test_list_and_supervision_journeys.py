@@ -77,7 +77,7 @@ def test_list_from_creation_to_a_verified_item(browser_page, e2e_township):
     press_in(page, action_form("verify"))
     item.refresh_from_db()
     assert item.state == "completed"
-    expect(page.locator(".timeline").last).to_contain_text("已申请办结 → 已办结")  # the history, last on the page
+    expect(page.locator("[data-testid=history]")).to_contain_text("已申请办结 → 已办结")
     screenshot(page, "list-journey-item-completed")
 
 
@@ -100,7 +100,7 @@ def test_commissioner_gives_a_yellow_card_on_an_escalated_item(browser_page, e2e
     page.select_option(f"{act} [name=action]", "yellow_card")
     page.fill(f"{act} [name=note]", "逾期未办结，限三日内整改")
     press_in(page, act)
-    actions = page.locator(".timeline").first
+    actions = page.locator("[data-testid=case-actions]")
     expect(actions).to_contain_text("黄牌")
     expect(actions).to_contain_text("逾期未办结，限三日内整改")
     assert case.actions.get().action == "yellow_card"
