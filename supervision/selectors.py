@@ -143,6 +143,12 @@ def subject_in_jurisdiction(user, target: SweepTarget, subject_id: int):
     )
 
 
+def subject_readable(user, target: SweepTarget, subject_id: int) -> bool:
+    """Whether the subject lies in a unit ``user`` may read (led, overseen, observed or a member's)."""
+    scope = scope_for(user)
+    return target.model._default_manager.filter(scope.readable_units_q(target.unit_path_field), pk=subject_id).exists()
+
+
 # -- the warning overview -----------------------------------------------------------------------
 
 

@@ -98,6 +98,8 @@ def case_detail(request, pk: int):
 
 def _case_transition(request, pk: int, name: str, form_class):
     case = get_object_or_404(selectors.cases_visible_to(request.user), pk=pk)
+    if not scope_for(request.user).oversees(case.unit):
+        raise PermissionDenied  # readers who may never act on the case, whatever its state
     if not case.is_active:
         messages.error(request, _("The case is closed."))
         return redirect("supervision:case-detail", pk=case.pk)
@@ -136,6 +138,9 @@ def case_open(request, subject_type: str, subject_id: int):
     """A commissioner opens a case on a subject in their jurisdiction."""
     target = _target_or_404(subject_type)
     if not selectors.is_commissioner(request.user):
+        # Out of the user's sight: 404, as for any other object; visible but not theirs: 403.
+        if not selectors.subject_readable(request.user, target, subject_id):
+            raise Http404
         raise PermissionDenied
     subject = selectors.subject_in_jurisdiction(request.user, target, subject_id)
     if subject is None:

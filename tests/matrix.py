@@ -14,6 +14,24 @@ cadre001; ``other_cadre`` cadre006 of branch 02; ``commissioner`` commissioner02
 jurisdiction (district 1) holds branch 01; ``other_commissioner`` commissioner03 (district 2);
 ``observer`` observer01 (read-only, whole township); ``anonymous``: nobody logged in.
 Pages log in with the session, API cases with ``Authorization: Token``.
+
+Adding rows for a new app (e.g. the list/item REST API or livelihood issues):
+
+1. Run ``pytest tests/test_authorization_matrix.py -k every_url``: it names the missing URLs.
+2. Write (or reuse) a subject factory below that builds the object through the services, in
+   branch 01 with cadre001 / leader01 as the other factories do (``published_item``,
+   ``draft_list``, ``extension_request``, ``evidence``, ``supervision_case``,
+   ``assignee_notification``, ``submitted_pledge``, ``own_branch``).
+3. Pick the row from the shapes below: ``ITEM_READERS`` / ``API_READERS`` (read the object),
+   ``LEADER_ACTS(status)`` (only the unit's leader acts), ``ITEM_ACTION(default, **persona)``
+   (readers who may not act get ``default``), ``CASE_READERS`` / ``CASE_ACTION(status)`` /
+   ``CASE_OPENERS(status)`` (supervision), ``LOGGED_IN_PAGE`` / ``API_LOGGED_IN`` (lists filtered
+   to the caller). For an API row, turn anonymous into 401: ``{**ITEM_READERS, "anonymous": 401}``.
+4. URL kwargs other than ``pk``: ``action_kwargs(name)``, ``decision_kwargs(decision)``,
+   ``unit_kwargs``, ``case_open_kwargs``; a body: ``body=lambda user, subject: {...}``.
+5. The personas run in ``PERSONAS`` order against ONE subject, so a POST that succeeds changes
+   what the personas after it get: say so in ``note``. Prefer a POST that only the legitimate
+   persona can perform, or an empty body (the form comes back with its errors: 200/400).
 """
 
 from __future__ import annotations
@@ -86,6 +104,79 @@ def published_item(p):
     return item
 
 
+def draft_list(p):
+    """Branch 01's December list, still a draft (leader01 may edit, publish and import)."""
+    from responsibilities import services
+
+    return services.list_create(unit=p.branch, month=dt.date(2026, 12, 1), title="12月清单", actor=p.leader)
+
+
+def published_list(p):
+    return published_item(p).list
+
+
+def extension_request(p):
+    """cadre001 asks for ten more days on ``published_item``; the decision is the lead leader's."""
+    from responsibilities import services
+
+    item = published_item(p)
+    return services.extension_request(
+        item=item, actor=p.cadre, new_due_at=item.due_at + dt.timedelta(days=10), reason="材料未齐"
+    )
+
+
+def evidence(p):
+    """A small PDF that cadre001 attached to ``published_item``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responsibilities import services
+
+    item = published_item(p)
+    upload = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return services.item_add_evidence(item=item, actor=p.cadre, upload=upload, content_type="application/pdf")
+
+
+def supervision_case(p):
+    """督办: commissioner02 opens a case on ``published_item`` (branch 01, district 1)."""
+    from supervision import services
+
+    return services.case_open(subject=published_item(p), reason="进度滞后", actor=p.commissioner)
+
+
+def assignee_notification(p):
+    """cadre001's inbox entry for being assigned ``published_item``."""
+    from notifications import services
+    from notifications.models import Channel, Notification, OutboxMessage
+
+    published_item(p)
+    for message in OutboxMessage.objects.filter(recipient=p.cadre, channel=Channel.IN_APP):
+        services.outbox_deliver(message_id=message.pk)
+    return Notification.objects.filter(recipient=p.cadre).latest("pk")
+
+
+def submitted_pledge(p):
+    """cadre001's pledge for this year (提诺), submitted to branch 01's leader for review."""
+    from responsibilities.services import pledges
+
+    pledge = pledges.pledge_create(
+        member=p.cadre, text="每月走访两户困难群众。", due_date=dt.date(2026, 12, 20), category="people_needs"
+    )
+    return pledges.pledge_submit(pledge=pledge, actor=p.cadre)
+
+
+def own_branch(p):
+    return p.branch
+
+
+def unit_kwargs(subject) -> dict[str, Any]:
+    return {"unit_pk": subject.pk}
+
+
+def action_kwargs(name: str) -> Callable[[Any], dict[str, Any]]:
+    """URL kwargs for ``<pk>/…/<name>/`` routes (item actions, pledge and case transitions)."""
+    return lambda subject: {"pk": subject.pk, "name": name}
+
+
 def own_credentials(user, subject) -> dict[str, str]:
     if user is None:
         return {"username": "nobody", "password": "wrong-password"}
@@ -98,6 +189,53 @@ LOGGED_IN_PAGE = expect(200, anonymous=302)
 ITEM_READERS = expect(
     200, other_leader=404, other_cadre=404, other_commissioner=404, anonymous=302
 )  # the unit's leader, the assignee, the jurisdiction's commissioner and the observer read it
+
+API_LOGGED_IN = expect(200, anonymous=401)
+API_READERS = {**ITEM_READERS, "anonymous": 401}
+UNIT_LEADERS_ONLY_NEW = expect(403, leader=200, other_leader=200, anonymous=302)
+OVERSIGHT_ONLY = expect(403, commissioner=200, other_commissioner=200, observer=200, anonymous=302)
+# A supervision case is read by the unit's leaders, the jurisdiction's commissioners and observers.
+CASE_READERS = expect(404, leader=200, commissioner=200, observer=200, anonymous=302)
+API_CASE_READERS = {**CASE_READERS, "anonymous": 401}
+
+
+def LEADER_ACTS(status: int) -> dict[str, int]:
+    """The unit's leader gets ``status``; other readers 403, those who cannot see it 404."""
+    return {**ITEM_READERS, "leader": status, "assignee": 403, "commissioner": 403, "observer": 403}
+
+
+def ITEM_ACTION(default: int = 403, **per_persona: int) -> dict[str, int]:
+    """Readers who may not act get 403 (or ``default``); out-of-scope users 404; anonymous login."""
+    readers = {"leader", "assignee", "commissioner", "observer"}
+    row = {persona: (default if persona in readers else status) for persona, status in ITEM_READERS.items()}
+    return {**row, **per_persona}
+
+
+def CASE_ACTION(status: int) -> dict[str, int]:
+    """Only the jurisdiction's commissioner acts on a case; its other readers get 403."""
+    return {**CASE_READERS, "leader": 403, "observer": 403, "commissioner": status}
+
+
+def CASE_OPENERS(status: int) -> dict[str, int]:
+    """督办 is opened by the jurisdiction's commissioner; readers of the subject 403, others 404."""
+    return {**ITEM_READERS, "leader": 403, "assignee": 403, "observer": 403, "commissioner": status}
+
+
+def decision_kwargs(decision: str) -> Callable[[Any], dict[str, Any]]:
+    return lambda subject: {"pk": subject.pk, "decision": decision}
+
+
+def case_open_kwargs(item) -> dict[str, Any]:
+    return {"subject_type": "item", "subject_id": item.pk}
+
+
+def case_act_body(user, case) -> dict[str, str]:
+    return {"action": "yellow_card", "note": "限期整改"}
+
+
+def case_close_body(user, case) -> dict[str, str]:
+    return {"conclusion": "已整改到位"}
+
 
 MATRIX: dict[str, tuple[Case, ...]] = {
     "healthz": (Case(expect(200)),),
@@ -118,6 +256,161 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "api-me": (Case(expect(200, anonymous=401), kind="api"),),
     "responsibilities:item-detail": (Case(ITEM_READERS, subject=published_item),),
+    # -- lists and items (pages) --
+    "responsibilities:list-index": (Case(LOGGED_IN_PAGE, note="each sees the lists of their own scope"),),
+    "responsibilities:list-create": (
+        Case(UNIT_LEADERS_ONLY_NEW, method="post", note="leaders get the empty form back with its errors"),
+        Case(expect(405, anonymous=302), note="the new-list form lives on the list index"),
+    ),
+    "responsibilities:list-detail": (
+        Case(ITEM_READERS, subject=draft_list),
+        Case(ITEM_READERS, subject=published_list),
+    ),
+    "responsibilities:list-publish": (Case(LEADER_ACTS(302), method="post", subject=draft_list),),
+    "responsibilities:list-close": (
+        Case(LEADER_ACTS(200), method="post", subject=published_list, note="leader01: the form back (open items)"),
+    ),
+    "responsibilities:list-export": (Case(ITEM_READERS, subject=published_list),),
+    "responsibilities:list-import": (Case(LEADER_ACTS(200), subject=draft_list),),
+    "responsibilities:list-import-template": (Case(LOGGED_IN_PAGE),),
+    "responsibilities:item-create": (
+        Case(LEADER_ACTS(200), subject=draft_list),
+        Case(LEADER_ACTS(200), method="post", subject=draft_list, note="leader01: the empty form back with errors"),
+    ),
+    "responsibilities:my-tasks": (Case(LOGGED_IN_PAGE, note="each sees their own tasks"),),
+    "responsibilities:verification-queue": (Case(LOGGED_IN_PAGE, note="each sees what awaits their own check"),),
+    "responsibilities:extension-queue": (Case(LOGGED_IN_PAGE, note="each sees the requests awaiting them"),),
+    "responsibilities:extension-decide": (
+        Case(LEADER_ACTS(302), method="post", subject=extension_request, kwargs=decision_kwargs("approve")),
+        Case(expect(405, anonymous=302), subject=extension_request, kwargs=decision_kwargs("approve")),
+    ),
+    "responsibilities:item-edit": (
+        Case(LEADER_ACTS(302), subject=published_item, note="leader01: a published item is sent back to its page"),
+    ),
+    "responsibilities:item-delete": (Case(LEADER_ACTS(302), method="post", subject=published_item),),
+    "responsibilities:item-action": (
+        Case(
+            ITEM_ACTION(leader=403, assignee=302),
+            method="post",
+            subject=published_item,
+            kwargs=action_kwargs("accept"),
+            note="签收 is the assignee's; the unit's leader is refused",
+        ),
+    ),
+    "responsibilities:item-evidence": (
+        Case(ITEM_ACTION(leader=200, assignee=200), method="post", subject=published_item, note="no file: form back"),
+    ),
+    "responsibilities:item-comment": (
+        Case(ITEM_ACTION(leader=200, assignee=200), method="post", subject=published_item, note="no text: form back"),
+    ),
+    "responsibilities:item-extension": (
+        Case(ITEM_ACTION(leader=403, assignee=200), method="post", subject=published_item, note="no date: form back"),
+        Case(expect(405, anonymous=302), subject=published_item),
+    ),
+    "responsibilities:evidence-download": (Case(ITEM_READERS, subject=evidence),),
+    # -- pledges (pages) --
+    "responsibilities:pledge-mine": (Case(LOGGED_IN_PAGE),),
+    "responsibilities:pledge-review": (Case(expect(403, leader=200, other_leader=200, anonymous=302)),),
+    "responsibilities:pledge-boards": (Case(LOGGED_IN_PAGE, note="the boards are public (公示)"),),
+    "responsibilities:pledge-board": (Case(LOGGED_IN_PAGE, subject=own_branch, kwargs=unit_kwargs),),
+    "responsibilities:pledge-board-export": (Case(LOGGED_IN_PAGE, subject=own_branch, kwargs=unit_kwargs),),
+    "responsibilities:pledge-detail": (Case(ITEM_READERS, subject=submitted_pledge),),
+    "responsibilities:pledge-edit": (
+        Case(LEADER_ACTS(403), subject=submitted_pledge, note="a submitted pledge is no longer editable"),
+    ),
+    "responsibilities:pledge-transition": (
+        Case(
+            expect(302),
+            method="post",
+            subject=submitted_pledge,
+            kwargs=action_kwargs("approve"),
+            note="leader01 approves; an approved pledge is on the public board, so the others get the "
+            "pledge page back with “not possible now”",
+        ),
+    ),
+    "responsibilities:pledge-check": (
+        Case(
+            ITEM_ACTION(400, leader=400, assignee=400, commissioner=400, observer=400),
+            method="post",
+            subject=submitted_pledge,
+            note="readers: the empty form back with errors",
+        ),
+    ),
+    "responsibilities:pledge-evaluate": (
+        Case(
+            ITEM_ACTION(400, leader=400, assignee=400, commissioner=400, observer=400),
+            method="post",
+            subject=submitted_pledge,
+            note="readers: the empty form back with errors",
+        ),
+    ),
+    # -- pledges (API) --
+    "pledge-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope and the boards"),),
+    "pledge-detail": (Case(API_READERS, kind="api", subject=submitted_pledge),),
+    "pledge-checks": (Case(API_READERS, kind="api", subject=submitted_pledge),),
+    "pledge-evaluations": (Case(API_READERS, kind="api", subject=submitted_pledge),),
+    "pledge-history": (Case(API_READERS, kind="api", subject=submitted_pledge),),
+    "pledge-transitions": (Case(API_READERS, kind="api", subject=submitted_pledge),),
+    "pledge-take-transition": (
+        Case(
+            expect(409, leader=200, anonymous=401),
+            kind="api",
+            method="post",
+            subject=submitted_pledge,
+            kwargs=action_kwargs("approve"),
+            note="leader01 approves; the approved pledge is public, so everyone after finds it approved",
+        ),
+    ),
+    # -- supervision --
+    "supervision:queue": (Case(OVERSIGHT_ONLY, note="each commissioner's queue holds their jurisdiction"),),
+    "supervision:overview": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
+    "supervision:case-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
+    "supervision:case-detail": (Case(CASE_READERS, subject=supervision_case),),
+    "supervision:case-act": (
+        Case(CASE_ACTION(302), method="post", subject=supervision_case, body=case_act_body),
+        Case(CASE_ACTION(400), method="post", subject=supervision_case, note="no action: the form back"),
+    ),
+    "supervision:case-close": (Case(CASE_ACTION(302), method="post", subject=supervision_case, body=case_close_body),),
+    "supervision:case-open": (
+        Case(CASE_OPENERS(200), subject=published_item, kwargs=case_open_kwargs),
+        Case(CASE_OPENERS(400), method="post", subject=published_item, kwargs=case_open_kwargs, note="no reason"),
+    ),
+    "api-overdue-queue": (
+        Case(expect(200, leader=403, other_leader=403, assignee=403, other_cadre=403, anonymous=401), kind="api"),
+    ),
+    "supervision-case-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
+    "supervision-case-detail": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
+    "supervision-case-history": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
+    "supervision-case-transitions": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
+    "supervision-case-take-transition": (
+        Case(
+            {**CASE_ACTION(200), "observer": 409, "anonymous": 401},
+            kind="api",
+            method="post",
+            subject=supervision_case,
+            kwargs=action_kwargs("close"),
+            body=case_close_body,
+            note="commissioner02 closes; the engine checks the state before the permission, so the "
+            "observer, coming after, gets 409 on the closed case",
+        ),
+    ),
+    # -- notifications --
+    "notifications:inbox": (Case(LOGGED_IN_PAGE, note="each reads their own inbox"),),
+    "notifications:read": (
+        Case(
+            expect(404, assignee=302, anonymous=302),
+            method="post",
+            subject=assignee_notification,
+            note="a notification is its recipient's alone",
+        ),
+    ),
+    "notifications:read-all": (Case(expect(302), method="post", note="marks the caller's own; anonymous: login"),),
+    "notifications:preferences": (Case(LOGGED_IN_PAGE),),
+    "api-notifications": (Case(API_LOGGED_IN, kind="api"),),
+    "api-notifications-read-all": (Case(API_LOGGED_IN, kind="api", method="post"),),
+    "api-notification-read": (
+        Case(expect(404, assignee=200, anonymous=401), kind="api", method="post", subject=assignee_notification),
+    ),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -16,8 +16,8 @@ def test_leader_reads_an_items_history(browser_page, e2e_township):
     login(page, "leader01")
     open_page(page, "responsibilities:item-detail", pk=item.pk)
     expect(page.get_by_role("heading", name="主题党日")).to_be_visible()
-    expect(page.locator(".timeline li")).to_have_count(1)
-    expect(page.locator(".timeline")).to_contain_text("assign")
+    expect(page.locator("[data-testid=history] li")).to_have_count(1)
+    expect(page.locator("[data-testid=history]")).to_contain_text("已派发")  # the "assign" step, in Chinese
     screenshot(page, "leader-item-history")
 
 

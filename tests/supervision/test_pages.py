@@ -209,9 +209,9 @@ OPEN_STATUS = {
     "admin": 403,
     "secretary": 403,
     "leader": 403,
-    "other_leader": 403,
+    "other_leader": 404,  # the item is out of their sight
     "cadre": 403,
-    "other_cadre": 403,
+    "other_cadre": 404,
 }
 
 
