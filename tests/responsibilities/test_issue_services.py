@@ -243,3 +243,12 @@ def test_commissioner_elsewhere_sees_no_overdue_orders(people, time_machine):
     issue_in_state(people, "accepted")
     as_of = dt.datetime(2026, 12, 15, 10, 0, tzinfo=SHANGHAI)
     assert list(issues_overdue_visible_to(people.other_commissioner, as_of)) == []
+
+
+def test_resolve_limit_comes_from_the_admins_policy(people, time_machine):
+    from workflows.models import DeadlinePolicy
+
+    DeadlinePolicy.objects.filter(kind="issue", urgent=False, category_code="").update(resolve_within_working_days=3)
+    time_machine.move_to(dt.datetime(2026, 12, 7, 10, 0, tzinfo=SHANGHAI), tick=False)  # Monday
+    issue = issue_in_state(people, "dispatched")
+    assert timezone.localtime(issue.due_at).date() == dt.date(2026, 12, 10)
