@@ -4,6 +4,15 @@ from .models import (
     Comment,
     Evidence,
     ExtensionRequest,
+    IssueFollowUp,
+    IssuePhoto,
+    IssueProgress,
+    ItemProcess,
+    ListProcess,
+    LivelihoodIssue,
+    Pledge,
+    PledgeCheck,
+    PledgeEvaluation,
     ProgressReport,
     RecurringItemTemplate,
     ResponsibilityItem,
@@ -78,3 +87,59 @@ class ExtensionRequestAdmin(admin.ModelAdmin):
 
 for model in (ProgressReport, Evidence, Comment):
     admin.site.register(model, list_display=("item", "__str__"), raw_id_fields=("item",))
+
+
+@admin.register(Pledge)
+class PledgeAdmin(admin.ModelAdmin):
+    """State changes only through the pages and API (the transitions); admins correct the rest."""
+
+    list_display = ("text", "member", "unit", "year", "category", "state", "due_date", "warning_level")
+    list_filter = ("state", "category", "year", "warning_level")
+    search_fields = ("text", "member__username", "member__display_name")
+    readonly_fields = (
+        "state",
+        "warning_level",
+        "escalation_level",
+        "submitted_at",
+        "approved_at",
+        "claimed_at",
+        "closed_at",
+    )
+    raw_id_fields = ("member", "unit", "reviewed_by", "confirmed_by")
+
+
+@admin.register(LivelihoodIssue)
+class LivelihoodIssueAdmin(admin.ModelAdmin):
+    list_display = ("title", "source", "category", "urgency", "state", "unit", "handler", "due_at", "warning_level")
+    list_filter = ("state", "source", "category", "urgency", "warning_level")
+    search_fields = ("title", "description", "place", "reporter_name")
+    readonly_fields = (
+        "state",
+        "warning_level",
+        "escalation_level",
+        "dispatched_at",
+        "accepted_at",
+        "resolved_at",
+        "closed_at",
+    )
+    raw_id_fields = ("place_unit", "unit", "handler", "registered_by")
+
+
+for model in (PledgeCheck, PledgeEvaluation):
+    admin.site.register(model, list_display=("pledge", "__str__"), raw_id_fields=("pledge",))
+for model in (IssueProgress, IssueFollowUp, IssuePhoto):
+    admin.site.register(model, list_display=("issue", "__str__"), raw_id_fields=("issue",))
+
+
+@admin.register(ListProcess, ItemProcess)
+class ProcessAdmin(admin.ModelAdmin):
+    """The flows' processes, for inspection; they move only with their list or item."""
+
+    list_display = ("pk", "__str__", "status", "created", "finished")
+    list_filter = ("status",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

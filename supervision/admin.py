@@ -31,3 +31,21 @@ class SupervisionCaseAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SupervisionAction)
+class SupervisionActionAdmin(admin.ModelAdmin):
+    """Cards and talks as recorded; read-only (they count in the quarterly assessment)."""
+
+    list_display = ("case", "action", "level", "actor", "at")
+    list_filter = ("action",)
+    search_fields = ("note",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
