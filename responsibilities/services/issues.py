@@ -27,6 +27,7 @@ from ..models import (
     add_working_time,
     dispatchers,
 )
+from .lists import extension_open
 
 Issue = LivelihoodIssue
 
@@ -299,20 +300,7 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
         raise ValueError("The requested deadline must be later than the current one.")
     if limit and new_due_at > limit:
         raise ValueError("An extension may add at most 10 working days.")
-    if ExtensionRequest.objects.filter(issue=issue, state=ExtensionRequest.State.PENDING).exists():
-        raise TransitionConflict("An extension request for this work order is already pending.")
-    extension = ExtensionRequest.objects.create(
-        issue=issue, new_due_at=new_due_at, previous_due_at=issue.due_at, reason=reason, requested_by=actor
-    )
-    append_log(
-        extension,
-        transition="request",
-        source="",
-        target=extension.state,
-        actor=actor,
-        comment=reason,
-        payload={"new_due_at": new_due_at.isoformat()},
-    )
+    extension = extension_open(subject_field="issue", subject=issue, actor=actor, new_due_at=new_due_at, reason=reason)
     emit(
         "extension.requested",
         subject=extension,

@@ -357,18 +357,20 @@ def item_comment(*, item: Item, actor: User, text: str) -> Comment:
 # -- extension requests (延期申请) ------------------------------------------------------------------
 
 
-@transaction.atomic
-def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
-    """The assignee asks for a later deadline; one pending request per item at a time."""
-    item = Item.objects.select_for_update().select_related("list__unit").get(pk=item.pk)
-    if actor.pk != item.assignee_id:
-        raise TransitionForbidden("Only the responsible cadre may request an extension.")
-    if item.state not in Item.OPEN_STATES:
-        raise TransitionConflict("The item is not open.")
-    if ExtensionRequest.objects.filter(item=item, state=ExtensionRequest.State.PENDING).exists():
-        raise TransitionConflict("An extension request for this item is already pending.")
+def extension_open(
+    *, subject_field: str, subject, actor: User, new_due_at: dt.datetime, reason: str
+) -> ExtensionRequest:
+    """Open a pending request on an item or a work order (``subject_field`` "item" / "issue") and
+    log it. Caller holds the subject's row lock, so at most one request is pending at a time."""
+    pending = ExtensionRequest.objects.filter(**{subject_field: subject}, state=ExtensionRequest.State.PENDING)
+    if pending.exists():
+        raise TransitionConflict("An extension request is already pending.")
     extension = ExtensionRequest.objects.create(
-        item=item, new_due_at=new_due_at, previous_due_at=item.due_at, reason=reason, requested_by=actor
+        **{subject_field: subject},
+        new_due_at=new_due_at,
+        previous_due_at=subject.due_at,
+        reason=reason,
+        requested_by=actor,
     )
     append_log(
         extension,
@@ -379,6 +381,18 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
         comment=reason,
         payload={"new_due_at": new_due_at.isoformat()},
     )
+    return extension
+
+
+@transaction.atomic
+def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
+    """The assignee asks for a later deadline; one pending request per item at a time."""
+    item = Item.objects.select_for_update().select_related("list__unit").get(pk=item.pk)
+    if actor.pk != item.assignee_id:
+        raise TransitionForbidden("Only the responsible cadre may request an extension.")
+    if item.state not in Item.OPEN_STATES:
+        raise TransitionConflict("The item is not open.")
+    extension = extension_open(subject_field="item", subject=item, actor=actor, new_due_at=new_due_at, reason=reason)
     emit(
         "extension.requested",
         subject=extension,
