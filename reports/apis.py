@@ -39,7 +39,9 @@ class _QuarterlyBase(APIView):
             raise PermissionDenied("Only leaders, commissioners and observers read the quarterly assessment.")
         params = QuarterParamsSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        return selectors.assessment_for(request.user, **params.validated_data)
+        year, quarter = selectors.current_quarter()
+        data = params.validated_data
+        return selectors.assessment_for(request.user, year=data.get("year", year), quarter=data.get("quarter", quarter))
 
 
 class QuarterlyAssessmentApi(_QuarterlyBase):

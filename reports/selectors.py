@@ -269,6 +269,11 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
     return Assessment(period=period, scheme=scheme, units=rows, persons=persons)
 
 
+def current_quarter(today: dt.date | None = None) -> tuple[int, int]:
+    today = today or timezone.localdate()
+    return today.year, (today.month - 1) // 3 + 1
+
+
 # -- who sees what --------------------------------------------------------------------------
 
 

@@ -2,8 +2,8 @@ from rest_framework import serializers
 
 
 class QuarterParamsSerializer(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100)
-    quarter = serializers.IntegerField(min_value=1, max_value=4)
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text="Default: this year.")
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, help_text="Default: this quarter.")
 
 
 RATE = {"max_digits": 5, "decimal_places": 4, "allow_null": True, "coerce_to_string": False}
