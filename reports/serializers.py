@@ -5,6 +5,13 @@ class QuarterParamsSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text="Default: this year.")
     quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, help_text="Default: this quarter.")
 
+    def to_internal_value(self, data):
+        # A parameter given empty is a mistake, not a request for the default.
+        empty = {name: ["This field may not be blank."] for name in ("year", "quarter") if data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
 
 RATE = {"max_digits": 5, "decimal_places": 4, "allow_null": True, "coerce_to_string": False}
 POINTS = {"max_digits": 7, "decimal_places": 2, "coerce_to_string": False}
