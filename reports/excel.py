@@ -82,19 +82,21 @@ def assessment_workbook(assessment: Assessment) -> bytes:
     suffix = f"{period.year}Q{period.quarter}"
     _sheet(
         wb,
-        "%s %s" % (_("Branches"), suffix),
+        "{} {}".format(_("Branches"), suffix),
         _unit_headers(),
         [_unit_line(r) for r in sorted(assessment.unit_rows, key=lambda r: (r.rank or 10**6, r.unit.path))],
         (4, 5, 10),
     )
     _sheet(
         wb,
-        "%s %s" % (_("Roll-up"), suffix),
+        "{} {}".format(_("Roll-up"), suffix),
         _unit_headers(),
         [_unit_line(r) for r in assessment.rollup_rows],
         (4, 5, 10),
     )
-    _sheet(wb, "%s %s" % (_("Members"), suffix), _person_headers(), [_person_line(r) for r in assessment.persons], (6,))
+    _sheet(
+        wb, "{} {}".format(_("Members"), suffix), _person_headers(), [_person_line(r) for r in assessment.persons], (6,)
+    )
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
