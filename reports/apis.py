@@ -1,9 +1,10 @@
 import json
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotAcceptable, PermissionDenied, ValidationError
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +32,19 @@ class XlsxRenderer(BaseRenderer):
         if isinstance(data, bytes):
             return data
         return json.dumps(data, default=str).encode()
+
+
+class WorkbookNegotiation(DefaultContentNegotiation):
+    """An unknown ``format`` is a bad parameter (400); an Accept header naming something else
+    still gets the workbook (the body is the workbook whatever was asked)."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except Http404:
+            raise ValidationError({"format": ["Unknown format: use json or xlsx."]}) from None
+        except NotAcceptable:
+            return renderers[0], renderers[0].media_type
 
 
 class _QuarterlyBase(APIView):
@@ -69,6 +83,7 @@ class QuarterlyWorkbookApi(_QuarterlyBase):
     """The same assessment as an Excel workbook (sheets: branches, roll-up, members)."""
 
     renderer_classes = [JSONRenderer, XlsxRenderer]
+    content_negotiation_class = WorkbookNegotiation
 
     @extend_schema(
         parameters=[QuarterParamsSerializer],

@@ -147,3 +147,14 @@ def test_workbook_is_served_as_an_attachment(personas, api_as):
 def test_workbook_for_a_leader_holds_only_their_units(personas, api_as):
     ws = workbook(api_as(personas.leader).get(XLSX_URL, Q3)).worksheets[0]
     assert [r[1] for r in ws.iter_rows(min_row=2, values_only=True)] == [personas.branch.name]
+
+
+def test_unknown_workbook_format_gives_400(personas, api_as):
+    response = api_as(personas.secretary).get(XLSX_URL, {**Q3, "format": "pdf"})
+    assert (response.status_code, "format" in response.json()) == (400, True)
+
+
+def test_workbook_answers_an_xlsx_accept_header(personas, api_as):
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = api_as(personas.secretary).get(XLSX_URL, Q3, HTTP_ACCEPT=xlsx)
+    assert (response.status_code, response["Content-Type"]) == (200, xlsx)
