@@ -147,3 +147,65 @@ def test_assessment_query_count_does_not_grow_with_items(personas, django_assert
         services.list_publish(lst=lst, actor=personas.other_leader)
     with django_assert_max_num_queries(12):
         quarterly_assessment(year=2026, quarter=3, now=at(11, 1))
+
+
+def test_pledge_fulfilment_counts_public_pledges_due_in_the_quarter(personas):
+    from tests.responsibilities.pledge_helpers import make_pledge
+
+    with time_machine.travel(at(8, 3), tick=False):
+        make_pledge(personas.cadre, personas.leader, "fulfilled")
+        make_pledge(personas.colleague, personas.leader, "approved")
+        make_pledge(personas.other_cadre, personas.other_leader, "draft")
+    row = unit_row(q3(), personas.branch)
+    assert (row.counts["pledges_due"], row.counts["pledges_fulfilled"], row.rates["pledge_fulfilment_rate"]) == (
+        2,
+        1,
+        Decimal("0.5"),
+    )
+
+
+def test_fulfilled_pledge_earns_member_points(personas):
+    from tests.responsibilities.pledge_helpers import make_pledge
+
+    with time_machine.travel(at(8, 3), tick=False):
+        make_pledge(personas.cadre, personas.leader, "fulfilled")
+    assert person_row(q3(), personas.cadre).points == Decimal("65.00")
+
+
+def test_unit_bonus_and_member_reward_are_added(personas):
+    from reports.models import MemberReward, UnitBonus
+
+    build_quarter(personas)
+    UnitBonus.objects.create(unit=personas.branch, year=2026, quarter=3, points=4, reason="市级表彰")
+    MemberReward.objects.create(member=personas.cadre, year=2026, quarter=3, points=10, reason="见义勇为")
+    assessment = q3()
+    assert (unit_row(assessment, personas.branch).score, person_row(assessment, personas.cadre).points) == (
+        Decimal("49.00"),
+        Decimal("75.00"),
+    )
+
+
+def test_overdue_items_veto_when_configured(personas):
+    ScoringScheme.objects.create(year=2026, veto_overdue_items=1)
+    build_quarter(personas)
+    row = unit_row(q3(), personas.branch)
+    assert (row.vetoed, row.score) == (True, Decimal("0.00"))
+
+
+def test_scheme_weights_must_add_up_to_100():
+    from django.core.exceptions import ValidationError
+
+    scheme = ScoringScheme(year=2026, weight_on_time_acceptance=50, weight_on_time_completion=60)
+    with pytest.raises(ValidationError):
+        scheme.clean()
+
+
+def test_scheme_of_an_earlier_year_applies_until_replaced(db):
+    ScoringScheme.objects.create(year=2025, deduction_per_red_card=9)
+    assert ScoringScheme.for_year(2026).deduction_per_red_card == Decimal("9")
+
+
+def test_unit_with_nothing_due_is_not_scored_or_ranked(personas):
+    build_quarter(personas)
+    row = unit_row(q3(), personas.far_branch)
+    assert (row.score, row.rank) == (None, None)

@@ -121,3 +121,13 @@ def test_page_query_count_is_bounded(client, personas, django_assert_max_num_que
     client.force_login(personas.secretary)
     with django_assert_max_num_queries(40):
         client.get(URL, Q3)
+
+
+def test_home_links_the_dashboard_for_a_leader(client, personas):
+    client.force_login(personas.leader)
+    assert URL in client.get(reverse("home")).content.decode()
+
+
+def test_home_has_no_dashboard_link_for_a_cadre(client, personas):
+    client.force_login(personas.cadre)
+    assert 'href="/reports/"' not in client.get(reverse("home")).content.decode()
