@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -97,6 +98,49 @@ def assessment_workbook(assessment: Assessment) -> bytes:
     _sheet(
         wb, "{} {}".format(_("Members"), suffix), _person_headers(), [_person_line(r) for r in assessment.persons], (6,)
     )
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def dashboard_workbook(*, trend, warnings, supervision, top_overdue) -> bytes:
+    """The dashboard's tables (trend, warning levels, supervision, longest overdue) as a workbook."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    _sheet(
+        wb,
+        _("On-time completion rate by month"),
+        [_("Month"), _("Items due"), _("Completed on time"), _("On-time completion rate")],
+        [[t["month"], t["due"], t["on_time"], None if t["rate"] is None else t["rate"] / 100] for t in trend],
+        (4,),
+    )
+    _sheet(
+        wb,
+        _("Warning levels by unit"),
+        [_("Unit"), _("green"), _("blue"), _("yellow"), _("red")],
+        [[w["unit"], w["green"], w["blue"], w["yellow"], w["red"]] for w in warnings],
+        (),
+    )
+    _sheet(
+        wb,
+        _("Supervision by unit"),
+        [_("Unit"), _("Yellow cards"), _("Red cards"), _("Open cases"), _("Cases closed in the quarter")],
+        [[s["unit"], s["yellow"], s["red"], s["open"], s["closed"]] for s in supervision],
+        (),
+    )
+    _sheet(
+        wb,
+        _("Longest overdue items"),
+        [_("Item"), _("Unit"), _("Responsible cadre"), _("Deadline")],
+        [
+            [i.title, i.list.unit.name, str(i.assignee or ""), timezone.localtime(i.due_at).strftime("%Y-%m-%d %H:%M")]
+            for i in top_overdue
+        ],
+        (),
+    )
+    for ws in wb.worksheets:
+        ws.freeze_panes = "B2"
+        ws.column_dimensions["A"].width = 28
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

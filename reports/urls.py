@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard.xlsx", views.dashboard_xlsx, name="dashboard-xlsx"),
 ]

@@ -2,13 +2,17 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from organization.scoping import scope_for
 
 from . import selectors
+from .apis import XLSX
+from .excel import dashboard_workbook
 from .forms import QuarterForm
+from .metrics import Period
 
 
 def _view_kind(user) -> str:
@@ -22,14 +26,36 @@ def _view_kind(user) -> str:
     return "leader"
 
 
-@login_required
-def dashboard(request):
+def _period(request) -> tuple[QuarterForm, int, int]:
+    """The form and the quarter asked for (the current one when the input is missing or bad)."""
     if not selectors.may_read_reports(request.user):
         raise PermissionDenied
     year, quarter = selectors.current_quarter()
     form = QuarterForm(request.GET or None, initial={"year": year, "quarter": quarter})
     if form.is_bound and form.is_valid():
         year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    return form, year, quarter
+
+
+@login_required
+def dashboard_xlsx(request):
+    """The dashboard's tables as an Excel workbook."""
+    form, year, quarter = _period(request)
+    period = Period.quarter_of(year, quarter)
+    content = dashboard_workbook(
+        trend=selectors.completion_trend(request.user),
+        warnings=selectors.warnings_by_unit(request.user),
+        supervision=selectors.supervision_by_unit(request.user, period=period),
+        top_overdue=selectors.top_overdue_items(request.user),
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{year}Q{quarter}.xlsx"'
+    return response
+
+
+@login_required
+def dashboard(request):
+    form, year, quarter = _period(request)
     assessment = selectors.assessment_for(request.user, year=year, quarter=quarter)
     scope = scope_for(request.user)
     units = sorted(assessment.unit_rows, key=lambda r: (r.rank or 10**6, r.unit.path))

@@ -120,6 +120,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "responsibilities:item-detail": (Case(ITEM_READERS, subject=published_item),),
     # -- reports: leaders, commissioners and observers read the assessment of their units; cadres do not
     "reports:dashboard": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
+    "reports:dashboard-xlsx": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
     "reports-quarterly": (Case(expect(200, assignee=403, other_cadre=403, anonymous=401), kind="api"),),
     "reports-quarterly-xlsx": (Case(expect(200, assignee=403, other_cadre=403, anonymous=401), kind="api"),),
     # -- end reports

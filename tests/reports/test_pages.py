@@ -131,3 +131,29 @@ def test_home_links_the_dashboard_for_a_leader(client, personas):
 def test_home_has_no_dashboard_link_for_a_cadre(client, personas):
     client.force_login(personas.cadre)
     assert 'href="/reports/"' not in client.get(reverse("home")).content.decode()
+
+
+def test_assessment_workbook_downloads_with_the_session(client, personas):
+    client.force_login(personas.leader)
+    response = client.get("/api/v1/reports/quarterly.xlsx", Q3)
+    assert (response.status_code, response["Content-Type"].endswith("spreadsheetml.sheet")) == (200, True)
+
+
+def test_dashboard_tables_export_as_a_workbook(client, personas):
+    import io
+
+    from openpyxl import load_workbook
+
+    build_quarter(personas)
+    client.force_login(personas.commissioner)
+    wb = load_workbook(io.BytesIO(client.get(reverse("reports:dashboard-xlsx"), Q3).content))
+    supervision = wb["各单位督办情况"]
+    assert (wb.sheetnames[0], [c.value for c in supervision[2]]) == (
+        "按月按时办结率",
+        [personas.branch.name, 1, 0, 1, 0],
+    )
+
+
+def test_dashboard_workbook_is_forbidden_to_a_cadre(client, personas):
+    client.force_login(personas.cadre)
+    assert client.get(reverse("reports:dashboard-xlsx"), Q3).status_code == 403
