@@ -14,8 +14,9 @@ Approximations (documented, by design):
   assignment (N from the scoring scheme; the deadline policies' hour limits for urgent work are
   not applied);
 - working days come from the township-wide calendar (unit-level overrides are ignored here);
-- an item counts in the quarter its current deadline (``due_at``) falls in; cancelled items and
-  drafts do not count.
+- an item counts in the quarter its current deadline (``due_at``) falls in; drafts do not count,
+  nor do items cancelled before the cut-off (the transition log says when), so a cancellation
+  after a quarter's end leaves that quarter as it was.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
 from responsibilities.models import Pledge, ResponsibilityItem
 from supervision.models import SupervisionAction
 from workflows.calendar import WorkingCalendar
+from workflows.models import TransitionLog
 
 
 def local_tz() -> zoneinfo.ZoneInfo:
@@ -115,8 +117,17 @@ class ItemProvider(MetricProvider):
     def collect(self, period, context):
         tz = local_tz()
         as_of = period.as_of
+        cancelled_by_cut = Exists(
+            TransitionLog.objects.filter(
+                content_type=ContentType.objects.get_for_model(ResponsibilityItem),
+                object_id=OuterRef("pk"),
+                target="cancelled",
+                at__lt=as_of,
+            )
+        )
         due = (
-            ResponsibilityItem.objects.exclude(state__in=["draft", "cancelled"])
+            ResponsibilityItem.objects.exclude(state="draft")
+            .exclude(Q(state="cancelled") & cancelled_by_cut)
             .filter(due_at__gte=period.start, due_at__lt=period.end, assigned_at__lt=as_of)
             .order_by()
         )

@@ -209,3 +209,18 @@ def test_unit_with_nothing_due_is_not_scored_or_ranked(personas):
     build_quarter(personas)
     row = unit_row(q3(), personas.far_branch)
     assert (row.score, row.rank) == (None, None)
+
+
+def test_cancellation_after_the_quarter_leaves_it_unchanged(personas):
+    quarter = build_quarter(personas)
+    before = unit_row(q3(), personas.branch).counts["items_due"]
+    with time_machine.travel(at(10, 12), tick=False):
+        services.item_cancel(item=quarter.late, actor=personas.leader, reason="任务调整")
+    assert (before, unit_row(q3(), personas.branch).counts["items_due"]) == (2, 2)
+
+
+def test_cancellation_within_the_quarter_removes_the_item(personas):
+    quarter = build_quarter(personas)
+    with time_machine.travel(at(9, 10), tick=False):
+        services.item_cancel(item=quarter.late, actor=personas.leader, reason="任务调整")
+    assert unit_row(q3(), personas.branch).counts["items_due"] == 1
