@@ -157,3 +157,29 @@ def test_dashboard_tables_export_as_a_workbook(client, personas):
 def test_dashboard_workbook_is_forbidden_to_a_cadre(client, personas):
     client.force_login(personas.cadre)
     assert client.get(reverse("reports:dashboard-xlsx"), Q3).status_code == 403
+
+
+SCHEME_FORM = {
+    "year": 2027, "accept_within_working_days": 1, "weight_on_time_acceptance": 30,
+    "weight_on_time_completion": 50, "weight_pledge_fulfilment": 20, "deduction_per_overdue_item": 2,
+    "deduction_per_overdue_working_day": 0, "deduction_per_yellow_card": 3, "deduction_per_red_card": 5,
+    "veto_on_red_card": "on", "veto_overdue_items": 0, "member_base_points": 60,
+    "member_points_per_on_time_item": 5, "member_points_per_pledge_fulfilled": 5,
+    "member_points_per_overdue_item": 5, "member_points_per_card": 10, "grade_excellent_min": 90,
+    "grade_qualified_min": 70, "grade_basic_min": 60, "collective_top_n": 3, "collective_min_score": 90,
+    "pioneer_top_n": 5, "pioneer_min_points": 90,
+}  # fmt: skip
+
+
+def test_admin_edits_the_scoring_scheme(client, personas):
+    from reports.models import ScoringScheme
+
+    client.force_login(personas.admin)
+    response = client.post("/admin/reports/scoringscheme/add/", SCHEME_FORM)
+    assert (response.status_code, ScoringScheme.objects.get(year=2027).weight_on_time_acceptance) == (302, 30)
+
+
+def test_admin_refuses_weights_not_adding_up_to_100(client, personas):
+    client.force_login(personas.admin)
+    response = client.post("/admin/reports/scoringscheme/add/", {**SCHEME_FORM, "weight_on_time_acceptance": 40})
+    assert "各项权重之和须为100" in response.content.decode()
