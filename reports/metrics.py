@@ -71,11 +71,13 @@ Counts = dict[int, Counter]  # unit id or user id → counts
 
 
 class MetricProvider:
-    """Counts one kind of work. ``rates`` maps a rate's name to (numerator, denominator) counts."""
+    """Counts one kind of work. ``rates`` maps a rate's name to (numerator, denominator) counts;
+    ``weight_fields`` maps a rate to the ``ScoringScheme`` field holding its weight in the score."""
 
     name = ""
     count_names: tuple[str, ...] = ()
     rates: dict[str, tuple[str, str]] = {}
+    weight_fields: dict[str, str] = {}
 
     def collect(self, period: Period, context: CollectContext) -> tuple[Counts, Counts]:
         """(counts per unit id, counts per person id)."""
@@ -112,6 +114,10 @@ class ItemProvider(MetricProvider):
     rates = {
         "on_time_acceptance_rate": ("accepted_on_time", "items_due"),
         "on_time_completion_rate": ("completed_on_time", "items_due"),
+    }
+    weight_fields = {
+        "on_time_acceptance_rate": "weight_on_time_acceptance",
+        "on_time_completion_rate": "weight_on_time_completion",
     }
 
     def collect(self, period, context):
@@ -230,6 +236,7 @@ class PledgeProvider(MetricProvider):
     name = "pledges"
     count_names = ("pledges_due", "pledges_fulfilled")
     rates = {"pledge_fulfilment_rate": ("pledges_fulfilled", "pledges_due")}
+    weight_fields = {"pledge_fulfilment_rate": "weight_pledge_fulfilment"}
 
     def collect(self, period, context):
         first, last = period.start.date(), period.end.date()
@@ -280,6 +287,10 @@ def count_names() -> list[str]:
     return [name for provider in providers() for name in provider.count_names]
 
 
+def weight_fields() -> dict[str, str]:
+    return {rate: field for provider in providers() for rate, field in provider.weight_fields.items()}
+
+
 def rate_definitions() -> dict[str, tuple[str, str]]:
     return {name: pair for provider in providers() for name, pair in provider.rates.items()}
 
@@ -295,5 +306,6 @@ __all__ = [
     "count_names",
     "providers",
     "rate_definitions",
+    "weight_fields",
     "register",
 ]

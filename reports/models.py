@@ -68,7 +68,9 @@ class ScoringScheme(models.Model):
         return f"{self.year} {_('scoring scheme')}"
 
     def clean(self):
-        total = self.weight_on_time_acceptance + self.weight_on_time_completion + self.weight_pledge_fulfilment
+        from .metrics import weight_fields
+
+        total = sum(getattr(self, field) or 0 for field in set(weight_fields().values()))
         if total != 100:
             raise ValidationError(_("The weights must add up to 100 (now %(total)s).") % {"total": total})
         if not (self.grade_excellent_min >= self.grade_qualified_min >= self.grade_basic_min):

@@ -23,7 +23,7 @@ from responsibilities.models import ResponsibilityItem
 from supervision.models import SupervisionAction, SupervisionCase
 from workflows.calendar import WorkingCalendar
 
-from .metrics import CollectContext, Period, count_names, local_tz, providers, rate_definitions
+from .metrics import CollectContext, Period, count_names, local_tz, providers, rate_definitions, weight_fields
 from .models import MemberReward, ScoringScheme, UnitBonus
 
 ROLLUP_KINDS = (Unit.Kind.TOWNSHIP, Unit.Kind.COMMITTEE, Unit.Kind.DISTRICT)
@@ -116,12 +116,8 @@ def _rates(counts: Counter) -> dict[str, Decimal | None]:
 
 
 def scheme_weights(scheme: ScoringScheme) -> dict[str, Decimal]:
-    """Rate name → weight (a provider added later brings its weight field with it)."""
-    return {
-        "on_time_acceptance_rate": scheme.weight_on_time_acceptance,
-        "on_time_completion_rate": scheme.weight_on_time_completion,
-        "pledge_fulfilment_rate": scheme.weight_pledge_fulfilment,
-    }
+    """Rate name → weight, from the fields the providers name (a new provider brings its own)."""
+    return {rate: getattr(scheme, field) for rate, field in weight_fields().items()}
 
 
 def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:

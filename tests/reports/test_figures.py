@@ -224,3 +224,24 @@ def test_cancellation_within_the_quarter_removes_the_item(personas):
     with time_machine.travel(at(9, 10), tick=False):
         services.item_cancel(item=quarter.late, actor=personas.leader, reason="任务调整")
     assert unit_row(q3(), personas.branch).counts["items_due"] == 1
+
+
+def test_a_registered_provider_adds_its_counts_and_rates(personas):
+    from collections import Counter
+
+    from reports import metrics
+
+    class VisitProvider(metrics.MetricProvider):
+        name = "visits"
+        count_names = ("visits_due", "visits_made")
+        rates = {"visit_rate": ("visits_made", "visits_due")}
+
+        def collect(self, period, context):
+            return {personas.branch.pk: Counter(visits_due=4, visits_made=3)}, {}
+
+    metrics.register(VisitProvider())
+    try:
+        row = unit_row(q3(), personas.branch.parent)
+    finally:
+        metrics._REGISTRY.pop("visits")
+    assert (row.counts["visits_due"], row.rates["visit_rate"]) == (4, Decimal("0.75"))
