@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+urlpatterns = [
+    path("reports/quarterly/", apis.QuarterlyAssessmentApi.as_view(), name="reports-quarterly"),
+    path("reports/quarterly.xlsx", apis.QuarterlyWorkbookApi.as_view(), name="reports-quarterly-xlsx"),
+]

@@ -411,6 +411,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api-notification-read": (
         Case(expect(404, assignee=200, anonymous=401), kind="api", method="post", subject=assignee_notification),
     ),
+    # -- reports: leaders, commissioners and observers read the assessment of their units; cadres do not
+    "reports:dashboard": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
+    "reports:dashboard-xlsx": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
+    "reports-quarterly": (Case(expect(200, assignee=403, other_cadre=403, anonymous=401), kind="api"),),
+    "reports-quarterly-xlsx": (Case(expect(200, assignee=403, other_cadre=403, anonymous=401), kind="api"),),
+    # -- end reports
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

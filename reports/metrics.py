@@ -1,0 +1,311 @@
+"""Metric providers: each one counts, set-based, what one kind of work did in a period.
+
+A provider returns raw counts (never rates) per unit and per person, so that counts roll up the
+unit tree by addition and rates are derived last. Registering a provider adds its counts and
+rates to every report; a provider for livelihood issues (解决率, 满意率) plugs in the same way:
+
+    register(IssueProvider())   # counts: issues_due, issues_resolved_on_time, ...; rates: ...
+
+Reproducibility: every query is cut at ``period.as_of`` (the quarter's end, or now for the
+current quarter), so activity after a past quarter's end does not change its figures.
+
+Approximations (documented, by design):
+- on-time acceptance compares local calendar dates: accepted within N working days of the day of
+  assignment (N from the scoring scheme; the deadline policies' hour limits for urgent work are
+  not applied);
+- working days come from the township-wide calendar (unit-level overrides are ignored here);
+- an item counts in the quarter its current deadline (``due_at``) falls in; drafts do not count,
+  nor do items cancelled before the cut-off (the transition log says when), so a cancellation
+  after a quarter's end leaves that quarter as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce, Least, TruncDate
+from django.utils import timezone
+
+from responsibilities.models import Pledge, ResponsibilityItem
+from supervision.models import SupervisionAction
+from workflows.calendar import WorkingCalendar
+from workflows.models import TransitionLog
+
+
+def local_tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE or "Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A quarter in local time: ``start`` ≤ t < ``end``; figures are cut at ``as_of``."""
+
+    year: int
+    quarter: int
+    start: dt.datetime
+    end: dt.datetime
+    as_of: dt.datetime
+
+    @classmethod
+    def quarter_of(cls, year: int, quarter: int, *, now: dt.datetime | None = None) -> Period:
+        tz = local_tz()
+        start = dt.datetime(year, 3 * (quarter - 1) + 1, 1, tzinfo=tz)
+        end = (
+            dt.datetime(year + 1, 1, 1, tzinfo=tz) if quarter == 4 else dt.datetime(year, 3 * quarter + 1, 1, tzinfo=tz)
+        )
+        now = now or timezone.now()
+        return cls(year=year, quarter=quarter, start=start, end=end, as_of=min(now, end))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}Q{self.quarter}"
+
+
+Counts = dict[int, Counter]  # unit id or user id → counts
+
+
+class MetricProvider:
+    """Counts one kind of work. ``rates`` maps a rate's name to (numerator, denominator) counts;
+    ``weight_fields`` maps a rate to the ``ScoringScheme`` field holding its weight in the score."""
+
+    name = ""
+    count_names: tuple[str, ...] = ()
+    rates: dict[str, tuple[str, str]] = {}
+    weight_fields: dict[str, str] = {}
+
+    def collect(self, period: Period, context: CollectContext) -> tuple[Counts, Counts]:
+        """(counts per unit id, counts per person id)."""
+        raise NotImplementedError
+
+
+@dataclass
+class CollectContext:
+    accept_within_working_days: int
+    calendar: WorkingCalendar
+    _days: dict = field(default_factory=dict)
+
+    def working_days(self, start: dt.date, end: dt.date) -> int:
+        """Working days after ``start`` up to ``end``: once per distinct pair (a report meets few)."""
+        key = (start, end)
+        if key not in self._days:
+            self._days[key] = self.calendar.working_days_between(start, end)
+        return self._days[key]
+
+
+def _add(target: Counts, key, **values) -> None:
+    if key is None:
+        return
+    counter = target.setdefault(key, Counter())
+    for name, value in values.items():
+        counter[name] += value or 0
+
+
+class ItemProvider(MetricProvider):
+    """Responsibility items (责任清单事项): due, accepted on time, completed on time, overdue."""
+
+    name = "items"
+    count_names = ("items_due", "accepted_on_time", "completed_on_time", "overdue_items", "overdue_working_days")
+    rates = {
+        "on_time_acceptance_rate": ("accepted_on_time", "items_due"),
+        "on_time_completion_rate": ("completed_on_time", "items_due"),
+    }
+    weight_fields = {
+        "on_time_acceptance_rate": "weight_on_time_acceptance",
+        "on_time_completion_rate": "weight_on_time_completion",
+    }
+
+    def collect(self, period, context):
+        tz = local_tz()
+        as_of = period.as_of
+        cancelled_by_cut = Exists(
+            TransitionLog.objects.filter(
+                content_type=ContentType.objects.get_for_model(ResponsibilityItem),
+                object_id=OuterRef("pk"),
+                target="cancelled",
+                at__lt=as_of,
+            )
+        )
+        due = (
+            ResponsibilityItem.objects.exclude(state="draft")
+            .exclude(Q(state="cancelled") & cancelled_by_cut)
+            .filter(due_at__gte=period.start, due_at__lt=period.end, assigned_at__lt=as_of)
+            .order_by()
+        )
+        done_on_time = Q(on_time=True, completed_at__lt=as_of)
+        overdue_q = Q(due_at__lt=as_of) & ~done_on_time
+        units: Counts = {}
+        persons: Counts = {}
+
+        rows = due.values("list__unit_id", "assignee_id").annotate(
+            items_due=Count("pk"),
+            completed_on_time=Count("pk", filter=done_on_time),
+            overdue_items=Count("pk", filter=overdue_q),
+        )
+        for row in rows:
+            values = {k: row[k] for k in ("items_due", "completed_on_time", "overdue_items")}
+            _add(units, row["list__unit_id"], **values)
+            _add(persons, row["assignee_id"], **values)
+
+        # Overdue working days: from the deadline to completion (or the cut-off), grouped by
+        # date pair so the calendar runs once per distinct pair.
+        overdue_rows = (
+            due.filter(overdue_q)
+            .annotate(
+                due_day=TruncDate("due_at", tzinfo=tz),
+                end_day=TruncDate(Least(Coalesce("completed_at", Value(as_of)), Value(as_of)), tzinfo=tz),
+            )
+            .values("list__unit_id", "assignee_id", "due_day", "end_day")
+            .annotate(n=Count("pk"))
+        )
+        for row in overdue_rows:
+            days = max(0, context.working_days(_as_date(row["due_day"]), _as_date(row["end_day"])))
+            _add(units, row["list__unit_id"], overdue_working_days=days * row["n"])
+            _add(persons, row["assignee_id"], overdue_working_days=days * row["n"])
+
+        accepted_rows = (
+            due.filter(accepted_at__isnull=False, accepted_at__lt=as_of)
+            .annotate(
+                assigned_day=TruncDate("assigned_at", tzinfo=tz), accepted_day=TruncDate("accepted_at", tzinfo=tz)
+            )
+            .values("list__unit_id", "assignee_id", "assigned_day", "accepted_day")
+            .annotate(n=Count("pk"))
+        )
+        for row in accepted_rows:
+            days = context.working_days(_as_date(row["assigned_day"]), _as_date(row["accepted_day"]))
+            if days <= context.accept_within_working_days:
+                _add(units, row["list__unit_id"], accepted_on_time=row["n"])
+                _add(persons, row["assignee_id"], accepted_on_time=row["n"])
+        return units, persons
+
+
+class SupervisionProvider(MetricProvider):
+    """Yellow and red cards (黄牌 / 红牌) issued in the period on the unit's and person's subjects."""
+
+    name = "supervision"
+    count_names = ("yellow_cards", "red_cards")
+    rates: dict[str, tuple[str, str]] = {}
+
+    def collect(self, period, context):
+        item_ct = ContentType.objects.get_for_model(ResponsibilityItem)
+        pledge_ct = ContentType.objects.get_for_model(Pledge)
+        person = Case(
+            When(
+                case__content_type=item_ct,
+                then=Subquery(
+                    ResponsibilityItem.objects.filter(pk=OuterRef("case__object_id")).values("assignee_id")[:1]
+                ),
+            ),
+            When(
+                case__content_type=pledge_ct,
+                then=Subquery(Pledge.objects.filter(pk=OuterRef("case__object_id")).values("member_id")[:1]),
+            ),
+            default=None,
+        )
+        rows = (
+            SupervisionAction.objects.filter(
+                at__gte=period.start,
+                at__lt=period.as_of,
+                action__in=[SupervisionAction.Kind.YELLOW_CARD, SupervisionAction.Kind.RED_CARD],
+            )
+            .order_by()
+            .annotate(person_id=person)
+            .values("case__unit_id", "person_id")
+            .annotate(
+                yellow_cards=Count("pk", filter=Q(action=SupervisionAction.Kind.YELLOW_CARD)),
+                red_cards=Count("pk", filter=Q(action=SupervisionAction.Kind.RED_CARD)),
+            )
+        )
+        units: Counts = {}
+        persons: Counts = {}
+        for row in rows:
+            values = {"yellow_cards": row["yellow_cards"], "red_cards": row["red_cards"]}
+            _add(units, row["case__unit_id"], **values)
+            _add(persons, row["person_id"], **values)
+        return units, persons
+
+
+class PledgeProvider(MetricProvider):
+    """One-sentence pledges (承诺践诺) due in the period: public ones, and those fulfilled by the cut-off."""
+
+    name = "pledges"
+    count_names = ("pledges_due", "pledges_fulfilled")
+    rates = {"pledge_fulfilment_rate": ("pledges_fulfilled", "pledges_due")}
+    weight_fields = {"pledge_fulfilment_rate": "weight_pledge_fulfilment"}
+
+    def collect(self, period, context):
+        first, last = period.start.date(), period.end.date()
+        rows = (
+            Pledge.objects.filter(
+                state__in=Pledge.PUBLIC_STATES,
+                due_date__gte=first,
+                due_date__lt=last,
+                approved_at__lt=period.as_of,
+            )
+            .order_by()
+            .values("unit_id", "member_id")
+            .annotate(
+                pledges_due=Count("pk"),
+                pledges_fulfilled=Count("pk", filter=Q(state=Pledge.State.FULFILLED, closed_at__lt=period.as_of)),
+            )
+        )
+        units: Counts = {}
+        persons: Counts = {}
+        for row in rows:
+            values = {"pledges_due": row["pledges_due"], "pledges_fulfilled": row["pledges_fulfilled"]}
+            _add(units, row["unit_id"], **values)
+            _add(persons, row["member_id"], **values)
+        return units, persons
+
+
+def _as_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value[:10])
+    return value
+
+
+_REGISTRY: dict[str, MetricProvider] = {}
+
+
+def register(provider: MetricProvider) -> MetricProvider:
+    _REGISTRY[provider.name] = provider
+    return provider
+
+
+def providers() -> list[MetricProvider]:
+    return list(_REGISTRY.values())
+
+
+def count_names() -> list[str]:
+    return [name for provider in providers() for name in provider.count_names]
+
+
+def weight_fields() -> dict[str, str]:
+    return {rate: field for provider in providers() for rate, field in provider.weight_fields.items()}
+
+
+def rate_definitions() -> dict[str, tuple[str, str]]:
+    return {name: pair for provider in providers() for name, pair in provider.rates.items()}
+
+
+register(ItemProvider())
+register(SupervisionProvider())
+register(PledgeProvider())
+
+__all__ = [
+    "CollectContext",
+    "MetricProvider",
+    "Period",
+    "count_names",
+    "providers",
+    "rate_definitions",
+    "weight_fields",
+    "register",
+]

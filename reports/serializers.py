@@ -1,0 +1,92 @@
+from rest_framework import serializers
+
+
+class QuarterParamsSerializer(serializers.Serializer):
+    year = serializers.IntegerField(min_value=2000, max_value=2100, required=False, help_text="Default: this year.")
+    quarter = serializers.IntegerField(min_value=1, max_value=4, required=False, help_text="Default: this quarter.")
+
+    def to_internal_value(self, data):
+        # A parameter given empty is a mistake, not a request for the default.
+        empty = {name: ["This field may not be blank."] for name in ("year", "quarter") if data.get(name) == ""}
+        if empty:
+            raise serializers.ValidationError(empty)
+        return super().to_internal_value(data)
+
+
+RATE = {"max_digits": 5, "decimal_places": 4, "allow_null": True, "coerce_to_string": False}
+POINTS = {"max_digits": 7, "decimal_places": 2, "coerce_to_string": False}
+
+
+class FiguresSerializer(serializers.Serializer):
+    items_due = serializers.IntegerField()
+    accepted_on_time = serializers.IntegerField()
+    completed_on_time = serializers.IntegerField()
+    overdue_items = serializers.IntegerField()
+    overdue_working_days = serializers.IntegerField()
+    yellow_cards = serializers.IntegerField()
+    red_cards = serializers.IntegerField()
+    pledges_due = serializers.IntegerField()
+    pledges_fulfilled = serializers.IntegerField()
+    on_time_acceptance_rate = serializers.DecimalField(**RATE)
+    on_time_completion_rate = serializers.DecimalField(**RATE)
+    pledge_fulfilment_rate = serializers.DecimalField(**RATE)
+
+
+class UnitAssessmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="unit.pk")
+    name = serializers.CharField(source="unit.name")
+    kind = serializers.CharField(source="unit.kind")
+    level = serializers.ChoiceField(choices=["unit", "rollup"])
+    parent = serializers.IntegerField(source="unit.parent_id", allow_null=True)
+    figures = serializers.SerializerMethodField()
+    bonus = serializers.DecimalField(**POINTS)
+    deductions = serializers.DecimalField(**POINTS)
+    score = serializers.DecimalField(allow_null=True, **POINTS)
+    raw_score = serializers.DecimalField(allow_null=True, **POINTS)
+    vetoed = serializers.BooleanField()
+    veto_reasons = serializers.ListField(child=serializers.CharField())
+    rank = serializers.IntegerField(allow_null=True)
+    candidate = serializers.BooleanField()
+
+    def get_figures(self, row) -> FiguresSerializer:
+        return FiguresSerializer({**row.counts, **row.rates}).data
+
+
+class PersonAssessmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="user_id")
+    username = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.IntegerField(source="unit.pk")
+    unit_name = serializers.CharField(source="unit.name")
+    figures = serializers.SerializerMethodField()
+    base_points = serializers.DecimalField(**POINTS)
+    task_points = serializers.DecimalField(**POINTS)
+    reward_points = serializers.DecimalField(**POINTS)
+    points = serializers.DecimalField(**POINTS)
+    grade = serializers.ChoiceField(choices=["excellent", "qualified", "basic", "unqualified"])
+    grade_label = serializers.CharField()
+    vetoed = serializers.BooleanField()
+    rank = serializers.IntegerField(allow_null=True)
+    candidate = serializers.BooleanField()
+
+    def get_figures(self, row) -> FiguresSerializer:
+        return FiguresSerializer({**row.counts, **row.rates}).data
+
+
+class CandidatesSerializer(serializers.Serializer):
+    collectives = serializers.ListField(child=serializers.IntegerField(), help_text="先进集体: unit ids")
+    pioneers = serializers.ListField(child=serializers.IntegerField(), help_text="先锋个人: user ids")
+
+
+class QuarterlyAssessmentSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    quarter = serializers.IntegerField()
+    as_of = serializers.DateTimeField()
+    scheme_year = serializers.IntegerField(allow_null=True)
+    units = UnitAssessmentSerializer(many=True)
+    persons = PersonAssessmentSerializer(many=True)
+    candidates = CandidatesSerializer()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()

@@ -1,0 +1,108 @@
+"""Dashboards: the township view (secretary, observers), a leader's units, a commissioner's jurisdiction."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from organization.scoping import scope_for
+
+from . import selectors
+from .apis import XLSX
+from .excel import dashboard_workbook
+from .forms import QuarterForm
+from .metrics import Period
+
+
+def _view_kind(user) -> str:
+    """Which dashboard heading fits: the township's, a commissioner's or a leader's."""
+    scope = scope_for(user)
+    paths = scope.led_paths + scope.observed_paths + scope.overseen_paths
+    if scope.is_admin or any(path.count("/") == 2 for path in paths):  # a root unit: the whole township
+        return "township"
+    if scope.overseen_paths:
+        return "commissioner"
+    return "leader"
+
+
+def _period(request) -> tuple[QuarterForm, int, int]:
+    """The form and the quarter asked for (the current one when the input is missing or bad)."""
+    if not selectors.may_read_reports(request.user):
+        raise PermissionDenied
+    year, quarter = selectors.current_quarter()
+    form = QuarterForm(request.GET or None, initial={"year": year, "quarter": quarter})
+    if form.is_bound and form.is_valid():
+        year, quarter = form.cleaned_data["year"], form.cleaned_data["quarter"]
+    return form, year, quarter
+
+
+@login_required
+def dashboard_xlsx(request):
+    """The dashboard's tables as an Excel workbook."""
+    form, year, quarter = _period(request)
+    period = Period.quarter_of(year, quarter)
+    content = dashboard_workbook(
+        trend=selectors.completion_trend(request.user),
+        warnings=selectors.warnings_by_unit(request.user),
+        supervision=selectors.supervision_by_unit(request.user, period=period),
+        top_overdue=selectors.top_overdue_items(request.user),
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{year}Q{quarter}.xlsx"'
+    return response
+
+
+@login_required
+def dashboard(request):
+    form, year, quarter = _period(request)
+    assessment = selectors.assessment_for(request.user, year=year, quarter=quarter)
+    scope = scope_for(request.user)
+    units = sorted(assessment.unit_rows, key=lambda r: (r.rank or 10**6, r.unit.path))
+    ranked = [r for r in units if r.score is not None]
+    trend = selectors.completion_trend(request.user)
+    warnings = selectors.warnings_by_unit(request.user)
+    supervision = selectors.supervision_by_unit(request.user, period=assessment.period)
+    overdue_units = [r for r in units if r.counts["overdue_items"]]
+    charts = {
+        "ranking": {"labels": [r.unit.name for r in ranked], "values": [float(r.score) for r in ranked]},
+        "trend": {"labels": [t["month"] for t in trend], "values": [t["rate"] for t in trend]},
+        "warnings": {
+            "labels": [w["unit"] for w in warnings],
+            "series": {level: [w[level] for w in warnings] for level in ("green", "blue", "yellow", "red")},
+        },
+        "cards": {
+            "labels": [s["unit"] for s in supervision],
+            "yellow": [s["yellow"] for s in supervision],
+            "red": [s["red"] for s in supervision],
+        },
+    }
+    return render(
+        request,
+        "reports/dashboard.html",
+        {
+            "form": form,
+            "assessment": assessment,
+            "units": units,
+            "rollups": assessment.rollup_rows,
+            "persons": assessment.persons,
+            "trend": trend,
+            "warnings": warnings,
+            "top_overdue": selectors.top_overdue_items(request.user),
+            "supervision": supervision,
+            "overdue_units": overdue_units,
+            "view_kind": _view_kind(request.user),
+            "shows_supervision": scope.is_admin or bool(scope.overseen_paths or scope.observed_paths),
+            "charts": charts,
+            "chart_labels": {
+                "score": _("Score"),
+                "rate": _("On-time completion rate (%)"),
+                "green": _("green"),
+                "blue": _("blue"),
+                "yellow": _("yellow"),
+                "red": _("red"),
+                "yellow_cards": _("Yellow cards"),
+                "red_cards": _("Red cards"),
+            },
+        },
+    )

@@ -1,0 +1,29 @@
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+
+from reports.management.commands.seed_history import past_quarters
+from reports.selectors import quarterly_assessment
+from responsibilities.models import ResponsibilityList
+
+pytestmark = pytest.mark.django_db
+
+
+def test_past_quarters_are_the_complete_ones_before_today():
+    assert past_quarters(2, dt.date(2026, 2, 10)) == [(2025, 3), (2025, 4)]
+
+
+def test_seed_history_fills_a_past_quarter(township, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC))
+    call_command("seed_history", quarters=1, items=1)
+    assessment = quarterly_assessment(year=2026, quarter=3)
+    township_row = next(r for r in assessment.units if r.unit.parent_id is None and r.unit.kind == "township")
+    assert (ResponsibilityList.objects.count(), township_row.counts["items_due"] >= 30) == (39, True)
+
+
+def test_seed_history_twice_adds_nothing(township, time_machine):
+    time_machine.move_to(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC))
+    call_command("seed_history", quarters=1, items=1)
+    call_command("seed_history", quarters=1, items=1)
+    assert ResponsibilityList.objects.count() == 39
