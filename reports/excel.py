@@ -24,7 +24,8 @@ def _unit_headers():
     return [
         _("Rank"), _("Unit"), _("Items due"), _("On-time acceptance rate"), _("On-time completion rate"),
         _("Overdue items"), _("Overdue working days"), _("Yellow cards"), _("Red cards"),
-        _("Pledge fulfilment rate"), _("Bonus"), _("Deductions"), _("Score"), _("Veto"), _("Candidate"),
+        _("Pledge fulfilment rate"), _("Issues resolved"), _("Issue resolution rate"), _("Satisfaction rate"),
+        _("Bonus"), _("Deductions"), _("Score"), _("Veto"), _("Candidate"),
     ]  # fmt: skip
 
 
@@ -33,7 +34,8 @@ def _unit_line(row):
     return [
         row.rank, row.unit.name, c["items_due"], _pct(r["on_time_acceptance_rate"]),
         _pct(r["on_time_completion_rate"]), c["overdue_items"], c["overdue_working_days"], c["yellow_cards"],
-        c["red_cards"], _pct(r["pledge_fulfilment_rate"]), float(row.bonus), float(row.deductions),
+        c["red_cards"], _pct(r["pledge_fulfilment_rate"]), c["issues_resolved"], _pct(r["issue_resolution_rate"]),
+        _pct(r["satisfaction_rate"]), float(row.bonus), float(row.deductions),
         None if row.score is None else float(row.score), "、".join(row.veto_reasons) if row.vetoed else "",
         _("yes") if row.candidate else "",
     ]  # fmt: skip

@@ -2,9 +2,7 @@
 
 A provider returns raw counts (never rates) per unit and per person, so that counts roll up the
 unit tree by addition and rates are derived last. Registering a provider adds its counts and
-rates to every report; a provider for livelihood issues (解决率, 满意率) plugs in the same way:
-
-    register(IssueProvider())   # counts: issues_due, issues_resolved_on_time, ...; rates: ...
+rates to every report (``register(provider)``), as the livelihood-issue provider does.
 
 Reproducibility: every query is cut at ``period.as_of`` (the quarter's end, or now for the
 current quarter), so activity after a past quarter's end does not change its figures.
@@ -32,7 +30,7 @@ from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, 
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
-from responsibilities.models import Pledge, ResponsibilityItem
+from responsibilities.models import IssueFollowUp, LivelihoodIssue, Pledge, ResponsibilityItem
 from supervision.models import SupervisionAction
 from workflows.calendar import WorkingCalendar
 from workflows.models import TransitionLog
@@ -263,6 +261,59 @@ class PledgeProvider(MetricProvider):
         return units, persons
 
 
+class IssueProvider(MetricProvider):
+    """Livelihood issues (民生工单) by handling unit and handler: resolved (解决率), resolved on
+    time, and follow-up satisfaction (满意率: 满意 + 基本满意 over follow-up calls made).
+
+    An order counts in the quarter its deadline falls in (like items); follow-ups count in the
+    quarter the call was made. Both are cut at ``period.as_of``.
+    """
+
+    name = "issues"
+    count_names = ("issues_due", "issues_resolved", "issues_resolved_on_time", "follow_ups", "follow_ups_satisfied")
+    rates = {
+        "issue_resolution_rate": ("issues_resolved", "issues_due"),
+        "issue_on_time_rate": ("issues_resolved_on_time", "issues_due"),
+        "satisfaction_rate": ("follow_ups_satisfied", "follow_ups"),
+    }
+    weight_fields: dict[str, str] = {}
+
+    def collect(self, period, context):
+        as_of = period.as_of
+        resolved = Q(resolved_at__isnull=False, resolved_at__lt=as_of)
+        rows = (
+            LivelihoodIssue.objects.filter(
+                due_at__gte=period.start, due_at__lt=period.end, dispatched_at__lt=as_of, unit__isnull=False
+            )
+            .exclude(state=LivelihoodIssue.State.CANCELLED)
+            .order_by()
+            .values("unit_id", "handler_id")
+            .annotate(
+                issues_due=Count("pk"),
+                issues_resolved=Count("pk", filter=resolved),
+                issues_resolved_on_time=Count("pk", filter=resolved & Q(on_time=True)),
+            )
+        )
+        units: Counts = {}
+        persons: Counts = {}
+        for row in rows:
+            values = {k: row[k] for k in ("issues_due", "issues_resolved", "issues_resolved_on_time")}
+            _add(units, row["unit_id"], **values)
+            _add(persons, row["handler_id"], **values)
+        satisfied = [LivelihoodIssue.Satisfaction.SATISFIED, LivelihoodIssue.Satisfaction.BASICALLY_SATISFIED]
+        calls = (
+            IssueFollowUp.objects.filter(called_at__gte=period.start, called_at__lt=as_of, issue__unit__isnull=False)
+            .order_by()
+            .values("issue__unit_id", "issue__handler_id")
+            .annotate(follow_ups=Count("pk"), follow_ups_satisfied=Count("pk", filter=Q(satisfaction__in=satisfied)))
+        )
+        for row in calls:
+            values = {"follow_ups": row["follow_ups"], "follow_ups_satisfied": row["follow_ups_satisfied"]}
+            _add(units, row["issue__unit_id"], **values)
+            _add(persons, row["issue__handler_id"], **values)
+        return units, persons
+
+
 def _as_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -298,6 +349,7 @@ def rate_definitions() -> dict[str, tuple[str, str]]:
 register(ItemProvider())
 register(SupervisionProvider())
 register(PledgeProvider())
+register(IssueProvider())
 
 __all__ = [
     "CollectContext",

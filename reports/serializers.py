@@ -27,9 +27,17 @@ class FiguresSerializer(serializers.Serializer):
     red_cards = serializers.IntegerField()
     pledges_due = serializers.IntegerField()
     pledges_fulfilled = serializers.IntegerField()
+    issues_due = serializers.IntegerField()
+    issues_resolved = serializers.IntegerField()
+    issues_resolved_on_time = serializers.IntegerField()
+    follow_ups = serializers.IntegerField()
+    follow_ups_satisfied = serializers.IntegerField()
     on_time_acceptance_rate = serializers.DecimalField(**RATE)
     on_time_completion_rate = serializers.DecimalField(**RATE)
     pledge_fulfilment_rate = serializers.DecimalField(**RATE)
+    issue_resolution_rate = serializers.DecimalField(**RATE)
+    issue_on_time_rate = serializers.DecimalField(**RATE)
+    satisfaction_rate = serializers.DecimalField(**RATE)
 
 
 class UnitAssessmentSerializer(serializers.Serializer):

@@ -145,7 +145,7 @@ def test_assessment_query_count_does_not_grow_with_items(personas, django_assert
                 lead_leader=personas.other_leader, due_at=at(9, 1 + n, 18),
             )  # fmt: skip
         services.list_publish(lst=lst, actor=personas.other_leader)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         quarterly_assessment(year=2026, quarter=3, now=at(11, 1))
 
 
@@ -245,3 +245,23 @@ def test_a_registered_provider_adds_its_counts_and_rates(personas):
     finally:
         metrics._REGISTRY.pop("visits")
     assert (row.counts["visits_due"], row.rates["visit_rate"]) == (4, Decimal("0.75"))
+
+
+def test_work_orders_count_in_the_handling_units_figures(personas, time_machine):
+    """解决率 and 满意率: a work order resolved on time and followed up as satisfied."""
+    import datetime as dt
+
+    from reports.selectors import quarterly_assessment
+    from responsibilities import services
+    from tests.responsibilities.issue_fixtures import IssuePeople, issue_in_state
+
+    people = IssuePeople(personas)
+    time_machine.move_to(dt.datetime(2026, 8, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    issue = issue_in_state(people, "resolved")
+    services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="satisfied")
+    time_machine.move_to(dt.datetime(2026, 10, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+    result = quarterly_assessment(year=2026, quarter=3)
+    row = next(r for r in result.units if r.unit.pk == issue.unit_id)
+    assert (row.counts["issues_due"], row.counts["issues_resolved"], row.counts["follow_ups_satisfied"]) == (1, 1, 1)
+    assert row.rates["issue_resolution_rate"] == 1
+    assert row.rates["satisfaction_rate"] == 1
