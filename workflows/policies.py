@@ -65,7 +65,10 @@ DEFAULTS: dict[tuple[str, bool], Policy] = {
     ),
     ("issue", False): Policy(accept_within_working_days=1, blue_before_due_working_days=1),
     ("issue", True): Policy(
-        accept_within_hours=2, blue_before_due_working_days=0, escalate_after_overdue_working_days=1
+        accept_within_hours=2,
+        blue_before_due_working_days=0,
+        escalate_after_overdue_working_days=1,
+        resolve_within_working_days=1,
     ),
 }
 

@@ -46,4 +46,12 @@ def test_unknown_kind_gets_built_in_defaults(db):
 
 
 def test_kind_without_rows_uses_its_built_in_urgent_default(db):
+    from workflows.models import DeadlinePolicy
+
+    DeadlinePolicy.objects.filter(kind="issue").delete()
     assert policy_for("issue", urgent=True) == DEFAULTS[("issue", True)]
+
+
+def test_installed_issue_policies_match_the_built_in_defaults(db):
+    for urgent in (False, True):
+        assert policy_for("issue", urgent=urgent) == DEFAULTS[("issue", urgent)]

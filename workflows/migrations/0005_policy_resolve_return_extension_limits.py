@@ -6,7 +6,13 @@ from django.db import migrations, models
 # resolve within 5 working days (urgent: 1), a wrongly routed order returned within 2, extensions
 # of at most 10 working days.
 ISSUE_POLICIES = [
-    {"kind": "issue", "urgent": False, "accept_within_working_days": 1, "resolve_within_working_days": 5},
+    {
+        "kind": "issue",
+        "urgent": False,
+        "accept_within_working_days": 1,
+        "blue_before_due_working_days": 1,
+        "resolve_within_working_days": 5,
+    },
     {
         "kind": "issue",
         "urgent": True,
