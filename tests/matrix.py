@@ -276,6 +276,21 @@ def CASE_OPENERS(status: int) -> dict[str, int]:
     return {**ITEM_READERS, "leader": 403, "assignee": 403, "observer": 403, "commissioner": status}
 
 
+def API_LEADER_ACTS(status: int) -> dict[str, int]:
+    return {**LEADER_ACTS(status), "anonymous": 401}
+
+
+API_LEADERS_CREATE = expect(403, leader=400, other_leader=400, anonymous=401)
+
+
+def no_changes(user, subject) -> dict[str, Any]:
+    return {}
+
+
+def new_issue(user, subject) -> dict[str, str]:
+    return {"title": "西山村路面塌陷", "description": "村口路面塌陷。", "place": "西山村村口", "category": "roads"}
+
+
 def decision_kwargs(decision: str) -> Callable[[Any], dict[str, Any]]:
     return lambda subject: {"pk": subject.pk, "decision": decision}
 
@@ -418,10 +433,15 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     # -- lists, items and extensions (API) --
     "api-inbox": (Case(API_LOGGED_IN, kind="api", note="each sees their own open flow tasks"),),
-    "api-list-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
+    "api-list-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
+    ),
     "api-list-detail": (
         Case(API_READERS, kind="api", subject=draft_list),
         Case(API_READERS, kind="api", subject=published_list),
+        Case(API_LEADER_ACTS(200), kind="api", method="patch", subject=draft_list, body=no_changes),
+        Case(API_LEADER_ACTS(409), kind="api", method="delete", subject=published_list, note="only drafts go"),
     ),
     "api-list-history": (Case(API_READERS, kind="api", subject=published_list),),
     "api-list-transitions": (Case(API_READERS, kind="api", subject=draft_list),),
@@ -435,8 +455,15 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="leader01 publishes; the engine checks the state first, so the readers after get 409",
         ),
     ),
-    "api-item-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
-    "api-item-detail": (Case(API_READERS, kind="api", subject=published_item),),
+    "api-item-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
+    ),
+    "api-item-detail": (
+        Case(API_READERS, kind="api", subject=published_item),
+        Case(API_LEADER_ACTS(409), kind="api", method="patch", subject=published_item, body=no_changes),
+        Case(API_LEADER_ACTS(409), kind="api", method="delete", subject=published_item, note="only drafts go"),
+    ),
     "api-item-history": (Case(API_READERS, kind="api", subject=published_item),),
     "api-item-transitions": (Case(API_READERS, kind="api", subject=published_item),),
     "api-item-take-transition": (
@@ -464,7 +491,16 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
     ),
     # -- livelihood issues (work orders) --
-    "livelihood-issue-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
+    "livelihood-issue-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(
+            expect(201, commissioner=403, other_commissioner=403, observer=403, anonymous=401),
+            kind="api",
+            method="post",
+            body=new_issue,
+            note="cadres and leaders register (受理); oversight roles do not",
+        ),
+    ),
     "livelihood-issue-detail": (Case(API_READERS, kind="api", subject=dispatched_issue),),
     "livelihood-issue-history": (Case(API_READERS, kind="api", subject=dispatched_issue),),
     "livelihood-issue-transitions": (Case(API_READERS, kind="api", subject=dispatched_issue),),
