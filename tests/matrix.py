@@ -111,6 +111,25 @@ def draft_list(p):
     return services.list_create(unit=p.branch, month=dt.date(2026, 12, 1), title="12月清单", actor=p.leader)
 
 
+def ready_list(p):
+    """Branch 01's December list, a draft with one item: leader01 may publish it."""
+    from django.utils import timezone
+
+    from responsibilities import services
+
+    lst = draft_list(p)
+    services.item_create(
+        lst=lst,
+        actor=p.leader,
+        title="主题党日",
+        standard="召开并记录",
+        assignee=p.cadre,
+        lead_leader=p.leader,
+        due_at=timezone.now() + dt.timedelta(days=10),
+    )
+    return lst
+
+
 def published_list(p):
     return published_item(p).list
 
@@ -162,6 +181,42 @@ def submitted_pledge(p):
         member=p.cadre, text="每月走访两户困难群众。", due_date=dt.date(2026, 12, 20), category="people_needs"
     )
     return pledges.pledge_submit(pledge=pledge, actor=p.cadre)
+
+
+def dispatched_issue(p):
+    """A work order (工单) registered and dispatched by leader01 (a dispatcher, 派单) to cadre001
+    in branch 01; the place is free text, so only the handling unit decides who reads it."""
+    from responsibilities import services
+    from responsibilities.models import LivelihoodIssue
+
+    issue = services.issue_register(
+        actor=p.leader,
+        title="东山村三组路灯不亮",
+        description="三组主路六盏路灯损坏，夜间出行不便。",
+        source=LivelihoodIssue.Source.VISIT,
+        place_text="东山村三组",
+        category=LivelihoodIssue.Category.ROADS,
+        reporter_name="王大伯",
+        reporter_phone="13812341234",
+    )
+    return services.issue_dispatch(issue=issue, actor=p.leader, handler=p.cadre, unit=p.branch)
+
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def issue_photo(p):
+    """A photo cadre001 (the handler) added to ``dispatched_issue``."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from responsibilities import services
+
+    issue = dispatched_issue(p)
+    upload = SimpleUploadedFile("路灯.png", PNG_BYTES, content_type="image/png")
+    return services.issue_add_photo(issue=issue, actor=p.cadre, upload=upload, content_type="image/png")
 
 
 def own_branch(p):
@@ -219,6 +274,21 @@ def CASE_ACTION(status: int) -> dict[str, int]:
 def CASE_OPENERS(status: int) -> dict[str, int]:
     """督办 is opened by the jurisdiction's commissioner; readers of the subject 403, others 404."""
     return {**ITEM_READERS, "leader": 403, "assignee": 403, "observer": 403, "commissioner": status}
+
+
+def API_LEADER_ACTS(status: int) -> dict[str, int]:
+    return {**LEADER_ACTS(status), "anonymous": 401}
+
+
+API_LEADERS_CREATE = expect(403, leader=400, other_leader=400, anonymous=401)
+
+
+def no_changes(user, subject) -> dict[str, Any]:
+    return {}
+
+
+def new_issue(user, subject) -> dict[str, str]:
+    return {"title": "西山村路面塌陷", "description": "村口路面塌陷。", "place": "西山村村口", "category": "roads"}
 
 
 def decision_kwargs(decision: str) -> Callable[[Any], dict[str, Any]]:
@@ -361,6 +431,132 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="leader01 approves; the approved pledge is public, so everyone after finds it approved",
         ),
     ),
+    # -- lists, items and extensions (API) --
+    "api-inbox": (Case(API_LOGGED_IN, kind="api", note="each sees their own open flow tasks"),),
+    "api-list-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
+    ),
+    "api-list-detail": (
+        Case(API_READERS, kind="api", subject=draft_list),
+        Case(API_READERS, kind="api", subject=published_list),
+        Case(API_LEADER_ACTS(200), kind="api", method="patch", subject=draft_list, body=no_changes),
+        Case(API_LEADER_ACTS(409), kind="api", method="delete", subject=published_list, note="only drafts go"),
+    ),
+    "api-list-history": (Case(API_READERS, kind="api", subject=published_list),),
+    "api-list-transitions": (Case(API_READERS, kind="api", subject=draft_list),),
+    "api-list-take-transition": (
+        Case(
+            {**API_READERS, "leader": 200, "assignee": 409, "commissioner": 409, "observer": 409},
+            kind="api",
+            method="post",
+            subject=ready_list,
+            kwargs=action_kwargs("publish"),
+            note="leader01 publishes; the engine checks the state first, so the readers after get 409",
+        ),
+    ),
+    "api-item-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
+    ),
+    "api-item-detail": (
+        Case(API_READERS, kind="api", subject=published_item),
+        Case(API_LEADER_ACTS(409), kind="api", method="patch", subject=published_item, body=no_changes),
+        Case(API_LEADER_ACTS(409), kind="api", method="delete", subject=published_item, note="only drafts go"),
+    ),
+    "api-item-history": (Case(API_READERS, kind="api", subject=published_item),),
+    "api-item-transitions": (Case(API_READERS, kind="api", subject=published_item),),
+    "api-item-take-transition": (
+        Case(
+            {**API_READERS, "leader": 403, "assignee": 200, "commissioner": 409, "observer": 409},
+            kind="api",
+            method="post",
+            subject=published_item,
+            kwargs=action_kwargs("accept"),
+            note="签收 is the assignee's; the leader before is refused, the readers after find it accepted",
+        ),
+    ),
+    "api-extension-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
+    "api-extension-detail": (Case(API_READERS, kind="api", subject=extension_request),),
+    "api-extension-history": (Case(API_READERS, kind="api", subject=extension_request),),
+    "api-extension-transitions": (Case(API_READERS, kind="api", subject=extension_request),),
+    "api-extension-take-transition": (
+        Case(
+            {**API_READERS, "leader": 200, "assignee": 409, "commissioner": 409, "observer": 409},
+            kind="api",
+            method="post",
+            subject=extension_request,
+            kwargs=action_kwargs("approve"),
+            note="the lead leader approves; the readers after find it decided",
+        ),
+    ),
+    # -- livelihood issues (work orders) --
+    "livelihood-issue-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(
+            expect(201, commissioner=403, other_commissioner=403, observer=403, anonymous=401),
+            kind="api",
+            method="post",
+            body=new_issue,
+            note="cadres and leaders register (受理); oversight roles do not",
+        ),
+    ),
+    "livelihood-issue-detail": (Case(API_READERS, kind="api", subject=dispatched_issue),),
+    "livelihood-issue-history": (Case(API_READERS, kind="api", subject=dispatched_issue),),
+    "livelihood-issue-transitions": (Case(API_READERS, kind="api", subject=dispatched_issue),),
+    "livelihood-issue-photos": (
+        Case(API_READERS, kind="api", subject=dispatched_issue),
+        Case(
+            {**API_READERS, "leader": 400, "assignee": 400, "commissioner": 403, "observer": 403},
+            kind="api",
+            method="post",
+            subject=dispatched_issue,
+            note="the dispatcher and the handler get 400 (no file); other readers 403",
+        ),
+    ),
+    "livelihood-issue-take-transition": (
+        Case(
+            {**API_READERS, "leader": 403, "assignee": 200, "commissioner": 409, "observer": 409},
+            kind="api",
+            method="post",
+            subject=dispatched_issue,
+            kwargs=action_kwargs("accept"),
+            note="签收 is the handler's; the readers after find it accepted",
+        ),
+    ),
+    "responsibilities:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
+    "responsibilities:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
+    "responsibilities:issue-register": (
+        Case(expect(200, commissioner=403, other_commissioner=403, observer=403, anonymous=302)),
+        Case(
+            expect(200, commissioner=403, other_commissioner=403, observer=403, anonymous=302),
+            method="post",
+            note="cadres and leaders register: the empty form back with its errors",
+        ),
+    ),
+    "responsibilities:issue-dispatch-board": (Case(expect(403, leader=200, anonymous=302), note="dispatchers only"),),
+    "responsibilities:issue-mine": (Case(LOGGED_IN_PAGE, note="each sees the orders they handle"),),
+    "responsibilities:issue-follow-ups": (Case(expect(403, leader=200, anonymous=302), note="dispatchers only"),),
+    "responsibilities:issue-places": (Case(LOGGED_IN_PAGE, note="counts of the orders the caller may read"),),
+    "responsibilities:issue-detail": (Case(ITEM_READERS, subject=dispatched_issue),),
+    "responsibilities:issue-transition": (
+        Case(
+            ITEM_ACTION(leader=403, assignee=302),
+            method="post",
+            subject=dispatched_issue,
+            kwargs=action_kwargs("accept"),
+            note="签收 is the handler's; readers who may not take it are refused",
+        ),
+    ),
+    "responsibilities:issue-photo-upload": (
+        Case(
+            ITEM_ACTION(leader=400, assignee=400),
+            method="post",
+            subject=dispatched_issue,
+            note="the dispatcher and the handler: no file, the page back with the error",
+        ),
+    ),
+    "responsibilities:issue-photo": (Case(ITEM_READERS, subject=issue_photo),),
     # -- supervision --
     "supervision:queue": (Case(OVERSIGHT_ONLY, note="each commissioner's queue holds their jurisdiction"),),
     "supervision:overview": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
