@@ -1,0 +1,207 @@
+"""Benchmark: the deadline sweep and "my items" over a large item table.
+
+Not a test. Creates (or reuses) a separate database, fills it with N items spread over the demo
+township's branches with a realistic state mix, then times:
+
+- the first ``sweep_deadlines`` after a month has passed (many rows change),
+- a second sweep at the same moment (nothing changes: must cost O(changed rows), not O(table)),
+- the "my items" query and the list page's query for one branch,
+- the query plans of those reads (no sequential scan on the items table expected on PostgreSQL).
+
+Usage (PostgreSQL, the default here):
+    .venv/bin/python bench/sweep_and_my_items.py --items 200000
+    BENCH_DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep_and_my_items.py --items 20000
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.pop("REDIS_URL", None)
+# Outbox rows are written (part of the sweep's cost); delivery is left queued, not timed here.
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    try:
+        with open("/proc/meminfo") as fh:
+            kib = int(fh.readline().split()[1])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except OSError:
+        memory = "unknown"
+    return f"{platform.machine()}, {cores} cores, {memory} memory, Python {platform.python_version()}"
+
+
+def ensure_database(url: str) -> None:
+    if not url.startswith("postgresql://"):
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def fill(n_items: int, now: dt.datetime) -> None:
+    """Bulk-insert lists and items (no per-row saves, no log rows: this measures reads and the sweep)."""
+    from organization.models import Membership, Unit
+    from responsibilities.models import ResponsibilityItem, ResponsibilityList
+
+    rng = random.Random(2026)
+    branches = list(Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path"))
+    cadres = {
+        b.pk: list(Membership.objects.filter(unit=b, role="cadre").values_list("user_id", flat=True)) for b in branches
+    }
+    leaders = {
+        b.pk: Membership.objects.filter(unit=b, role="leader").values_list("user_id", flat=True).first()
+        for b in branches
+    }
+    months = 24
+    per_list = max(1, n_items // (len(branches) * months))
+    states = (
+        ["completed"] * 70
+        + ["in_progress"] * 12
+        + ["accepted"] * 6
+        + ["assigned"] * 5
+        + ["submitted"] * 4
+        + ["suspended"] * 1
+        + ["cancelled"] * 2
+    )
+    created = 0
+    for m in range(months):
+        back = months - m
+        index = now.year * 12 + now.month - 1 - back
+        month = dt.date(index // 12, index % 12 + 1, 1)
+        lists = ResponsibilityList.objects.bulk_create(
+            [
+                ResponsibilityList(unit=b, month=month, title=f"{b.name} {month:%Y-%m}", state="published")
+                for b in branches
+            ],
+            ignore_conflicts=False,
+        )
+        items = []
+        for lst in lists:
+            for k in range(per_list):
+                assigned = dt.datetime.combine(month, dt.time(9), tzinfo=now.tzinfo) + dt.timedelta(
+                    days=rng.randint(0, 5)
+                )
+                due = assigned + dt.timedelta(days=rng.randint(5, 40))
+                state = (
+                    rng.choice(states)
+                    if due < now - dt.timedelta(days=60) or rng.random() < 0.5
+                    else rng.choice(states[70:])
+                )
+                items.append(
+                    ResponsibilityItem(
+                        list=lst,
+                        title=f"事项 {m}-{k}",
+                        standard="按时完成并留存记录",
+                        state=state,
+                        assignee_id=rng.choice(cadres[lst.unit_id]),
+                        lead_leader_id=leaders[lst.unit_id],
+                        due_at=due,
+                        original_due_at=due,
+                        assigned_at=assigned,
+                        accepted_at=assigned + dt.timedelta(hours=20) if state != "assigned" else None,
+                        completed_at=due - dt.timedelta(days=1) if state == "completed" else None,
+                        on_time=True if state == "completed" else None,
+                    )
+                )
+        ResponsibilityItem.objects.bulk_create(items, batch_size=5000)
+        created += len(items)
+    print(f"filled {created} items in {len(branches) * months} lists")
+
+
+def timed(label: str, fn, repeat: int = 1):
+    best = None
+    result = None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        elapsed = time.perf_counter() - start
+        best = elapsed if best is None else min(best, elapsed)
+    print(f"{label:<55} {best * 1000:10.1f} ms")
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--items", type=int, default=200_000)
+    parser.add_argument("--refill", action="store_true", help="delete the items and fill again")
+    args = parser.parse_args()
+
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.utils import timezone
+
+    from organization.demo import seed_organization
+    from organization.models import User
+    from responsibilities.models import ResponsibilityItem, ResponsibilityList
+    from responsibilities.selectors import items_for_user, items_of_list
+    from workflows.models import EscalationEvent
+    from workflows.sweep import sweep_deadlines
+
+    print("machine:", machine())
+    print("database:", connection.vendor, os.environ["DATABASE_URL"])
+    call_command("migrate", verbosity=0)
+    seed_organization()
+    now = timezone.now()
+    if args.refill or ResponsibilityItem.objects.count() < args.items // 2:
+        ResponsibilityItem.objects.all().delete()
+        ResponsibilityList.objects.all().delete()
+        EscalationEvent.objects.all().delete()
+        timed("bulk fill", lambda: fill(args.items, now))
+    total = ResponsibilityItem.objects.count()
+    open_items = ResponsibilityItem.objects.open().count()
+    print(f"items: {total}, open: {open_items}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    # Start every run from the same point: all green, nothing escalated, no cases or outbox rows.
+    from notifications.models import Notification, OutboxMessage
+    from supervision.models import SupervisionAction, SupervisionCase
+
+    for model in (SupervisionAction, SupervisionCase, EscalationEvent, OutboxMessage, Notification):
+        model.objects.all().delete()
+    ResponsibilityItem.objects.update(warning_level="green", escalation_level=0)
+
+    report = timed("sweep, first run (as of now)", lambda: sweep_deadlines(as_of=now))
+    print(f"  changed: {len(report.changes)}")
+    report = timed("sweep, second run (nothing to change)", lambda: sweep_deadlines(as_of=now), repeat=3)
+    print(f"  changed: {len(report.changes)}")
+
+    cadre = User.objects.get(username="cadre001")
+    timed("my items: first page of 50 (cadre001)", lambda: list(items_for_user(cadre)[:50]), repeat=5)
+    lst = ResponsibilityList.objects.filter(unit__code="branch01").order_by("-month").first()
+    timed("one branch's monthly list", lambda: list(items_of_list(lst)), repeat=5)
+
+    if connection.vendor == "postgresql":
+        for label, qs in (("my items", items_for_user(cadre)[:50]), ("branch list", items_of_list(lst))):
+            plan = qs.explain()
+            seq = "Seq Scan on responsibilities_responsibilityitem" in plan
+            print(f"plan for {label}: {'SEQUENTIAL SCAN on items' if seq else 'index scans only'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
