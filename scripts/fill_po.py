@@ -41,8 +41,18 @@ def parse_block(lines: list[str]) -> tuple[str, int, int]:
     return unescape("".join(msgid_parts)), msgstr_at, continuation
 
 
+HEADER_END = re.compile(r'(\n"Plural-Forms:[^\n]*"\n)(?=[#m])')
+
+
+def separate_header(po_text: str) -> str:
+    """makemessages can write a new catalogue's first entry right under the header, without the
+    blank line that ends the header entry; put it back so the two are never read as one."""
+    return HEADER_END.sub(r"\1\n", po_text, count=1)
+
+
 def fill(po_text: str, translations: dict[str, str]) -> tuple[str, list[str]]:
     missing: list[str] = []
+    po_text = separate_header(po_text)
     blocks = po_text.split("\n\n")
     for number, block in enumerate(blocks):
         lines = block.split("\n")

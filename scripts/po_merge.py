@@ -9,6 +9,8 @@ import json
 import re
 import sys
 
+from fill_po import separate_header
+
 STRING = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
 
@@ -23,7 +25,7 @@ def _unquote(lines: list[str]) -> str:
 
 def entries(text: str) -> dict[str, str]:
     result: dict[str, str] = {}
-    for block in re.split(r"\n\s*\n", text):
+    for block in re.split(r"\n\s*\n", separate_header(text)):
         if "#, fuzzy" in block:
             continue
         msgid, msgstr, current = [], [], None
@@ -38,7 +40,7 @@ def entries(text: str) -> dict[str, str]:
             if current is not None and '"' in line:
                 current.append(line)
         key, value = _unquote(msgid), _unquote(msgstr)
-        if key and value:
+        if key and value and "Project-Id-Version:" not in value:
             result[key] = value
     return result
 

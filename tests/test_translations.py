@@ -1,5 +1,7 @@
 """Chinese is the default language: every message of the project has a zh-Hans translation."""
 
+import gettext
+import re
 import sys
 from pathlib import Path
 
@@ -36,3 +38,23 @@ def test_every_message_is_translated(po):
 @pytest.mark.parametrize("po", PO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_every_catalogue_is_compiled(po):
     assert po.with_suffix(".mo").exists()
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdfr]|\{(\w*)\}")
+
+
+@pytest.mark.parametrize("po", PO_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_compiled_translations_are_whole_messages(po):
+    """No message carries the catalogue header, and every translation keeps the placeholders of
+    its message (a lost ``%(due)s`` would drop the deadline from a notification)."""
+    with po.with_suffix(".mo").open("rb") as fh:
+        catalog = gettext.GNUTranslations(fh)._catalog
+    wrong = []
+    for msgid, msgstr in catalog.items():
+        if not isinstance(msgid, str) or not msgid:
+            continue
+        if "Project-Id-Version:" in msgstr:
+            wrong.append(f"header inside {msgid!r}")
+        elif set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(msgstr)):
+            wrong.append(f"placeholders differ in {msgid!r}: {msgstr!r}")
+    assert wrong == []

@@ -50,6 +50,7 @@ class DeadlinePolicyAdmin(CalendarWarningMixin, admin.ModelAdmin):
         "accept_within_working_days",
         "accept_within_hours",
         "blue_before_due_working_days",
+        "blue_at_percent_time_used",
         "red_after_due_working_days",
         "escalate_after_overdue_working_days",
         "escalation_step_working_days",

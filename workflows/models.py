@@ -6,6 +6,7 @@ Rows are written only by ``workflows.audit.append_log``, which chains them (see 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -143,6 +144,12 @@ class DeadlinePolicy(models.Model):
         help_text=_("When set, replaces the limit in working days (urgent work)."),
     )
     blue_before_due_working_days = models.PositiveSmallIntegerField(_("blue before due (working days)"), default=2)
+    blue_at_percent_time_used = models.PositiveSmallIntegerField(
+        _("blue when this share of the time is used (%)"),
+        default=70,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Blue also once this percentage of the time from assignment to deadline has passed; 0: off."),
+    )
     red_after_due_working_days = models.PositiveSmallIntegerField(
         _("red after due (working days)"), default=0, help_text=_("0: red as soon as the deadline passes.")
     )

@@ -23,6 +23,7 @@ class Policy:
     accept_within_working_days: int = 1
     accept_within_hours: int | None = None
     blue_before_due_working_days: int = 2
+    blue_at_percent_time_used: int = 70
     red_after_due_working_days: int = 0
     escalate_after_overdue_working_days: int = 3
     escalation_step_working_days: int = 5

@@ -42,7 +42,8 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, FloatField, Func, Q, Value, When
+from django.db.models.lookups import LessThanOrEqual
 
 from .calendar import WorkingCalendar
 from .events import emit
@@ -234,6 +235,27 @@ def _policy_groups(target: SweepTarget, book: PolicyBook):
             yield category_q & urgent_q, book.resolve(code, urgent)
 
 
+class Epoch(Func):
+    """Seconds since 1970 of a datetime column, on PostgreSQL and SQLite."""
+
+    output_field = FloatField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="CAST(strftime('%%%%s', %(expressions)s) AS REAL)", **extra)
+
+
+def _time_used_q(target: SweepTarget, percent: int, as_of: dt.datetime):
+    """At least ``percent`` % of the time from assignment to deadline has passed at ``as_of``:
+    100·as_of ≥ p·due + (100 − p)·assigned, in seconds (one expression, evaluated by the database)."""
+    if not percent:
+        return Q(pk__in=[])
+    weighted = Epoch(F(target.due_field)) * percent + Epoch(F(target.assigned_field)) * (100 - percent)
+    return Q(**{f"{target.assigned_field}__isnull": False}) & LessThanOrEqual(weighted, Value(as_of.timestamp() * 100))
+
+
 def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list[Change]:
     book = PolicyBook(target.kind)
     changes: list[Change] = []
@@ -262,7 +284,11 @@ def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list
                 ),
                 then=Value(YELLOW),
             ),
-            When(Q(**{f"{due}__lte": policy.blue_cutoff(calendar, as_of)}), then=Value(BLUE)),
+            When(
+                Q(**{f"{due}__lte": policy.blue_cutoff(calendar, as_of)})
+                | _time_used_q(target, policy.blue_at_percent_time_used, as_of),
+                then=Value(BLUE),
+            ),
             default=Value(GREEN),
             output_field=models.CharField(),
         )

@@ -78,10 +78,32 @@ def test_two_working_days_before_due_turns_blue(item, personas, events_seen):
     assert [e.key for e in events_seen if e.name == "sweep.warning"] == ["warning:blue"]
 
 
-def test_three_working_days_before_due_stays_green(item, personas):
+def test_three_working_days_before_due_stays_green_with_the_share_rule_off(item, personas):
+    DeadlinePolicy.objects.filter(kind="item").update(blue_at_percent_time_used=0)
     accept(item, personas)
     sweep(at(2026, 12, 8, 17))
     assert reload(item).warning_level == "green"
+
+
+def test_seventy_percent_of_the_time_used_turns_blue(item, personas):
+    # 272 hours from assignment to deadline; 73 % used on 8 Dec 17:00, 3 working days before due.
+    accept(item, personas)
+    sweep(at(2026, 12, 8, 17))
+    assert reload(item).warning_level == "blue"
+
+
+def test_less_than_seventy_percent_used_stays_green(item, personas):
+    # 65 % used on 7 Dec 17:00.
+    accept(item, personas)
+    sweep(at(2026, 12, 7, 17))
+    assert reload(item).warning_level == "green"
+
+
+def test_the_share_is_policy_data(item, personas):
+    DeadlinePolicy.objects.filter(kind="item").update(blue_at_percent_time_used=50)
+    accept(item, personas)
+    sweep(at(2026, 12, 6, 10))  # 52 % used, a Sunday five working days before due
+    assert reload(item).warning_level == "blue"
 
 
 def test_due_passed_turns_red_and_tells_assignee_and_lead_leader(item, personas, events_seen):
