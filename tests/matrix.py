@@ -423,12 +423,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "pledge-transitions": (Case(API_READERS, kind="api", subject=submitted_pledge),),
     "pledge-take-transition": (
         Case(
-            expect(409, leader=200, anonymous=401),
+            expect(403, leader=200, anonymous=401),
             kind="api",
             method="post",
             subject=submitted_pledge,
             kwargs=action_kwargs("approve"),
-            note="leader01 approves; the approved pledge is public, so everyone after finds it approved",
+            note="leader01 approves; the approved pledge is public, and approving is no one else's: 403",
         ),
     ),
     # -- lists, items and extensions (API) --
@@ -447,12 +447,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api-list-transitions": (Case(API_READERS, kind="api", subject=draft_list),),
     "api-list-take-transition": (
         Case(
-            {**API_READERS, "leader": 200, "assignee": 409, "commissioner": 409, "observer": 409},
+            {**API_READERS, "leader": 200, "assignee": 403, "commissioner": 403, "observer": 403},
             kind="api",
             method="post",
             subject=ready_list,
             kwargs=action_kwargs("publish"),
-            note="leader01 publishes; the engine checks the state first, so the readers after get 409",
+            note="leader01 publishes; publishing is never the readers' to take: 403 whatever the state",
         ),
     ),
     "api-item-list": (
@@ -468,12 +468,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api-item-transitions": (Case(API_READERS, kind="api", subject=published_item),),
     "api-item-take-transition": (
         Case(
-            {**API_READERS, "leader": 403, "assignee": 200, "commissioner": 409, "observer": 409},
+            {**API_READERS, "leader": 403, "assignee": 200, "commissioner": 403, "observer": 403},
             kind="api",
             method="post",
             subject=published_item,
             kwargs=action_kwargs("accept"),
-            note="签收 is the assignee's; the leader before is refused, the readers after find it accepted",
+            note="签收 is the assignee's alone: everyone else who sees the item is refused with 403",
         ),
     ),
     "api-extension-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
@@ -482,12 +482,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api-extension-transitions": (Case(API_READERS, kind="api", subject=extension_request),),
     "api-extension-take-transition": (
         Case(
-            {**API_READERS, "leader": 200, "assignee": 409, "commissioner": 409, "observer": 409},
+            {**API_READERS, "leader": 200, "assignee": 403, "commissioner": 403, "observer": 403},
             kind="api",
             method="post",
             subject=extension_request,
             kwargs=action_kwargs("approve"),
-            note="the lead leader approves; the readers after find it decided",
+            note="the lead leader approves; deciding is never the readers': 403 whatever the state",
         ),
     ),
     # -- livelihood issues (work orders) --
@@ -516,12 +516,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "livelihood-issue-take-transition": (
         Case(
-            {**API_READERS, "leader": 403, "assignee": 200, "commissioner": 409, "observer": 409},
+            {**API_READERS, "leader": 403, "assignee": 200, "commissioner": 403, "observer": 403},
             kind="api",
             method="post",
             subject=dispatched_issue,
             kwargs=action_kwargs("accept"),
-            note="签收 is the handler's; the readers after find it accepted",
+            note="签收 is the handler's alone: everyone else who sees the work order gets 403",
         ),
     ),
     "responsibilities:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
@@ -580,14 +580,13 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "supervision-case-transitions": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
     "supervision-case-take-transition": (
         Case(
-            {**CASE_ACTION(200), "observer": 409, "anonymous": 401},
+            {**CASE_ACTION(200), "observer": 403, "anonymous": 401},
             kind="api",
             method="post",
             subject=supervision_case,
             kwargs=action_kwargs("close"),
             body=case_close_body,
-            note="commissioner02 closes; the engine checks the state before the permission, so the "
-            "observer, coming after, gets 409 on the closed case",
+            note="commissioner02 closes; the observer may never close a case: 403 whatever the state",
         ),
     ),
     # -- notifications --

@@ -7,8 +7,10 @@
 
 A viewset mixes in ``TransitionViewSetMixin``, declares each transition's input serializer and
 the service that performs it. Checks run in the order the contract implies: scope (404), the
-transition's existence (404), state (409), permission (403), body (400); the service then
-re-checks everything under the row lock.
+transition's existence (404), the caller's right to take this transition from any state (403:
+an observer or the assignee asked to verify is refused whatever the state), the current state
+(409), the caller's right to take it now (403), body (400); the service then re-checks
+everything under the row lock.
 """
 
 from __future__ import annotations
@@ -67,6 +69,13 @@ def run_service_mapping_errors(call: Callable[[], object]):
         raise Conflict(str(exc)) from exc
 
 
+def _may_ever_take(meta, obj, user) -> bool:
+    """Whether ``user`` holds the permission of this transition from any of its source states:
+    someone who never may (an observer, the assignee asked to verify) is refused with 403 whatever
+    the state; someone who may, but not from the current state, gets 409."""
+    return any(transition.has_perm(obj, user) for transition in meta.transitions.values())
+
+
 class TransitionViewSetMixin:
     """For a ModelViewSet whose ``get_object`` is scoped to what the caller may read."""
 
@@ -100,6 +109,8 @@ class TransitionViewSetMixin:
         meta = bound._django_fsm
         state = meta.field.get_state(obj)
         if not meta.has_transition(state):
+            if not _may_ever_take(meta, obj, request.user):
+                raise PermissionDenied(f"You may not '{name}' this object.")
             raise Conflict(f"'{name}' is not allowed from state '{state}'.")
         if not has_transition_perm(bound, request.user):
             if meta.conditions_met(obj, state):

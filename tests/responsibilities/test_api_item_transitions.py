@@ -65,10 +65,10 @@ def expected_status(persona: str, transition: str, state: str) -> int:
         return 401
     if not sees:
         return 404
-    if state not in sources:
-        return 409
     allowed = is_assignee if who == "assignee" else leads
-    return 200 if allowed else 403
+    if not allowed:
+        return 403  # never theirs to take, whatever the state
+    return 200 if state in sources else 409
 
 
 def client_for(personas, api_as, persona):
