@@ -287,6 +287,14 @@ def no_changes(user, subject) -> dict[str, Any]:
     return {}
 
 
+def no_kwargs(subject) -> dict[str, Any]:
+    return {}
+
+
+def extension_body(user, item) -> dict[str, Any]:
+    return {"item": item.pk, "new_due_at": (item.due_at + dt.timedelta(days=7)).isoformat(), "reason": "汛期"}
+
+
 def new_issue(user, subject) -> dict[str, str]:
     return {"title": "西山村路面塌陷", "description": "村口路面塌陷。", "place": "西山村村口", "category": "roads"}
 
@@ -415,8 +423,26 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
     ),
     # -- pledges (API) --
-    "pledge-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope and the boards"),),
-    "pledge-detail": (Case(API_READERS, kind="api", subject=submitted_pledge),),
+    "pledge-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope and the boards"),
+        Case(
+            expect(400, commissioner=403, other_commissioner=403, observer=403, anonymous=401),
+            kind="api",
+            method="post",
+            note="members pledge (400 for the empty body); oversight roles do not",
+        ),
+    ),
+    "pledge-detail": (
+        Case(API_READERS, kind="api", subject=submitted_pledge),
+        Case(
+            expect(404, leader=403, assignee=409, commissioner=403, observer=403, anonymous=401),
+            kind="api",
+            method="patch",
+            subject=submitted_pledge,
+            body=no_changes,
+            note="only its author edits a pledge, and only before it is submitted",
+        ),
+    ),
     "pledge-checks": (Case(API_READERS, kind="api", subject=submitted_pledge),),
     "pledge-evaluations": (Case(API_READERS, kind="api", subject=submitted_pledge),),
     "pledge-history": (Case(API_READERS, kind="api", subject=submitted_pledge),),
@@ -476,7 +502,18 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="签收 is the assignee's alone: everyone else who sees the item is refused with 403",
         ),
     ),
-    "api-extension-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
+    "api-extension-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(
+            expect(400, leader=403, assignee=201, commissioner=403, observer=403, anonymous=401),
+            kind="api",
+            method="post",
+            subject=published_item,
+            kwargs=no_kwargs,
+            body=extension_body,
+            note="only the responsible cadre asks (延期申请); readers 403; an item out of scope is a field error",
+        ),
+    ),
     "api-extension-detail": (Case(API_READERS, kind="api", subject=extension_request),),
     "api-extension-history": (Case(API_READERS, kind="api", subject=extension_request),),
     "api-extension-transitions": (Case(API_READERS, kind="api", subject=extension_request),),
@@ -574,7 +611,15 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "api-overdue-queue": (
         Case(expect(200, leader=403, other_leader=403, assignee=403, other_cadre=403, anonymous=401), kind="api"),
     ),
-    "supervision-case-list": (Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),),
+    "supervision-case-list": (
+        Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
+        Case(
+            expect(403, commissioner=400, other_commissioner=400, anonymous=401),
+            kind="api",
+            method="post",
+            note="commissioners open cases (400 for the empty body); no one else does",
+        ),
+    ),
     "supervision-case-detail": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
     "supervision-case-history": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
     "supervision-case-transitions": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
