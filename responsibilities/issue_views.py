@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from organization.models import Unit
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
-from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, history
+from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, timeline
 
 from . import services
 from .issue_apis import may_add_photo
@@ -127,7 +127,7 @@ def _detail_context(request, issue, **extra):
     return {
         "issue": issue,
         "phone": issue.phone_for(request.user),
-        "history": history(issue),
+        "history": timeline(issue),
         "transitions": transitions,
         "progress_reports": issue.progress_reports.select_related("author"),
         "follow_up_calls": issue.follow_ups.select_related("called_by"),

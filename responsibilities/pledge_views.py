@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from organization.models import Unit
 from organization.scoping import scope_for
-from workflows.engine import TransitionError, api_transitions, available_transitions, history
+from workflows.engine import TransitionError, api_transitions, available_transitions, timeline
 
 from . import pledge_flows, services
 from .models import PLEDGE_TEXT_MAX, Pledge, PledgeCheck, PledgeEvaluation
@@ -129,7 +129,7 @@ def _detail_context(request, pledge: Pledge, **extra) -> dict:
     transitions = available_transitions(pledge, user)
     return {
         "pledge": pledge,
-        "history": history(pledge),
+        "history": timeline(pledge),
         "transitions": transitions,
         "transition_form": extra.pop("transition_form", None) or TransitionForm(name=""),
         "failed_transition": extra.pop("failed_transition", ""),

@@ -13,7 +13,7 @@ from django_fsm import has_transition_perm
 from organization.models import Unit
 from organization.scoping import scope_for, units_readable_by
 from workflows.calendar import calendar_warnings
-from workflows.engine import TransitionError, history
+from workflows.engine import TransitionError, timeline
 from workflows.sweep import get_target
 
 from . import selectors, services
@@ -73,7 +73,7 @@ def _case_page(request, case, act_form=None, close_form=None, status=200):
         {
             "case": case,
             "actions": selectors.case_actions(case),
-            "history": history(case),
+            "history": timeline(case),
             "may_act": may_act,
             "act_form": act_form or CaseActForm(),
             "close_form": close_form or CaseCloseForm(),

@@ -8,6 +8,7 @@ the caller's transaction. Services call it with the row locked.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,3 +135,36 @@ def apply_transition(
 
 def history(obj):
     return TransitionLog.objects.for_object(obj).select_related("actor")
+
+
+@functools.cache
+def _labels(model) -> tuple[dict, dict]:
+    """(transition name → label, state → label) of ``model``, lazily translated."""
+    transitions, states = {}, {}
+    for attr in dir(model):
+        meta = getattr(getattr(model, attr, None), "_django_fsm", None)
+        if meta is None:
+            continue
+        states.update(dict(meta.field.flatchoices))
+        for transition in meta.transitions.values():
+            custom = transition.custom or {}
+            if "label" in custom:
+                transitions.setdefault(custom.get("api_name", attr), custom["label"])
+                transitions.setdefault(attr, custom["label"])
+    return transitions, states
+
+
+def timeline(obj) -> list[dict]:
+    """The history as people read it on a page: transitions and states by their labels."""
+    transitions, states = _labels(type(obj))
+    return [
+        {
+            "at": entry.at,
+            "actor": entry.actor,
+            "label": transitions.get(entry.transition, entry.transition),
+            "source": states.get(entry.source, entry.source),
+            "target": states.get(entry.target, entry.target),
+            "comment": entry.comment,
+        }
+        for entry in history(obj)
+    ]

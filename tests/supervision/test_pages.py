@@ -269,3 +269,13 @@ def test_home_page_warns_admins_about_the_calendar(client, personas):
 
 def test_home_page_has_no_calendar_warning_for_commissioners(client, personas):
     assert "2027" not in login(client, personas.commissioner).get("/").content.decode()
+
+
+def test_case_history_reads_in_words_not_state_names(client, personas, case):
+    login(client, personas.commissioner).post(
+        reverse("supervision:case-act", args=[case.pk]), {"action": "talk", "note": "约谈支部书记"}
+    )
+    page = client.get(reverse("supervision:case-detail", args=[case.pk])).content.decode()
+    history = page.split('<ul class="timeline">')[-1].split("</ul>")[0]
+    assert "采取措施" in history and "已立案 → 督办中" in history, history
+    assert "(open → acting)" not in history
