@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from organization.models import Unit
 from organization.scoping import scope_for
-from workflows.engine import TransitionError, api_transitions, available_transitions, timeline
+from workflows.engine import TransitionError, api_transitions, available_transitions, may_ever_take, timeline
 
 from . import pledge_flows, services
 from .models import PLEDGE_TEXT_MAX, Pledge, PledgeCheck, PledgeEvaluation
@@ -199,6 +199,8 @@ def pledge_transition(request, pk: int, name: str):
     pledge = get_object_or_404(pledges_visible_to(request.user), pk=pk)
     if name not in api_transitions(Pledge):
         raise Http404
+    if not may_ever_take(pledge, name, request.user):
+        raise PermissionDenied
     form = TransitionForm(request.POST, name=name)
     if not form.is_valid():
         context = _detail_context(request, pledge, transition_form=form, failed_transition=name)

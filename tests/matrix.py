@@ -398,12 +398,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "responsibilities:pledge-transition": (
         Case(
-            expect(302),
+            expect(403, leader=302, anonymous=302),
             method="post",
             subject=submitted_pledge,
             kwargs=action_kwargs("approve"),
-            note="leader01 approves; an approved pledge is on the public board, so the others get the "
-            "pledge page back with “not possible now”",
+            note="leader01 approves; the approved pledge is on the public board, and approving is no one else's: 403",
         ),
     ),
     "responsibilities:pledge-check": (

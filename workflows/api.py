@@ -24,7 +24,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from .engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, history
+from .engine import (
+    TransitionConflict,
+    TransitionForbidden,
+    api_transitions,
+    available_transitions,
+    history,
+    may_ever_take,
+)
 
 
 class Conflict(APIException):
@@ -69,13 +76,6 @@ def run_service_mapping_errors(call: Callable[[], object]):
         raise Conflict(str(exc)) from exc
 
 
-def _may_ever_take(meta, obj, user) -> bool:
-    """Whether ``user`` holds the permission of this transition from any of its source states:
-    someone who never may (an observer, the assignee asked to verify) is refused with 403 whatever
-    the state; someone who may, but not from the current state, gets 409."""
-    return any(transition.has_perm(obj, user) for transition in meta.transitions.values())
-
-
 class TransitionViewSetMixin:
     """For a ModelViewSet whose ``get_object`` is scoped to what the caller may read."""
 
@@ -109,7 +109,7 @@ class TransitionViewSetMixin:
         meta = bound._django_fsm
         state = meta.field.get_state(obj)
         if not meta.has_transition(state):
-            if not _may_ever_take(meta, obj, request.user):
+            if not may_ever_take(obj, name, request.user):
                 raise PermissionDenied(f"You may not '{name}' this object.")
             raise Conflict(f"'{name}' is not allowed from state '{state}'.")
         if not has_transition_perm(bound, request.user):

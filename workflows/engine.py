@@ -72,6 +72,20 @@ def api_transitions(model) -> dict[str, TransitionInfo]:
     return result
 
 
+def may_ever_take(obj, name: str, user) -> bool:
+    """Whether ``user`` holds the permission of transition ``name`` from any of its source states.
+
+    Someone who never may (an observer, the assignee asked to verify) is refused with 403 before
+    the state or the request body is looked at; someone who may, but not from the current state,
+    gets 409.
+    """
+    info = api_transitions(type(obj)).get(name)
+    if info is None:
+        return False
+    meta = getattr(obj, info.method)._django_fsm
+    return any(transition.has_perm(obj, user) for transition in meta.transitions.values())
+
+
 def available_transitions(obj, user) -> list[TransitionInfo]:
     """Transitions ``user`` may take on ``obj`` now (state, conditions and permission)."""
     result = []

@@ -107,6 +107,15 @@ def test_return_without_reason_redisplays_form(personas, login):
     assert pledge.state == "submitted"
 
 
+def test_member_returning_own_pledge_is_refused_before_the_form_is_read(personas, login):
+    # The member may never return a pledge: 403, not the form's 400 for the missing reason.
+    pledge = make_pledge(personas.cadre, personas.leader, "submitted")
+    url = reverse("responsibilities:pledge-transition", args=[pledge.pk, "return"])
+    assert login(personas.cadre).post(url, {"reason": ""}).status_code == 403
+    pledge.refresh_from_db()
+    assert pledge.state == "submitted"
+
+
 def test_member_edits_draft_from_page(personas, login):
     pledge = make_pledge(personas.cadre, personas.leader, "draft")
     body = {"category": "strengths", "text": "每季度为村民开展一次免费法律咨询。", "due_date": due_date().isoformat()}
