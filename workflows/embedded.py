@@ -16,6 +16,11 @@ from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
+# Entries that catch up as soon as the process starts instead of waiting for their next slot:
+# after a restart (or a fresh seed) warning colours and undelivered notifications are brought up
+# to date at once. Both tasks are idempotent.
+RUN_AT_START = ("sweep-deadlines", "notifications-redispatch")
+
 
 class EmbeddedBeat(threading.Thread):
     def __init__(self, *, interval: float = 30.0):
@@ -25,21 +30,29 @@ class EmbeddedBeat(threading.Thread):
         self.last_run: dict[str, datetime] = {}
 
     def due_entries(self, now: datetime) -> list[tuple[str, dict]]:
-        from celery.schedules import schedule as celery_schedule
+        from celery.schedules import BaseSchedule, schedule
 
         due = []
         for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
             sched = entry["schedule"]
-            if not isinstance(sched, celery_schedule):
-                sched = celery_schedule(sched)
-            last = self.last_run.setdefault(name, now)
-            if sched.is_due(last).is_due:
+            if not isinstance(sched, BaseSchedule):  # crontab and schedule are both BaseSchedules
+                sched = schedule(sched)  # a number of seconds or a timedelta
+            if name not in self.last_run:
+                self.last_run[name] = now
+                if name in RUN_AT_START:
+                    due.append((name, entry))
+                    continue
+            if sched.is_due(self.last_run[name]).is_due:
                 due.append((name, entry))
         return due
 
     def run_once(self) -> None:
         from config.celery import app
 
+        if not self.last_run:
+            # What a worker does at start: import every app's tasks module (autodiscovery) and
+            # CELERY_IMPORTS, so that each task the schedule names is registered.
+            app.loader.import_default_modules()
         now = timezone.now()
         for name, entry in self.due_entries(now):
             self.last_run[name] = now
@@ -50,7 +63,10 @@ class EmbeddedBeat(threading.Thread):
 
     def run(self) -> None:
         while not self.stopped.is_set():
-            self.run_once()
+            try:
+                self.run_once()
+            except Exception:  # the scheduler itself must outlive any error
+                logger.exception("Embedded beat failed to check its schedule")
             self.stopped.wait(self.interval)
 
     def stop(self) -> None:
