@@ -187,7 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-redispatch": {"task": "notifications.tasks.redispatch_outbox", "schedule": crontab(minute="*")},
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
-        "schedule": crontab(minute=30, hour=8, day_of_week="mon-fri"),
+        # Every day: the task itself skips holidays and runs on adjusted working weekends (调休).
+        "schedule": crontab(minute=30, hour=8),
     },
 }
 

@@ -145,3 +145,13 @@ def test_failing_calendar_falls_back_to_weekdays(overdue_item, working_days):
     digest.register_working_day_check(beyond_holiday_data)
     assert services.digest_send(as_of=MONDAY - dt.timedelta(days=1)) == 0
     assert services.digest_send(as_of=MONDAY) > 0
+
+
+def test_digest_goes_out_on_an_adjusted_working_weekend(overdue_item, personas, working_days, settings):
+    """调休: a Saturday the calendar makes a working day gets its 08:30 digest; the beat entry
+    fires every day and leaves the choice of days to the calendar."""
+    saturday = MONDAY + dt.timedelta(days=5)
+    digest.register_working_day_check(lambda day: day == saturday.date())
+    schedule = settings.CELERY_BEAT_SCHEDULE["notifications-daily-digest"]["schedule"]
+    assert schedule.day_of_week == set(range(7))
+    assert services.digest_send(as_of=saturday) == 4

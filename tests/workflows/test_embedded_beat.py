@@ -17,7 +17,7 @@ def schedule(settings):
         "sweep-deadlines": {"task": "workflows.tasks.sweep_deadlines", "schedule": crontab(minute="*/15")},
         "notifications-daily-digest": {
             "task": "notifications.tasks.send_daily_digests",
-            "schedule": crontab(minute=30, hour=8, day_of_week="mon-fri"),
+            "schedule": crontab(minute=30, hour=8),
         },
     }
     return settings.CELERY_BEAT_SCHEDULE
