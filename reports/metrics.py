@@ -263,10 +263,13 @@ class PledgeProvider(MetricProvider):
 
 class IssueProvider(MetricProvider):
     """Livelihood issues (民生工单) by handling unit and handler: resolved (解决率), resolved on
-    time, and follow-up satisfaction (满意率: 满意 + 基本满意 over follow-up calls made).
+    time, and follow-up satisfaction (满意率: 满意 + 基本满意 over the orders followed up).
 
-    An order counts in the quarter its deadline falls in (like items); follow-ups count in the
-    quarter the call was made. Both are cut at ``period.as_of``.
+    An order counts in the quarter its deadline falls in (like items), once, however often it
+    was reopened (重办): resolved and on time are its latest resolution's. Follow-ups count per
+    order in the quarter the calls were made, judged by the order's last call in the quarter
+    (an unsatisfied call, a reopening and a satisfied call make one satisfied order, not one
+    of two calls). Both are cut at ``period.as_of``.
     """
 
     name = "issues"
@@ -301,8 +304,13 @@ class IssueProvider(MetricProvider):
             _add(units, row["unit_id"], **values)
             _add(persons, row["handler_id"], **values)
         satisfied = [LivelihoodIssue.Satisfaction.SATISFIED, LivelihoodIssue.Satisfaction.BASICALLY_SATISFIED]
+        in_period = Q(called_at__gte=period.start, called_at__lt=as_of)
+        later_call = IssueFollowUp.objects.filter(in_period, issue=OuterRef("issue")).filter(
+            Q(called_at__gt=OuterRef("called_at")) | Q(called_at=OuterRef("called_at"), pk__gt=OuterRef("pk"))
+        )
         calls = (
-            IssueFollowUp.objects.filter(called_at__gte=period.start, called_at__lt=as_of, issue__unit__isnull=False)
+            IssueFollowUp.objects.filter(in_period, issue__unit__isnull=False)
+            .exclude(Exists(later_call))
             .order_by()
             .values("issue__unit_id", "issue__handler_id")
             .annotate(follow_ups=Count("pk"), follow_ups_satisfied=Count("pk", filter=Q(satisfaction__in=satisfied)))
