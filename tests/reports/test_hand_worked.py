@@ -248,6 +248,35 @@ def test_an_extension_into_the_next_quarter_moves_the_item_there(personas):
     assert (unit_row(q3(), unit).counts["items_due"], unit_row(q4, unit).counts["overdue_items"]) == (0, 1)
 
 
+def test_an_extension_approved_after_the_quarter_leaves_it_unchanged(personas):
+    unit, leader, cadre = people_of("branch01")
+    (item,) = published(unit, leader, cadre, due=at(9, 24, 18))
+    item = accept(item)
+    before = unit_row(q3(), unit).counts.copy()
+    # requested and approved in October, after the quarter's end: 24 Sep → 16 Oct
+    extend(item, leader, to=at(10, 16, 18), requested=at(10, 9), approved=at(10, 12))
+    after = unit_row(q3(), unit).counts
+    # Q3 as of its end: one item due Thu 24 Sep, not completed → overdue; 25–27 Sep are the
+    # Mid-Autumn holidays, so 28, 29, 30 Sep: 3 overdue working days
+    assert (before["items_due"], before["overdue_items"], before["overdue_working_days"]) == (1, 1, 3)
+    assert after == before
+
+
+def test_the_earliest_later_extension_gives_the_deadline_at_the_quarters_end(personas):
+    unit, leader, cadre = people_of("branch01")
+    (item,) = published(unit, leader, cadre, due=at(9, 24, 18))
+    item = accept(item)
+    extend(item, leader, to=at(9, 29, 18), requested=at(9, 21), approved=at(9, 22))  # within Q3
+    extend(item, leader, to=at(10, 20, 18), requested=at(10, 8), approved=at(10, 9))  # after Q3
+    extend(item, leader, to=at(11, 20, 18), requested=at(10, 19), approved=at(10, 19, 10))
+    q4 = quarterly_assessment(year=2026, quarter=4, now=at(12, 1))
+    # at Q3's end the deadline was 29 Sep: due in Q3, overdue 1 working day (30 Sep); Q4 counts
+    # it where its deadline now is (20 Nov): due and overdue there too, each quarter as of its end
+    row = unit_row(q3(), unit)
+    assert (row.counts["items_due"], row.counts["overdue_items"], row.counts["overdue_working_days"]) == (1, 1, 1)
+    assert (unit_row(q4, unit).counts["items_due"], unit_row(q4, unit).counts["overdue_items"]) == (1, 1)
+
+
 # -- a reopened livelihood issue --------------------------------------------------------------
 
 
