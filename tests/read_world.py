@@ -59,7 +59,7 @@ class World:
                     lead_leader=p.leader,
                     due_at=start + dt.timedelta(days=10),
                     co_handlers=[p.colleague],
-                )  # fmt: skip
+                )
                 for i in range(n)
             ]
             services.list_publish(lst=lst, actor=p.leader)
@@ -76,7 +76,10 @@ class World:
                     )
                 else:
                     case = supervision_services.case_open(subject=item, reason="进度滞后", actor=p.commissioner)
-                    cases.append(supervision_services.case_act(case=case, actor=p.commissioner, action="reminder", note="提醒"))  # fmt: skip
+                    case = supervision_services.case_act(
+                        case=case, actor=p.commissioner, action="reminder", note="提醒"
+                    )
+                    cases.append(case)
             detail, case = items[2], cases[0]
             for i in range(n):
                 services.item_comment(item=detail, actor=p.leader, text=f"意见{i}")
@@ -105,10 +108,11 @@ class World:
             # one active pledge per member and year: the other members hold them, one or two a round
             for member, state in zip(members[2 * self.rounds :], ("submitted", "approved")):
                 make_pledge(member, p.leader, state)
-            for i in range(n):
+            for i in range(n):  # one monthly self-check a month, from January 2020 on
+                month_of_check = dt.date(2020 + i // 12, 1 + i % 12, 1)
                 services.pledge_record_check(
-                    pledge=fulfilled, actor=p.leader, kind="self_monthly", note=f"自查{i}", as_of=dt.date(2020 + i // 12, 1 + i % 12, 1)
-                )  # fmt: skip
+                    pledge=fulfilled, actor=p.leader, kind="self_monthly", note=f"自查{i}", as_of=month_of_check
+                )
             for rater in ("self", "masses", "organisation"):
                 services.pledge_evaluate(pledge=fulfilled, actor=p.leader, rater=rater, rating="excellent")
         self.subjects.update(pledge=fulfilled)
@@ -123,7 +127,9 @@ class World:
             for i in range(n):
                 issue = services.issue_report_progress(issue=issue, actor=people.handler, text=f"进展{i}")
                 upload = SimpleUploadedFile(f"现场{i}.png", PNG_BYTES, content_type="image/png")
-                photo = services.issue_add_photo(issue=issue, actor=people.handler, upload=upload, content_type="image/png")  # fmt: skip
+                photo = services.issue_add_photo(
+                    issue=issue, actor=people.handler, upload=upload, content_type="image/png"
+                )
         self.subjects.update(issue=issue, photo=photo)
 
     def _notifications(self, n):

@@ -4,7 +4,8 @@ One world is built with 3 rows of everything (items, comments, progress reports,
 evidence, extension requests, supervision cases and actions, pledges, checks, work orders,
 photos, notifications), every read is measured, then the world grows to 30 rows of everything
 and every read is measured again: the count must not change (no N+1) and must stay within the
-read's bound. ``test_every_read_url_is_measured`` keeps the table complete: a new GET URL in
+read's bound, and a list or detail read must show more than before (a read that showed nothing
+more would prove nothing). ``test_every_read_url_is_measured`` keeps the table complete: a new GET URL in
 ``tests/matrix.py`` must get a row in ``READS`` or a reason in ``NOT_MEASURED``.
 
 A bound is the count measured when the row was written plus a little headroom; raising one
@@ -177,8 +178,8 @@ def _client(user, api: bool):
     return client
 
 
-def _measure(world: World) -> dict[Read, tuple[int, int]]:
-    """(queries, status) of every read."""
+def _measure(world: World) -> dict[Read, tuple[int, int, int]]:
+    """(queries, status, body size) of every read."""
     result = {}
     for read in READS:
         user = None if read.persona == "anonymous" else getattr(world.p, read.persona)
