@@ -12,9 +12,11 @@ Approximations (documented, by design):
   assignment (N from the scoring scheme; the deadline policies' hour limits for urgent work are
   not applied);
 - working days come from the township-wide calendar (unit-level overrides are ignored here);
-- an item counts in the quarter its current deadline (``due_at``) falls in; drafts do not count,
-  nor do items cancelled before the cut-off (the transition log says when), so a cancellation
-  after a quarter's end leaves that quarter as it was.
+- an item counts in the quarter its deadline in force at the cut-off falls in (an extension
+  approved later is undone for the past quarter: ``previous_due_at`` of the first one); drafts
+  do not count, nor do items cancelled before the cut-off (the transition log says when), so a
+  cancellation or an extension after a quarter's end leaves that quarter as it was. Not undone:
+  a deadline pushed by resuming a suspended item, and a work order's fresh deadline on reopening.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
-from responsibilities.models import IssueFollowUp, LivelihoodIssue, Pledge, ResponsibilityItem
+from responsibilities.models import ExtensionRequest, IssueFollowUp, LivelihoodIssue, Pledge, ResponsibilityItem
 from supervision.models import SupervisionAction
 from workflows.calendar import WorkingCalendar
 from workflows.models import TransitionLog
@@ -132,11 +134,12 @@ class ItemProvider(MetricProvider):
         due = (
             ResponsibilityItem.objects.exclude(state="draft")
             .exclude(Q(state="cancelled") & cancelled_by_cut)
-            .filter(due_at__gte=period.start, due_at__lt=period.end, assigned_at__lt=as_of)
+            .filter(_deadline_in_period(period), assigned_at__lt=as_of)
+            .annotate(deadline=_deadline_as_of(as_of))
             .order_by()
         )
         done_on_time = Q(on_time=True, completed_at__lt=as_of)
-        overdue_q = Q(due_at__lt=as_of) & ~done_on_time
+        overdue_q = Q(deadline__lt=as_of) & ~done_on_time
         units: Counts = {}
         persons: Counts = {}
 
@@ -155,7 +158,7 @@ class ItemProvider(MetricProvider):
         overdue_rows = (
             due.filter(overdue_q)
             .annotate(
-                due_day=TruncDate("due_at", tzinfo=tz),
+                due_day=TruncDate("deadline", tzinfo=tz),
                 end_day=TruncDate(Least(Coalesce("completed_at", Value(as_of)), Value(as_of)), tzinfo=tz),
             )
             .values("list__unit_id", "assignee_id", "due_day", "end_day")
@@ -180,6 +183,38 @@ class ItemProvider(MetricProvider):
                 _add(units, row["list__unit_id"], accepted_on_time=row["n"])
                 _add(persons, row["assignee_id"], accepted_on_time=row["n"])
         return units, persons
+
+
+def _extensions_after(as_of: dt.datetime):
+    """Extensions approved at or after the cut-off: they moved deadlines after it."""
+    return ExtensionRequest.objects.filter(
+        item__isnull=False, state=ExtensionRequest.State.APPROVED, decided_at__gte=as_of
+    ).order_by()
+
+
+def _deadline_as_of(as_of: dt.datetime):
+    """An item's deadline in force at ``as_of``: the deadline the first extension approved after
+    it started from (``previous_due_at``), or the current one when none was."""
+    first_later = (
+        _extensions_after(as_of).filter(item=OuterRef("pk")).order_by("decided_at", "pk").values("previous_due_at")[:1]
+    )
+    return Coalesce(Subquery(first_later), F("due_at"))
+
+
+def _deadline_in_period(period: Period) -> Q:
+    """Items whose deadline in force at the cut-off falls in the quarter (set-based: the items
+    with no later extension by their indexed ``due_at``, the others by their first later extension)."""
+    later = _extensions_after(period.as_of)
+    earlier_of_same_item = later.filter(item=OuterRef("item")).filter(
+        Q(decided_at__lt=OuterRef("decided_at")) | Q(decided_at=OuterRef("decided_at"), pk__lt=OuterRef("pk"))
+    )
+    moved_out_later = (
+        later.exclude(Exists(earlier_of_same_item))
+        .filter(previous_due_at__gte=period.start, previous_due_at__lt=period.end)
+        .values("item_id")
+    )
+    unchanged = Q(due_at__gte=period.start, due_at__lt=period.end) & ~Exists(later.filter(item=OuterRef("pk")))
+    return unchanged | Q(pk__in=moved_out_later)
 
 
 class SupervisionProvider(MetricProvider):
@@ -263,10 +298,13 @@ class PledgeProvider(MetricProvider):
 
 class IssueProvider(MetricProvider):
     """Livelihood issues (民生工单) by handling unit and handler: resolved (解决率), resolved on
-    time, and follow-up satisfaction (满意率: 满意 + 基本满意 over follow-up calls made).
+    time, and follow-up satisfaction (满意率: 满意 + 基本满意 over the orders followed up).
 
-    An order counts in the quarter its deadline falls in (like items); follow-ups count in the
-    quarter the call was made. Both are cut at ``period.as_of``.
+    An order counts in the quarter its deadline falls in (like items), once, however often it
+    was reopened (重办): resolved and on time are its latest resolution's. Follow-ups count per
+    order in the quarter the calls were made, judged by the order's last call in the quarter
+    (an unsatisfied call, a reopening and a satisfied call make one satisfied order, not one
+    of two calls). Both are cut at ``period.as_of``.
     """
 
     name = "issues"
@@ -301,8 +339,13 @@ class IssueProvider(MetricProvider):
             _add(units, row["unit_id"], **values)
             _add(persons, row["handler_id"], **values)
         satisfied = [LivelihoodIssue.Satisfaction.SATISFIED, LivelihoodIssue.Satisfaction.BASICALLY_SATISFIED]
+        in_period = Q(called_at__gte=period.start, called_at__lt=as_of)
+        later_call = IssueFollowUp.objects.filter(in_period, issue=OuterRef("issue")).filter(
+            Q(called_at__gt=OuterRef("called_at")) | Q(called_at=OuterRef("called_at"), pk__gt=OuterRef("pk"))
+        )
         calls = (
-            IssueFollowUp.objects.filter(called_at__gte=period.start, called_at__lt=as_of, issue__unit__isnull=False)
+            IssueFollowUp.objects.filter(in_period, issue__unit__isnull=False)
+            .exclude(Exists(later_call))
             .order_by()
             .values("issue__unit_id", "issue__handler_id")
             .annotate(follow_ups=Count("pk"), follow_ups_satisfied=Count("pk", filter=Q(satisfaction__in=satisfied)))

@@ -172,7 +172,13 @@ def score_person(row: PersonRow, scheme: ScoringScheme) -> None:
 
 
 def _rank(rows, key) -> None:
-    """Competition ranking (1, 2, 2, 4) of the rows with a value; vetoed rows rank last."""
+    """Competition ranking (1, 2, 2, 4) of the rows with a value; vetoed rows rank last.
+
+    Tie rule: rows with the same value (and veto) share a rank and the next rank skips as many
+    places as shared it. Ties are not broken by any other figure; where rows must be listed,
+    tied rows keep a stable secondary order: units by their place in the tree (``path``),
+    persons by account name. Rows without a value (nothing due) get no rank.
+    """
     ranked = sorted((r for r in rows if key(r) is not None), key=lambda r: (r.vetoed, -key(r)))
     previous, rank = None, 0
     for position, row in enumerate(ranked, start=1):
@@ -180,6 +186,12 @@ def _rank(rows, key) -> None:
         if value != previous:
             rank, previous = position, value
         row.rank = rank
+
+
+def _within_top(row, top_n: int) -> bool:
+    """Ranked within the top N, not vetoed. Rows tied at the N-th place are all in (ranks 1, 2, 2
+    with N = 2 propose three), so a tie is never decided by the order rows happen to be listed in."""
+    return row.rank is not None and row.rank <= top_n and not row.vetoed
 
 
 def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = None) -> Assessment:
@@ -217,12 +229,12 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         rows.append(row)
     _rank([r for r in rows if r.level == "unit"], lambda r: r.score)
     _rank([r for r in rows if r.level == "rollup"], lambda r: r.score)
-    leaders = sorted(
-        (r for r in rows if r.level == "unit" and r.rank and not r.vetoed and r.score >= scheme.collective_min_score),
-        key=lambda r: r.rank,
-    )
-    for row in leaders[: scheme.collective_top_n]:
-        row.candidate = True
+    for row in rows:
+        row.candidate = (
+            row.level == "unit"
+            and _within_top(row, scheme.collective_top_n)
+            and row.score >= scheme.collective_min_score
+        )
 
     units_by_id = {unit.pk: unit for unit in all_units}
     rewards = dict(
@@ -256,11 +268,8 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         score_person(row, scheme)
         persons.append(row)
     _rank(persons, lambda r: r.points)
-    pioneers = sorted(
-        (p for p in persons if not p.vetoed and p.points >= scheme.pioneer_min_points), key=lambda p: p.rank
-    )
-    for row in pioneers[: scheme.pioneer_top_n]:
-        row.candidate = True
+    for row in persons:
+        row.candidate = _within_top(row, scheme.pioneer_top_n) and row.points >= scheme.pioneer_min_points
     persons.sort(key=lambda p: (p.rank or 10**6, p.username))
     return Assessment(period=period, scheme=scheme, units=rows, persons=persons)
 

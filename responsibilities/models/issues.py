@@ -467,7 +467,7 @@ class IssueProgress(models.Model):
 
 
 class IssueFollowUp(models.Model):
-    """One follow-up call (回访) and its outcome; the satisfaction rate counts these."""
+    """One follow-up call (回访) and its outcome; the satisfaction rate counts each order's last call in a quarter."""
 
     issue = models.ForeignKey(LivelihoodIssue, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("livelihood issue"))  # fmt: skip
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=LivelihoodIssue.Satisfaction.choices)

@@ -1,0 +1,223 @@
+"""Every page and API endpoint that reads data stays within a fixed number of queries.
+
+One world is built with 3 rows of everything (items, comments, progress reports, history,
+evidence, extension requests, supervision cases and actions, pledges, checks, work orders,
+photos, notifications), every read is measured, then the world grows to 30 rows of everything
+and every read is measured again: the count must not change (no N+1) and must stay within the
+read's bound, and a list or detail read must show more than before (a read that showed nothing
+more would prove nothing). ``test_every_read_url_is_measured`` keeps the table complete: a new GET URL in
+``tests/matrix.py`` must get a row in ``READS`` or a reason in ``NOT_MEASURED``.
+
+A bound is the count measured when the row was written plus a little headroom; raising one
+needs a reason (a new feature's query), never a loop over rows.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.matrix import MATRIX
+from tests.read_world import World
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass(frozen=True)
+class Read:
+    """A GET of URL ``name`` by ``persona``, within ``bound`` queries."""
+
+    name: str
+    persona: str
+    bound: int
+    kwargs: Callable[[World], dict] = lambda w: {}
+    query: str = ""
+    api: bool = False
+    grows: bool = True  # False: the body does not depend on the number of rows (a form, one object, counts)
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}?{self.query} as {self.persona}" if self.query else f"{self.name} as {self.persona}"
+
+
+def pk(name: str) -> Callable[[World], dict]:
+    return lambda w: {"pk": getattr(w, name).pk}
+
+
+Q3 = "year=2026&quarter=3"
+ISSUES = "responsibilities:issue-"
+
+READS: list[Read] = [
+    # organization
+    Read("healthz", "anonymous", 3, grows=False),
+    Read("home", "cadre", 8, grows=False),
+    Read("home", "leader", 11, grows=False),
+    Read("login", "anonymous", 2, grows=False),
+    Read("api-me", "cadre", 3, api=True, grows=False),
+    # lists and items: pages
+    Read("responsibilities:list-index", "leader", 10),
+    Read("responsibilities:list-detail", "leader", 9, pk("list")),
+    Read("responsibilities:list-export", "leader", 8, pk("list")),
+    Read("responsibilities:list-import-template", "leader", 4, grows=False),
+    Read("responsibilities:item-detail", "leader", 13, pk("item")),
+    Read("responsibilities:item-detail", "cadre", 13, pk("item")),
+    Read("responsibilities:my-tasks", "cadre", 8),
+    Read("responsibilities:verification-queue", "leader", 7),
+    Read("responsibilities:extension-queue", "leader", 7),
+    Read("responsibilities:evidence-download", "cadre", 6, pk("evidence"), grows=False),
+    Read("responsibilities:inbox", "cadre", 7),
+    Read("responsibilities:inbox", "leader", 7),
+    # lists and items: API
+    Read("api-inbox", "cadre", 3, api=True),
+    Read("api-inbox", "leader", 3, api=True),
+    Read("api-list-list", "leader", 4, api=True),
+    Read("api-list-detail", "leader", 3, pk("list"), api=True, grows=False),
+    Read("api-list-history", "leader", 4, pk("list"), api=True, grows=False),
+    Read("api-list-transitions", "leader", 3, pk("list"), api=True, grows=False),
+    Read("api-item-list", "cadre", 5, query="assignee=me", api=True),
+    Read("api-item-list", "leader", 5, query="state=in_progress", api=True),
+    Read("api-item-list", "commissioner", 5, query="overdue=true", api=True),
+    Read("api-item-detail", "cadre", 4, pk("item"), api=True, grows=False),
+    Read("api-item-history", "leader", 5, pk("item"), api=True),
+    Read("api-item-transitions", "cadre", 4, pk("item"), api=True, grows=False),
+    Read("api-extension-list", "leader", 4, api=True),
+    Read("api-extension-detail", "leader", 3, pk("extension"), api=True, grows=False),
+    Read("api-extension-history", "leader", 4, pk("extension"), api=True, grows=False),
+    Read("api-extension-transitions", "leader", 3, pk("extension"), api=True, grows=False),
+    # pledges
+    Read("responsibilities:pledge-mine", "cadre", 8),
+    Read("responsibilities:pledge-review", "leader", 10),
+    Read("responsibilities:pledge-boards", "cadre", 7, grows=False),
+    Read("responsibilities:pledge-board", "cadre", 9, lambda w: {"unit_pk": w.p.branch.pk}),
+    Read("responsibilities:pledge-board-export", "cadre", 7, lambda w: {"unit_pk": w.p.branch.pk}),
+    Read("responsibilities:pledge-detail", "leader", 10, pk("pledge")),
+    Read("pledge-list", "leader", 4, api=True),
+    Read("pledge-detail", "leader", 3, pk("pledge"), api=True, grows=False),
+    Read("pledge-checks", "leader", 4, pk("pledge"), api=True),
+    Read("pledge-evaluations", "leader", 4, pk("pledge"), api=True, grows=False),
+    Read("pledge-history", "leader", 4, pk("pledge"), api=True, grows=False),
+    Read("pledge-transitions", "leader", 3, pk("pledge"), api=True, grows=False),
+    # livelihood issues (dispatcher leader01, handler cadre006)
+    Read(ISSUES + "list", "leader", 8),
+    Read(ISSUES + "register", "cadre", 7, grows=False),
+    Read(ISSUES + "dispatch-board", "leader", 8),
+    Read(ISSUES + "mine", "other_cadre", 7),
+    Read(ISSUES + "follow-ups", "leader", 8),
+    Read(ISSUES + "places", "leader", 10, grows=False),
+    Read(ISSUES + "detail", "other_cadre", 13, pk("issue")),
+    Read(ISSUES + "photo", "other_cadre", 8, pk("photo"), grows=False),
+    Read("livelihood-issue-list", "leader", 4, api=True),
+    Read("livelihood-issue-list", "other_cadre", 4, api=True),
+    Read("livelihood-issue-detail", "other_cadre", 5, pk("issue"), api=True),
+    Read("livelihood-issue-history", "other_cadre", 4, pk("issue"), api=True),
+    Read("livelihood-issue-transitions", "other_cadre", 3, pk("issue"), api=True, grows=False),
+    Read("livelihood-issue-photos", "other_cadre", 4, pk("issue"), api=True),
+    # supervision
+    Read("supervision:queue", "commissioner", 12),
+    Read("supervision:overview", "commissioner", 8, grows=False),
+    Read("supervision:overview", "leader", 7, grows=False),
+    Read("supervision:case-list", "commissioner", 9),
+    Read("supervision:case-detail", "commissioner", 11, pk("case")),
+    Read(
+        "supervision:case-open",
+        "commissioner",
+        8,
+        lambda w: {"subject_type": "item", "subject_id": w.plain_item.pk},
+        grows=False,
+    ),
+    Read("api-overdue-queue", "commissioner", 6, api=True),
+    Read("supervision-case-list", "commissioner", 6, api=True),
+    Read("supervision-case-detail", "commissioner", 5, pk("case"), api=True),
+    Read("supervision-case-history", "commissioner", 6, pk("case"), api=True),
+    Read("supervision-case-transitions", "commissioner", 5, pk("case"), api=True, grows=False),
+    # notifications
+    Read("notifications:inbox", "cadre", 8),
+    Read("notifications:preferences", "cadre", 7, grows=False),
+    Read("api-notifications", "cadre", 4, api=True),
+    # reports
+    Read("reports:dashboard", "secretary", 24, query=Q3),
+    Read("reports:dashboard", "leader", 24, query=Q3),
+    Read("reports:dashboard", "commissioner", 25, query=Q3),
+    Read("reports:dashboard-xlsx", "secretary", 10, query=Q3),
+    Read("reports-quarterly", "secretary", 15, query=Q3, api=True),
+    Read("reports-quarterly-xlsx", "secretary", 15, query=Q3, api=True),
+]
+
+NOT_MEASURED = {
+    "logout": "a POST; its GET answers 405 without reading anything",
+    "admin:index": "Django admin: staff only, Django's own pages",
+    "api-schema": "the OpenAPI document: generated from code, reads no rows",
+    "api-token": "a POST (login by password); its GET answers 405",
+    "responsibilities:list-create": "an empty form (the units one leads)",
+    "responsibilities:list-import": "an upload form on a draft list (no rows shown)",
+    "responsibilities:item-create": "an empty form on a draft list (the unit's people)",
+    "responsibilities:item-edit": "a form on a draft item (the unit's people)",
+    "responsibilities:pledge-edit": "a form on one draft pledge",
+    "responsibilities:item-extension": "a POST (the request form is on the item page); its GET answers 405",
+    "responsibilities:extension-decide": "a POST (approve or reject); its GET answers 405",
+}
+
+
+def _client(user, api: bool):
+    if api:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user=user)
+        return client
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _measure(world: World) -> dict[Read, tuple[int, int, int]]:
+    """(queries, status, body size) of every read."""
+    result = {}
+    for read in READS:
+        user = None if read.persona == "anonymous" else getattr(world.p, read.persona)
+        client = _client(user, read.api)
+        url = reverse(read.name, kwargs=read.kwargs(world) or None)
+        if read.query:
+            url = f"{url}?{read.query}"
+        client.get(url)  # warm the per-process caches (content types, policies)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+        result[read] = (len(queries.captured_queries), response.status_code, len(body))
+    return result
+
+
+def test_every_read_stays_within_a_bound_that_does_not_grow_with_rows(personas):
+    world = World(personas)
+    world.grow(3)
+    few = _measure(world)
+    world.grow(30)
+    many = _measure(world)
+    problems = []
+    for read in READS:
+        (n_few, status_few, size_few), (n_many, status_many, size_many) = few[read], many[read]
+        if status_few != 200 or status_many != 200:
+            problems.append(f"{read.label}: status {status_few} / {status_many}")
+        elif read.grows and size_many <= size_few:
+            problems.append(f"{read.label}: shows no more with 30 rows than with 3 (is it reading the rows?)")
+        elif n_many != n_few:
+            problems.append(f"{read.label}: {n_few} queries with 3 rows, {n_many} with 30")
+        elif n_many > read.bound:
+            problems.append(f"{read.label}: {n_many} queries, bound {read.bound}")
+    if os.environ.get("SHOW_QUERY_COUNTS"):  # to set a new row's bound: the counts, (3 rows) / (30 rows)
+        print("\n".join(f"{read.label}: {few[read]} / {many[read]} (bound {read.bound})" for read in READS))
+    assert not problems, "\n".join(problems)
+
+
+def test_every_read_url_is_measured():
+    gets = {name for name, cases in MATRIX.items() if any(case.method == "get" for case in cases)}
+    measured = {read.name for read in READS}
+    assert (gets - measured - set(NOT_MEASURED), (measured | set(NOT_MEASURED)) - gets) == (set(), set())
