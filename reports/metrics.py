@@ -153,13 +153,18 @@ class ItemProvider(MetricProvider):
             _add(units, row["list__unit_id"], **values)
             _add(persons, row["assignee_id"], **values)
 
-        # Overdue working days: from the deadline to completion (or the cut-off), grouped by
-        # date pair so the calendar runs once per distinct pair.
+        # Overdue working days: from the deadline to the submission that was verified (as on-time
+        # is judged: a leader's slow verification is not the cadre's lateness), or to the cut-off
+        # for what was not completed by then; grouped by date pair so the calendar runs once per pair.
+        finished = Case(
+            When(completed_at__lt=as_of, then=Coalesce("submitted_at", "completed_at")),
+            default=Value(as_of),
+        )
         overdue_rows = (
             due.filter(overdue_q)
             .annotate(
                 due_day=TruncDate("deadline", tzinfo=tz),
-                end_day=TruncDate(Least(Coalesce("completed_at", Value(as_of)), Value(as_of)), tzinfo=tz),
+                end_day=TruncDate(Least(finished, Value(as_of)), tzinfo=tz),
             )
             .values("list__unit_id", "assignee_id", "due_day", "end_day")
             .annotate(n=Count("pk"))

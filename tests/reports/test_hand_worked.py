@@ -182,9 +182,10 @@ def test_an_item_completed_after_its_deadline_counts_as_late(personas):
     assessment = q3()
     row, person = unit_row(assessment, unit), person_row(assessment, cadre)
     counts = {k: row.counts[k] for k in ("items_due", "completed_on_time", "overdue_items", "overdue_working_days")}
-    # due Thu 20 Aug, completed Tue 25 Aug: Fri 21, Mon 24, Tue 25 → 3 overdue working days
+    # due Thu 20 Aug, submitted Mon 24 Aug (verified Tue 25): Fri 21, Mon 24 → 2 overdue working
+    # days, counted to the submission as on-time is judged by it, not to the leader's verification
     assert (item.state, item.on_time) == ("completed", False)
-    assert counts == {"items_due": 1, "completed_on_time": 0, "overdue_items": 1, "overdue_working_days": 3}
+    assert counts == {"items_due": 1, "completed_on_time": 0, "overdue_items": 1, "overdue_working_days": 2}
     # 100 × 20/80 × 1 (accepted on time) + 0 (completion) − 2 = 23; the cadre: 60 − 5 = 55, 不合格
     assert (row.rates["on_time_completion_rate"], row.score) == (Decimal("0"), Decimal("23.00"))
     assert (person.points, person.grade) == (Decimal("55.00"), "unqualified")
@@ -230,11 +231,11 @@ def test_a_pending_extension_does_not_move_the_deadline(personas):
     extend(item, leader, to=at(8, 27, 18), approved=False)
     item = complete(item, leader, submit=at(8, 25, 10), verify=at(8, 26, 10))
     row = unit_row(q3(), unit)
-    # still judged by 20 Aug: late, 21 / 24 / 25 / 26 Aug → 4 overdue working days (to completion)
+    # still judged by 20 Aug: late, 21 / 24 / 25 Aug → 3 overdue working days (to the submission)
     assert (row.counts["completed_on_time"], row.counts["overdue_items"], row.counts["overdue_working_days"]) == (
         0,
         1,
-        4,
+        3,
     )
 
 
