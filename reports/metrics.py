@@ -219,7 +219,9 @@ def _deadline_in_period(period: Period) -> Q:
         .values("item_id")
     )
     unchanged = Q(due_at__gte=period.start, due_at__lt=period.end) & ~Exists(later.filter(item=OuterRef("pk")))
-    return unchanged | Q(pk__in=moved_out_later)
+    # The few items moved out after the cut-off are fetched first: a list of ids keeps the OR
+    # index-friendly (a subquery in it would make the database read every item).
+    return unchanged | Q(pk__in=list(moved_out_later.values_list("item_id", flat=True)))
 
 
 class SupervisionProvider(MetricProvider):
