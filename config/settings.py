@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT: the report queries over a quarter are estimated costly enough to be compiled,
+    # and compiling took 1.4 s of a 1.5 s query at a million items (execution: 50 ms).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organization.User"
@@ -124,6 +127,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_VERBOSE = False
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=6)
+# How long a process reuses the cluster-wide quarterly assessment for dashboards and reports.
+REPORTS_CACHE_SECONDS = env_int("REPORTS_CACHE_SECONDS", default=60)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", default=30))
 AXES_RESET_ON_SUCCESS = True

@@ -8,6 +8,7 @@ from .settings import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REPORTS_CACHE_SECONDS = 0  # every test sees the figures of its own data
 # Tasks are not run unless a test says so (the `eager_celery` fixture or a real worker).
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"

@@ -8,10 +8,13 @@ Excel export and the pages narrow it to the caller with ``assessment_for``.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -302,12 +305,43 @@ def _visible(path: str, paths: tuple[str, ...] | None) -> bool:
     return paths is None or any(path.startswith(p) for p in paths)
 
 
+_shared: dict[tuple[int, int], tuple[float, Assessment]] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_assessment(*, year: int, quarter: int) -> Assessment | None:
+    """The cluster-wide assessment as of now, computed at most once per ``REPORTS_CACHE_SECONDS``
+    in this process (``None`` when that setting is 0, the default of the tests).
+
+    Every dashboard and report request narrows the same cluster-wide figures; at a million items
+    they take seconds to compute, so a process reuses them for a short while (the figures may lag
+    by that much). Kept in the process, not the shared cache: unpickling a few thousand rows on
+    every request would cost most of what it saves.
+    """
+    seconds = getattr(settings, "REPORTS_CACHE_SECONDS", 0)
+    if not seconds:
+        return None
+    key = (year, quarter)
+    cached = _shared.get(key)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    with _shared_lock:  # one thread computes, the others wait for its result
+        cached = _shared.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        assessment = quarterly_assessment(year=year, quarter=quarter)
+        _shared[key] = (time.monotonic() + seconds, assessment)
+        return assessment
+
+
 def assessment_for(user, *, year: int, quarter: int, now: dt.datetime | None = None) -> Assessment:
     """The quarterly assessment narrowed to the units (and their cadres) the user may read.
 
     Ranks stay township-wide, so a leader sees where their units stand among all.
     """
-    full = quarterly_assessment(year=year, quarter=quarter, now=now)
+    full = shared_assessment(year=year, quarter=quarter) if now is None else None
+    if full is None:
+        full = quarterly_assessment(year=year, quarter=quarter, now=now)
     paths = report_paths(user)
     return Assessment(
         period=full.period,

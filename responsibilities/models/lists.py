@@ -220,6 +220,24 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
             models.Index(fields=["assignee", "state"], name="item_assignee_state"),
             models.Index(fields=["state", "due_at"], name="item_state_due"),
             models.Index(fields=["list", "sort_order"], name="item_list_order"),
+            # "My items" in deadline order, read from the index (the cadre's task list).
+            models.Index(fields=["assignee", "due_at", "id"], name="item_assignee_due"),
+            # Open items only (a few per cent of the table): the sweep, the overdue queue, the
+            # warning overview and the dashboards look them up by deadline and warning colour.
+            models.Index(
+                fields=["due_at"], condition=models.Q(state__in=ItemQuerySet.OPEN_STATES), name="item_open_due"
+            ),
+            models.Index(
+                fields=["warning_level", "due_at"],
+                condition=models.Q(state__in=ItemQuerySet.OPEN_STATES),
+                name="item_open_warning",
+            ),
+            # A jurisdiction's overdue queue: its few hundred lists, then their open items.
+            models.Index(
+                fields=["list", "due_at"],
+                condition=models.Q(state__in=ItemQuerySet.OPEN_STATES),
+                name="item_open_list_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -21,10 +21,12 @@ def items_visible_to(user) -> QuerySet[Item]:
     scope = scope_for(user)
     q = scope.readable_units_q("list__unit__path")
     if not scope.is_admin:
-        q |= Q(assignee_id=user.pk) | Q(co_handlers=user.pk) | Q(lead_leader_id=user.pk)
+        # Co-handled items through a subquery, not a join: a join repeats rows and needs a
+        # DISTINCT over every column (and a count of the whole distinct set to paginate).
+        co_handled = Item.co_handlers.through.objects.filter(user_id=user.pk).values("responsibilityitem_id")
+        q |= Q(assignee_id=user.pk) | Q(pk__in=co_handled) | Q(lead_leader_id=user.pk)
     return (
         Item.objects.filter(q)
-        .distinct()
         .select_related("list__unit", "assignee", "lead_leader", "category")
         .prefetch_related("co_handlers")
     )

@@ -1,0 +1,99 @@
+"""Shared plumbing of the benchmark scripts: the bench database, Django set-up, the machine line."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/dutyflow_bench"
+
+
+def database_url() -> str:
+    return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+
+
+def configure_environment(settings_module: str = "config.settings") -> None:
+    """Point Django at the bench database; outbox rows are written but never delivered here."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = database_url()
+    os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
+    os.environ.pop("REDIS_URL", None)
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    os.environ.setdefault("DEBUG", "false")
+
+
+def memory_gib() -> float:
+    with open("/proc/meminfo") as fh:
+        return int(fh.readline().split()[1]) / 1024 / 1024
+
+
+def machine() -> str:
+    try:
+        memory = f"{memory_gib():.1f} GiB"
+    except OSError:
+        memory = "unknown"
+    try:
+        load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = ""
+    return f"{platform.machine()}, {os.cpu_count()} cores, {memory} memory, Python {platform.python_version()}, {load}"
+
+
+def ensure_database(url: str, *, fresh: bool = False) -> None:
+    """Create the PostgreSQL database named by ``url`` (dropping it first when ``fresh``)."""
+    if not url.startswith("postgresql://"):
+        return
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def postgres_version(connection) -> str:
+    if connection.vendor != "postgresql":
+        return connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return "PostgreSQL " + cursor.fetchone()[0]
+
+
+class Stopwatch:
+    """Prints each step's wall time as it ends; keeps them for a summary."""
+
+    def __init__(self) -> None:
+        self.steps: list[tuple[str, float]] = []
+
+    def step(self, label: str):
+        watch = self
+
+        class _Step:
+            def __enter__(self):
+                self.start = time.perf_counter()
+                print(f"… {label}", flush=True)
+
+            def __exit__(self, *exc):
+                elapsed = time.perf_counter() - self.start
+                watch.steps.append((label, elapsed))
+                print(f"  {label}: {elapsed:.1f} s", flush=True)
+
+        return _Step()
+
+    @property
+    def total(self) -> float:
+        return sum(seconds for _, seconds in self.steps)
+
+
+def median(values) -> float:
+    return statistics.median(values)
