@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 
 State = OutboxMessage.State
 
-BACKOFF_BASE = dt.timedelta(minutes=1)
 BACKOFF_CAP = dt.timedelta(hours=6)
 # A freshly written row is enqueued on commit; redispatch leaves it alone for this long.
 REDISPATCH_GRACE = dt.timedelta(seconds=30)
@@ -174,7 +173,9 @@ def enqueue_delivery(message_ids: list[int]) -> bool:
 
     app = deliver_outbox_message.app
     try:
-        with app.connection_for_write() as connection:
+        # No connection retries: they would hold the caller (a request, after its commit) for
+        # seconds while Redis is down, and the row is safe in the outbox anyway.
+        with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
             for message_id in message_ids:
                 deliver_outbox_message.apply_async(args=[message_id], connection=connection, retry=False)
     except Exception:  # kombu raises several types for an unreachable broker
@@ -212,23 +213,34 @@ def digest_send(*, as_of: dt.datetime) -> int:
 # -- delivering --------------------------------------------------------------------------------------
 
 
+def max_attempts() -> int:
+    return settings.NOTIFICATIONS_MAX_ATTEMPTS
+
+
+def claim_timeout() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS)
+
+
 def backoff(attempts: int) -> dt.timedelta:
-    """Exponential backoff with jitter: ~1, 2, 4 … minutes, capped at 6 hours, times 0.5–1.0."""
-    delay = min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    """Exponential backoff with jitter: ~1, 2, 4 … minutes (the retry base), capped at 6 hours,
+    times 0.5–1.0."""
+    base = dt.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
+    delay = min(base * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
     return delay * random.uniform(0.5, 1.0)
 
 
-def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
+def outbox_deliver(*, message_id: int, now: dt.datetime | None = None, claim: str = "") -> str:
     """Claim the row and send it; returns the row's new state, or "skipped" if not claimable.
 
     The claim is a conditional UPDATE (``pending|failed`` and due → ``sending``): of two workers
-    holding the same task, only one updates the row, the other sends nothing.
+    holding the same task, only one updates the row, the other sends nothing. ``claim`` is the
+    Celery task id: a redelivery of that task after its worker died takes the row over.
     """
     now = now or timezone.now()
     claimed = (
         OutboxMessage.objects.filter(pk=message_id)
-        .due(now)
-        .update(state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+        .claimable(now, claim)
+        .update(state=State.SENDING, claimed_at=now, claimed_by=claim, attempts=F("attempts") + 1)
     )
     if not claimed:
         return "skipped"
@@ -241,7 +253,7 @@ def outbox_deliver(*, message_id: int, now: dt.datetime | None = None) -> str:
             # that it ends dead after MAX_ATTEMPTS instead of looping through the stuck-row path.
             logger.exception("Unexpected error delivering outbox message %s", message_id)
             exc = TransportError(f"{type(exc).__name__}: {exc}")
-        if exc.permanent or message.attempts >= OutboxMessage.MAX_ATTEMPTS:
+        if exc.permanent or message.attempts >= max_attempts():
             outcome = {"state": State.DEAD}
         else:
             outcome = {"state": State.FAILED, "next_attempt_at": now + backoff(message.attempts)}
@@ -256,7 +268,7 @@ def outbox_redispatch(*, now: dt.datetime | None = None, limit: int = 1000) -> l
     """Re-enqueue rows nobody picked up (broker down at commit), rows due for a retry, and rows
     whose worker died mid-send. Returns the ids handed to the broker."""
     now = now or timezone.now()
-    OutboxMessage.objects.stuck_sending(now).update(
+    OutboxMessage.objects.stuck_sending(now, claim_timeout()).update(
         state=State.FAILED, next_attempt_at=now, last_error="worker lost while sending"
     )
     due = OutboxMessage.objects.filter(

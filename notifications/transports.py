@@ -130,7 +130,13 @@ class WebhookTransport(Transport):
         if unit.webhook_kind == "dingtalk":
             url = self.dingtalk_url(url, unit.webhook_secret)
         try:
-            response = self.session.post(url, json=self.payload(unit.webhook_kind, message), timeout=self.timeout)
+            response = self.session.post(
+                url,
+                json=self.payload(unit.webhook_kind, message),
+                # The bots ignore it; a receiver that honours it can drop a repeat after a crash.
+                headers={"X-Idempotency-Key": urllib.parse.quote(message.idempotency_key, safe="|:#")},
+                timeout=self.timeout,
+            )
         except requests.RequestException as exc:
             raise TransportError(f"connection error: {exc}") from exc
         if response.status_code == 429 or response.status_code >= 500:

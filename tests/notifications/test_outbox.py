@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.utils import timezone
@@ -122,11 +123,11 @@ def test_failed_row_is_not_resent_before_its_retry_time(email_row, monkeypatch):
 def test_transient_errors_end_dead_after_max_attempts(email_row, monkeypatch):
     _fail_email(monkeypatch, permanent=False)
     now = timezone.now()
-    for _ in range(OutboxMessage.MAX_ATTEMPTS):
+    for _ in range(settings.NOTIFICATIONS_MAX_ATTEMPTS):
         now += dt.timedelta(days=1)
         state = services.outbox_deliver(message_id=email_row.pk, now=now)
     assert state == "dead"
-    assert OutboxMessage.objects.get(pk=email_row.pk).attempts == OutboxMessage.MAX_ATTEMPTS
+    assert OutboxMessage.objects.get(pk=email_row.pk).attempts == settings.NOTIFICATIONS_MAX_ATTEMPTS
 
 
 def test_permanent_error_goes_dead_without_retry(email_row, monkeypatch):
@@ -159,7 +160,7 @@ def test_redispatch_leaves_fresh_rows_to_their_commit_hook(email_row):
 
 
 def test_redispatch_recovers_rows_whose_worker_died(email_row, eager_celery):
-    long_ago = timezone.now() - OutboxMessage.CLAIM_TIMEOUT - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - services.claim_timeout() - dt.timedelta(minutes=1)
     OutboxMessage.objects.filter(pk=email_row.pk).update(state="sending", claimed_at=long_ago)
     services.outbox_redispatch()
     email_row.refresh_from_db()
