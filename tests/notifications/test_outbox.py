@@ -4,7 +4,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import services
@@ -244,3 +244,30 @@ def test_unexpected_transport_failure_is_retried_not_stuck(email_row, monkeypatc
     assert services.outbox_deliver(message_id=email_row.pk) == "failed"
     email_row.refresh_from_db()
     assert email_row.last_error.startswith("KeyError")
+
+
+def test_in_app_row_is_claimed_written_and_marked_sent_at_once(personas, township, django_assert_num_queries):
+    """No "sending" step for the inbox: one statement on PostgreSQL, one transaction elsewhere."""
+    emit("item.assigned", subject=personas.branch, recipients=[personas.cadre], context={"title": "走访"})
+    row = OutboxMessage.objects.get(channel="in_app")
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
+        assert services.outbox_deliver(message_id=row.pk, claim="task-1") == "sent"
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.claimed_by, row.sent_at) == ("sent", 1, "task-1", row.claimed_at)
+    notification = Notification.objects.get(outbox=row)
+    assert (notification.recipient, notification.text, notification.created_at) == (
+        personas.cadre,
+        row.text,
+        row.created_at,
+    )
+    assert services.outbox_deliver(message_id=row.pk, claim="task-1") == "skipped"
+    assert Notification.objects.filter(outbox=row).count() == 1
+
+
+def test_redelivered_task_takes_over_its_own_stuck_claim_only(email_row):
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=email_row.pk).update(state="sending", claimed_at=now, claimed_by="task-1")
+    assert services.outbox_deliver(message_id=email_row.pk, claim="task-2") == "skipped"
+    assert services.outbox_deliver(message_id=email_row.pk, claim="") == "skipped"
+    assert services.outbox_deliver(message_id=email_row.pk, claim="task-1") == "sent"
+    assert len(mail.outbox) == 1
