@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import platform
 import random
 import sys
 import time
@@ -26,35 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import ensure_database, machine  # noqa: E402
+
 os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.pop("REDIS_URL", None)
 # Outbox rows are written (part of the sweep's cost); delivery is left queued, not timed here.
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-
-
-def machine() -> str:
-    cores = os.cpu_count()
-    try:
-        with open("/proc/meminfo") as fh:
-            kib = int(fh.readline().split()[1])
-        memory = f"{kib / 1024 / 1024:.1f} GiB"
-    except OSError:
-        memory = "unknown"
-    return f"{platform.machine()}, {cores} cores, {memory} memory, Python {platform.python_version()}"
-
-
-def ensure_database(url: str) -> None:
-    if not url.startswith("postgresql://"):
-        return
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def fill(n_items: int, now: dt.datetime) -> None:

@@ -295,7 +295,13 @@ _INBOX_COPY = ("recipient_id", "event", "subject_type_id", "subject_id", "text",
 def _deliver_in_app_in_one_statement(claimable: models.QuerySet, now: dt.datetime, claim: str) -> bool:
     """PostgreSQL: the same as that transaction in one statement (one round trip, one commit):
     the claim UPDATE hands its row to an ``INSERT … ON CONFLICT DO NOTHING`` of the inbox entry.
-    The WHERE clause is the ORM's own (``claimable``)."""
+    The WHERE clause is the ORM's own (``claimable``).
+
+    The commit is asynchronous (``synchronous_commit`` off for this transaction only): it does
+    not wait for the disk. If PostgreSQL crashed in the fraction of a second before the WAL
+    writer flushed it, the entry and the "sent" mark would be lost together and the outbox row,
+    committed durably by the change that wrote it, would still be pending: redispatch delivers
+    it again. Nothing is lost or doubled; only the wait for the disk is saved."""
     where, params = claimable.query.get_compiler(connection=connection).compile(claimable.query.where)
     outbox, inbox = (connection.ops.quote_name(m._meta.db_table) for m in (OutboxMessage, Notification))
     copied = ", ".join(connection.ops.quote_name(column) for column in _INBOX_COPY)
@@ -308,7 +314,7 @@ def _deliver_in_app_in_one_statement(claimable: models.QuerySet, now: dt.datetim
             INSERT INTO {inbox} (outbox_id, {copied}) SELECT id, {copied} FROM claimed
             ON CONFLICT (outbox_id) DO NOTHING
         )
-        SELECT count(*) FROM claimed
+        SELECT (SELECT count(*) FROM claimed), set_config('synchronous_commit', 'off', true)
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [State.SENT, now, claim, now, *params])
