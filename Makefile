@@ -66,3 +66,11 @@ browser-fonts:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
 	  else echo "No Chinese font: run 'sudo apt-get install fonts-wqy-microhei' for readable screenshots" >&2; fi; }
 test: browser-fonts
+
+# redis-server: the notification tests start throwaway ones (to stop Redis mid-test).
+.PHONY: redis-server
+redis-server:
+	@command -v redis-server >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else echo "Install Debian's redis-server package (sudo apt-get install redis-server)" >&2; exit 1; fi; }
+test: redis-server

@@ -179,8 +179,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup closes the database connection around every task unless this is set;
+# config/celery.py closes old or broken connections instead (CONN_MAX_AGE, CONN_HEALTH_CHECKS).
+CELERY_DB_REUSE_MAX = 1000
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = TIME_ZONE
+# Notification delivery (notifications.services): transient failures are retried after
+# RETRY_BASE × 2^(attempt-1) seconds (with jitter, capped at 6 h) until MAX_ATTEMPTS; a row still
+# "sending" after CLAIM_TIMEOUT lost its worker (keep it above CELERY_TASK_TIME_LIMIT).
+NOTIFICATIONS_MAX_ATTEMPTS = env_int("NOTIFICATIONS_MAX_ATTEMPTS", default=8)
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.float("NOTIFICATIONS_RETRY_BASE_SECONDS", default=60.0)
+NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS = env_int(
+    "NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS", default=max(600, 2 * CELERY_TASK_TIME_LIMIT)
+)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Periodic tasks (celery beat; `manage.py runembedded` runs them in-process without a broker).
 CELERY_BEAT_SCHEDULE = {

@@ -31,9 +31,25 @@ class OutboxQuerySet(models.QuerySet):
             state__in=(OutboxMessage.State.PENDING, OutboxMessage.State.FAILED), next_attempt_at__lte=now
         )
 
-    def stuck_sending(self, now: dt.datetime) -> OutboxQuerySet:
+    def claimable(self, now: dt.datetime, claim: str = "") -> OutboxQuerySet:
+        """Rows the task holding ``claim`` may send: due ones, and one it claimed itself before.
+
+        A task message carrying the same id runs again only when its earlier run ended without
+        acknowledging it: the worker process died mid-send (``task_reject_on_worker_lost``), or
+        the whole worker died and the broker's visibility timeout (far above the task time limit)
+        ran out. Either way nobody is still sending that row, so the redelivered task takes over
+        at once instead of leaving the row "sending" until the claim timeout.
+        """
+        condition = models.Q(
+            state__in=(OutboxMessage.State.PENDING, OutboxMessage.State.FAILED), next_attempt_at__lte=now
+        )
+        if claim:
+            condition |= models.Q(state=OutboxMessage.State.SENDING, claimed_by=claim)
+        return self.filter(condition)
+
+    def stuck_sending(self, now: dt.datetime, timeout: dt.timedelta) -> OutboxQuerySet:
         """Rows claimed by a worker that died before recording the outcome."""
-        return self.filter(state=OutboxMessage.State.SENDING, claimed_at__lt=now - OutboxMessage.CLAIM_TIMEOUT)
+        return self.filter(state=OutboxMessage.State.SENDING, claimed_at__lt=now - timeout)
 
 
 class OutboxMessage(models.Model):
@@ -50,10 +66,6 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed (will retry)")
         DEAD = "dead", _("dead (gave up)")
-
-    # Longer than CELERY_TASK_TIME_LIMIT: a row still "sending" after this lost its worker.
-    CLAIM_TIMEOUT = dt.timedelta(minutes=10)
-    MAX_ATTEMPTS = 8
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
     event = models.CharField(_("event"), max_length=100)
@@ -85,6 +97,8 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # The Celery task id of the latest claim (see OutboxQuerySet.claimable).
+    claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -188,14 +202,17 @@ class NotificationPreference(models.Model):
         return {Channel.EMAIL: self.email_enabled, Channel.WEBHOOK: self.webhook_enabled}.get(channel, True)
 
     def deliver_at(self, now: dt.datetime, *, urgent: bool) -> dt.datetime:
-        """When a push message may go out: now, or 07:00 local if ``now`` is in quiet hours."""
+        """When a push message may go out: now, or the end of the quiet hours (07:00 local) if
+        ``now`` falls in them. The window may span midnight (22:00–07:00) or not."""
         if urgent or not self.quiet_hours:
             return now
         local = timezone.localtime(now)
-        if local.time() >= self.QUIET_START:
-            day = local.date() + dt.timedelta(days=1)
-        elif local.time() < self.QUIET_END:
-            day = local.date()
+        start, end, time = self.QUIET_START, self.QUIET_END, local.time()
+        if start <= end:
+            quiet, day = start <= time < end, local.date()
         else:
+            quiet = time >= start or time < end
+            day = local.date() + dt.timedelta(days=1) if time >= start else local.date()
+        if not quiet:
             return now
-        return dt.datetime.combine(day, self.QUIET_END, tzinfo=local.tzinfo)
+        return dt.datetime.combine(day, end, tzinfo=local.tzinfo)

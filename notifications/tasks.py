@@ -9,9 +9,9 @@ from django.utils.dateparse import parse_datetime
 from . import services
 
 
-@shared_task(name="notifications.tasks.deliver_outbox_message", acks_late=True)
-def deliver_outbox_message(message_id: int) -> str:
-    return services.outbox_deliver(message_id=message_id)
+@shared_task(name="notifications.tasks.deliver_outbox_message", acks_late=True, bind=True)
+def deliver_outbox_message(self, message_id: int) -> str:
+    return services.outbox_deliver(message_id=message_id, claim=self.request.id or "")
 
 
 @shared_task(name="notifications.tasks.redispatch_outbox")

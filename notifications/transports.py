@@ -35,24 +35,24 @@ class Transport:
 
 
 class InAppTransport(Transport):
-    """Writes the inbox entry; the OneToOne on the outbox row makes a repeat a no-op."""
+    """Writes the inbox entry; the OneToOne on the outbox row makes a repeat a no-op
+    (``INSERT … ON CONFLICT DO NOTHING``: no savepoint, no read first)."""
 
     channel = Channel.IN_APP
 
     def send(self, message: OutboxMessage) -> None:
-        Notification.objects.get_or_create(
+        notification = Notification(
             outbox=message,
-            defaults={
-                "recipient_id": message.recipient_id,
-                "event": message.event,
-                "subject_type_id": message.subject_type_id,
-                "subject_id": message.subject_id,
-                "text": message.text,
-                "link": message.link,
-                "urgent": message.urgent,
-                "created_at": message.created_at,
-            },
+            recipient_id=message.recipient_id,
+            event=message.event,
+            subject_type_id=message.subject_type_id,
+            subject_id=message.subject_id,
+            text=message.text,
+            link=message.link,
+            urgent=message.urgent,
+            created_at=message.created_at,
         )
+        Notification.objects.bulk_create([notification], ignore_conflicts=True)
 
 
 class EmailTransport(Transport):
@@ -130,7 +130,13 @@ class WebhookTransport(Transport):
         if unit.webhook_kind == "dingtalk":
             url = self.dingtalk_url(url, unit.webhook_secret)
         try:
-            response = self.session.post(url, json=self.payload(unit.webhook_kind, message), timeout=self.timeout)
+            response = self.session.post(
+                url,
+                json=self.payload(unit.webhook_kind, message),
+                # The bots ignore it; a receiver that honours it can drop a repeat after a crash.
+                headers={"X-Idempotency-Key": urllib.parse.quote(message.idempotency_key, safe="|:#")},
+                timeout=self.timeout,
+            )
         except requests.RequestException as exc:
             raise TransportError(f"connection error: {exc}") from exc
         if response.status_code == 429 or response.status_code >= 500:

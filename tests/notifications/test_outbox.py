@@ -2,8 +2,9 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications import services
@@ -122,11 +123,11 @@ def test_failed_row_is_not_resent_before_its_retry_time(email_row, monkeypatch):
 def test_transient_errors_end_dead_after_max_attempts(email_row, monkeypatch):
     _fail_email(monkeypatch, permanent=False)
     now = timezone.now()
-    for _ in range(OutboxMessage.MAX_ATTEMPTS):
+    for _ in range(settings.NOTIFICATIONS_MAX_ATTEMPTS):
         now += dt.timedelta(days=1)
         state = services.outbox_deliver(message_id=email_row.pk, now=now)
     assert state == "dead"
-    assert OutboxMessage.objects.get(pk=email_row.pk).attempts == OutboxMessage.MAX_ATTEMPTS
+    assert OutboxMessage.objects.get(pk=email_row.pk).attempts == settings.NOTIFICATIONS_MAX_ATTEMPTS
 
 
 def test_permanent_error_goes_dead_without_retry(email_row, monkeypatch):
@@ -159,7 +160,7 @@ def test_redispatch_leaves_fresh_rows_to_their_commit_hook(email_row):
 
 
 def test_redispatch_recovers_rows_whose_worker_died(email_row, eager_celery):
-    long_ago = timezone.now() - OutboxMessage.CLAIM_TIMEOUT - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - services.claim_timeout() - dt.timedelta(minutes=1)
     OutboxMessage.objects.filter(pk=email_row.pk).update(state="sending", claimed_at=long_ago)
     services.outbox_redispatch()
     email_row.refresh_from_db()
@@ -243,3 +244,30 @@ def test_unexpected_transport_failure_is_retried_not_stuck(email_row, monkeypatc
     assert services.outbox_deliver(message_id=email_row.pk) == "failed"
     email_row.refresh_from_db()
     assert email_row.last_error.startswith("KeyError")
+
+
+def test_in_app_row_is_claimed_written_and_marked_sent_at_once(personas, township, django_assert_num_queries):
+    """No "sending" step for the inbox: one statement on PostgreSQL, one transaction elsewhere."""
+    emit("item.assigned", subject=personas.branch, recipients=[personas.cadre], context={"title": "走访"})
+    row = OutboxMessage.objects.get(channel="in_app")
+    with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):
+        assert services.outbox_deliver(message_id=row.pk, claim="task-1") == "sent"
+    row.refresh_from_db()
+    assert (row.state, row.attempts, row.claimed_by, row.sent_at) == ("sent", 1, "task-1", row.claimed_at)
+    notification = Notification.objects.get(outbox=row)
+    assert (notification.recipient, notification.text, notification.created_at) == (
+        personas.cadre,
+        row.text,
+        row.created_at,
+    )
+    assert services.outbox_deliver(message_id=row.pk, claim="task-1") == "skipped"
+    assert Notification.objects.filter(outbox=row).count() == 1
+
+
+def test_redelivered_task_takes_over_its_own_stuck_claim_only(email_row):
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk=email_row.pk).update(state="sending", claimed_at=now, claimed_by="task-1")
+    assert services.outbox_deliver(message_id=email_row.pk, claim="task-2") == "skipped"
+    assert services.outbox_deliver(message_id=email_row.pk, claim="") == "skipped"
+    assert services.outbox_deliver(message_id=email_row.pk, claim="task-1") == "sent"
+    assert len(mail.outbox) == 1
