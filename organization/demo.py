@@ -1,7 +1,9 @@
 """The demo township of API.md: units, accounts, jurisdictions and 1+N pairings.
 
-Everything is created with ``update_or_create`` on stable keys, so running it twice leaves the
-same rows.
+Everything is keyed on stable codes and usernames, so running it twice leaves the same rows:
+on an empty database accounts, memberships and pairings are written in bulk (a few statements;
+the test suite seeds the township for most tests), otherwise row by row with
+``update_or_create``.
 """
 
 from __future__ import annotations
@@ -151,26 +153,47 @@ def seed_organization() -> SeedResult:
         jurisdiction.covers.set(covered)
 
     # 1+N: each organ branch is paired with one or two villages, communities or enterprises.
-    for n, branch in enumerate(branches):
-        for partner in (partners[n % len(partners)], partners[(n + 5) % len(partners)]):
-            Pairing.objects.get_or_create(branch=branch, partner=partner)
+    pairings = [
+        (branch, partner)
+        for n, branch in enumerate(branches)
+        for partner in (partners[n % len(partners)], partners[(n + 5) % len(partners)])
+    ]
 
-    secretary = _user("secretary", "陈书记", password_hash)
-    _member(secretary, township, Membership.Role.LEADER, "镇党委书记")
-    _member(secretary, committee, Membership.Role.LEADER, "镇党委书记")
+    # (username, display name, extra fields) and (username, unit, role, title)
+    accounts: list[tuple[str, str, dict]] = [("secretary", "陈书记", {})]
+    memberships: list[tuple[str, Unit, str, str]] = [
+        ("secretary", township, Membership.Role.LEADER, "镇党委书记"),
+        ("secretary", committee, Membership.Role.LEADER, "镇党委书记"),
+    ]
     for n, branch in enumerate(branches, start=1):
-        leader = _user(f"leader{n:02d}", chinese_name(100 + n), password_hash)
-        _member(leader, branch, Membership.Role.LEADER, LEADER_POSTS[n - 1])
+        accounts.append((f"leader{n:02d}", chinese_name(100 + n), {}))
+        memberships.append((f"leader{n:02d}", branch, Membership.Role.LEADER, LEADER_POSTS[n - 1]))
         for k in range(5 * n - 4, 5 * n + 1):
-            cadre = _user(f"cadre{k:03d}", chinese_name(k), password_hash)
-            _member(cadre, branch, Membership.Role.CADRE, "党员干部")
-    commissioner = _user("commissioner01", "纪委委员" + chinese_name(201), password_hash)
-    _member(commissioner, township, Membership.Role.COMMISSIONER, "镇纪委书记")
+            accounts.append((f"cadre{k:03d}", chinese_name(k), {}))
+            memberships.append((f"cadre{k:03d}", branch, Membership.Role.CADRE, "党员干部"))
+    accounts.append(("commissioner01", "纪委委员" + chinese_name(201), {}))
+    memberships.append(("commissioner01", township, Membership.Role.COMMISSIONER, "镇纪委书记"))
     for d in (1, 2):
-        user = _user(f"commissioner{d + 1:02d}", chinese_name(201 + d), password_hash)
-        _member(user, districts[d - 1], Membership.Role.COMMISSIONER, "纪工委委员")
-    observer = _user("observer01", chinese_name(301), password_hash)
-    _member(observer, township, Membership.Role.OBSERVER, "党风政风观察员")
-    _user("admin", "系统管理员", password_hash, is_staff=True, is_superuser=True)
+        accounts.append((f"commissioner{d + 1:02d}", chinese_name(201 + d), {}))
+        memberships.append((f"commissioner{d + 1:02d}", districts[d - 1], Membership.Role.COMMISSIONER, "纪工委委员"))
+    accounts.append(("observer01", chinese_name(301), {}))
+    memberships.append(("observer01", township, Membership.Role.OBSERVER, "党风政风观察员"))
+    accounts.append(("admin", "系统管理员", {"is_staff": True, "is_superuser": True}))
+
+    if not User.objects.exists() and not Pairing.objects.exists():
+        Pairing.objects.bulk_create([Pairing(branch=branch, partner=partner) for branch, partner in pairings])
+        User.objects.bulk_create(
+            [User(username=u, display_name=name, password=password_hash, **extra) for u, name, extra in accounts]
+        )
+        users = dict(User.objects.values_list("username", "pk"))
+        Membership.objects.bulk_create(
+            [Membership(user_id=users[u], unit=unit, role=role, title=title) for u, unit, role, title in memberships]
+        )
+    else:
+        for branch, partner in pairings:
+            Pairing.objects.get_or_create(branch=branch, partner=partner)
+        users = {u: _user(u, name, password_hash, **extra) for u, name, extra in accounts}
+        for u, unit, role, title in memberships:
+            _member(users[u], unit, role, title)
 
     return SeedResult(units=Unit.objects.count(), users=User.objects.count(), memberships=Membership.objects.count())
