@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organization.scoping import scope_for
-from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, history
+from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, timeline
 
 from . import services
 from .excel import ExcelImportError, default_title, export_list, import_list, import_template
@@ -351,21 +351,10 @@ HISTORY_LABELS = {
     "mark_unfinished": gettext_lazy("Marked unfinished"),
     "extend": gettext_lazy("Deadline extended"),
 }
-STATE_LABELS = dict(Item.State.choices)
 
 
 def _timeline(item: Item) -> list[dict]:
-    return [
-        {
-            "at": entry.at,
-            "actor": entry.actor,
-            "label": HISTORY_LABELS.get(entry.transition, entry.transition),
-            "source": STATE_LABELS.get(entry.source, entry.source),
-            "target": STATE_LABELS.get(entry.target, entry.target),
-            "comment": entry.comment,
-        }
-        for entry in history(item)
-    ]
+    return timeline(item, labels=HISTORY_LABELS)
 
 
 def _render_item(request, item: Item, bound: dict | None = None):

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from workflows.admin import ReadOnlyAdmin
+
 from .models import SupervisionAction, SupervisionCase
 
 
@@ -14,7 +16,7 @@ class SupervisionActionInline(admin.TabularInline):
 
 
 @admin.register(SupervisionCase)
-class SupervisionCaseAdmin(admin.ModelAdmin):
+class SupervisionCaseAdmin(ReadOnlyAdmin):
     """Read-only: cases change only through their transitions (services)."""
 
     list_display = ("pk", "subject_title", "subject_type", "unit", "state", "source", "opened_at", "closed_at")
@@ -23,29 +25,11 @@ class SupervisionCaseAdmin(admin.ModelAdmin):
     date_hierarchy = "opened_at"
     inlines = [SupervisionActionInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SupervisionAction)
-class SupervisionActionAdmin(admin.ModelAdmin):
+class SupervisionActionAdmin(ReadOnlyAdmin):
     """Cards and talks as recorded; read-only (they count in the quarterly assessment)."""
 
     list_display = ("case", "action", "level", "actor", "at")
     list_filter = ("action",)
     search_fields = ("note",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

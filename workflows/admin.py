@@ -4,14 +4,9 @@ from .calendar import calendar_warnings
 from .models import CalendarOverride, DeadlinePolicy, EscalationEvent, TransitionLog
 
 
-@admin.register(TransitionLog)
-class TransitionLogAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only, even for administrators."""
-
-    list_display = ("at", "content_type", "object_id", "transition", "source", "target", "actor")
-    list_filter = ("content_type", "transition")
-    search_fields = ("comment",)
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records that change only through their services (transitions, the log): administrators
+    read them and nothing else."""
 
     def has_add_permission(self, request):
         return False
@@ -21,6 +16,16 @@ class TransitionLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(TransitionLog)
+class TransitionLogAdmin(ReadOnlyAdmin):
+    """Read-only: the log is append-only, even for administrators."""
+
+    list_display = ("at", "content_type", "object_id", "transition", "source", "target", "actor")
+    list_filter = ("content_type", "transition")
+    search_fields = ("comment",)
+    date_hierarchy = "at"
 
 
 class CalendarWarningMixin:

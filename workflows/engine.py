@@ -50,8 +50,12 @@ def transition_meta(model, method_name: str) -> dict:
     return method._django_fsm.transitions
 
 
+@functools.cache
 def api_transitions(model) -> dict[str, TransitionInfo]:
-    """All transitions of ``model`` keyed by API name; label and API name come from ``custom``."""
+    """All transitions of ``model`` keyed by API name; label and API name come from ``custom``.
+
+    Read once per model (a scan of the class's attributes), then served from memory: every
+    transition request and page asks for it. Callers must not change the dict."""
     result: dict[str, TransitionInfo] = {}
     for attr in dir(model):
         method = getattr(model, attr, None)
@@ -168,9 +172,11 @@ def _labels(model) -> tuple[dict, dict]:
     return transitions, states
 
 
-def timeline(obj) -> list[dict]:
-    """The history as people read it on a page: transitions and states by their labels."""
+def timeline(obj, labels: dict | None = None) -> list[dict]:
+    """The history as people read it on a page: transitions and states by their labels
+    (``labels`` overrides a transition's own, e.g. with a past-tense wording)."""
     transitions, states = _labels(type(obj))
+    transitions = {**transitions, **(labels or {})}
     return [
         {
             "at": entry.at,
