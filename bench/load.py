@@ -63,6 +63,7 @@ def build_endpoints(rng: random.Random, users_per_endpoint: int) -> list[Endpoin
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db.models import Max
+    from django.middleware.csrf import _get_new_csrf_string
     from rest_framework.authtoken.models import Token
 
     from organization.models import Membership, User
@@ -72,12 +73,14 @@ def build_endpoints(rng: random.Random, users_per_endpoint: int) -> list[Endpoin
     store = import_module(settings.SESSION_ENGINE).SessionStore
 
     def session_cookie(user):
+        """A browser that has been on the site before: its session and its CSRF cookie."""
         session = store()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
-        return ("Cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+        csrf = f"{settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
+        return ("Cookie", f"{settings.SESSION_COOKIE_NAME}={session.session_key}; {csrf}")
 
     current = ResponsibilityList.objects.aggregate(m=Max("month"))["m"]
     open_items = list(
@@ -309,11 +312,19 @@ def main() -> int:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/10", help="cache and broker ('' for none)")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--json", default="", help="also write the figures to this file")
+    parser.add_argument(
+        "--read-cache-seconds",
+        type=int,
+        default=None,
+        help="READ_CACHE_SECONDS of the server (default: the project's, 20 s with Redis); 0 measures every read uncached",
+    )
     args = parser.parse_args()
 
     configure_environment("bench.settings")
     if args.redis:
         os.environ["REDIS_URL"] = args.redis
+    if args.read_cache_seconds is not None:
+        os.environ["READ_CACHE_SECONDS"] = str(args.read_cache_seconds)
     import django
 
     django.setup()
@@ -322,6 +333,9 @@ def main() -> int:
     print("machine: ", machine())
     print("database:", postgres_version(connection), database_url())
     print("redis:   ", args.redis or "none (local memory cache, tasks kept in memory)")
+    from django.conf import settings
+
+    print("read cache:", f"{settings.READ_CACHE_SECONDS} s" if settings.READ_CACHE_SECONDS else "off")
     if args.redis:
         import redis
 

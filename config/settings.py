@@ -167,6 +167,11 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Busy read endpoints keep their answers this long in the shared cache; any write to the
+# database drops them at once (workflows/readcache.py). Only with a cache every process shares.
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=20 if REDIS_URL else 0)
+# Tables whose writes no cached answer shows (prefixes).
+READ_CACHE_IGNORED_TABLES = ("django_session", "notifications_", "django_celery_beat_", "axes_", "authtoken_")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

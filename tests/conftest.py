@@ -90,3 +90,11 @@ def postgresql(db):
     if connection.vendor != "postgresql":
         require_service("PostgreSQL (DATABASE_URL)")
     return connection
+
+
+@pytest.fixture(autouse=True)
+def _read_cache_generation():
+    """Answers a previous test stored (its data since rolled back) are never found again."""
+    from workflows import readcache
+
+    readcache.bump()
