@@ -169,7 +169,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Busy read endpoints keep their answers this long in the shared cache; any write to the
 # database drops them at once (workflows/readcache.py). Only with a cache every process shares.
-READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=20 if REDIS_URL else 0)
+READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 # Tables whose writes no cached answer shows (prefixes).
 READ_CACHE_IGNORED_TABLES = ("django_session", "notifications_", "django_celery_beat_", "axes_", "authtoken_")
 

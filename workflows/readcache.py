@@ -4,7 +4,7 @@ At 08:30 on a Monday thousands of people open the same few pages ("my items", a 
 the overdue queue, an item's history); most of them ask again what they asked a minute ago.
 A GET answer of a view with :class:`CachedReadsMixin` is kept in the shared cache under
 
-    (generation, clock bucket, user, language, absolute URL, media type)
+    (generation, user, language, absolute URL, media type)
 
 so a repeated request costs the authentication and two cache reads instead of the queries and
 the serialisation. Pages (:func:`cached_page`) are kept the same way, and also per CSRF secret
@@ -22,9 +22,9 @@ What keeps the answers true:
   (sessions, notifications, the beat schedule, login attempts: ``READ_CACHE_IGNORED_TABLES``)
   do not count. The counter starts from the clock, so a cache restarted empty never reuses a
   generation of entries that survived elsewhere.
-- **clock bucket**: answers that depend on the time (``is_overdue``, the overdue queue) may be at
-  most ``READ_CACHE_SECONDS`` behind the clock, never behind the data; entries expire after
-  that too. If the cache cannot be reached a read computes its answer and a write goes on
+- **age**: answers that depend on the time (``is_overdue``, the overdue queue) may be at most
+  ``READ_CACHE_SECONDS`` behind the clock, never behind the data: older entries are not used
+  (and expire). If the cache cannot be reached a read computes its answer and a write goes on
   (an answer stored before the failure is then at most ``READ_CACHE_SECONDS`` old).
 
 ``READ_CACHE_SECONDS = 0`` turns it off. It needs a cache shared by every process that writes
@@ -144,11 +144,9 @@ def key_for(request, *varies: object) -> str | None:
     gen = generation()
     if gen is None:
         return None
-    period = seconds()
-    bucket = int(timezone.now().timestamp() // period)
     parts = "\n".join(str(v) for v in (request.build_absolute_uri(), *varies))
     digest = hashlib.sha256(parts.encode()).hexdigest()[:40]
-    return f"readcache:{gen}:{bucket}:{request.user.pk}:{translation.get_language()}:{digest}"
+    return f"readcache:{gen}:{request.user.pk}:{translation.get_language()}:{digest}"
 
 
 def lookup(key: str) -> HttpResponse | None:
@@ -158,13 +156,18 @@ def lookup(key: str) -> HttpResponse | None:
         return None
     if stored is None:
         return None
-    content_type, body = stored
+    stored_at, content_type, body = stored
+    # Younger than READ_CACHE_SECONDS by the clock the answer was computed with (the cache's own
+    # expiry uses real time; a test that moves the clock moves this one).
+    if not 0 <= timezone.now().timestamp() - stored_at < seconds():
+        return None
     return HttpResponse(body, content_type=content_type)
 
 
 def store(key: str, response) -> None:
     try:
-        cache.set(key, (response["Content-Type"], response.content), timeout=seconds())
+        value = (timezone.now().timestamp(), response["Content-Type"], response.content)
+        cache.set(key, value, timeout=seconds())
     except Exception:
         log.warning("read cache unreachable; answer not stored", exc_info=True)
 

@@ -384,3 +384,16 @@ def test_the_unread_badge_is_never_stale(personas, published):
     Notification.objects.create(recipient=personas.leader, event="test", text="新的提醒")
     after = assert_fresh_page(leader, url)
     assert page_body(after) != page_body(before)
+
+
+def test_an_answer_from_another_time_is_not_used(personas, published, django_assert_max_num_queries):
+    client = token_client(personas.cadre)
+    now = timezone.now()
+    with time_machine.travel(now, tick=False):
+        client.get(MY_ITEMS)
+        with django_assert_max_num_queries(1):
+            client.get(MY_ITEMS)
+    with time_machine.travel(now - dt.timedelta(hours=1), tick=False):  # a clock set back
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(MY_ITEMS)
+        assert len(ctx.captured_queries) > 1
