@@ -171,7 +171,7 @@ else:
 # database drops them at once (workflows/readcache.py). Only with a cache every process shares.
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 # Tables whose writes no cached answer shows (prefixes).
-READ_CACHE_IGNORED_TABLES = ("django_session", "notifications_", "django_celery_beat_", "axes_", "authtoken_")
+READ_CACHE_IGNORED_TABLES = ("django_session", "notifications_", "django_celery_beat_", "axes_")
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -228,7 +228,7 @@ CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "workflows.readcache.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

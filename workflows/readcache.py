@@ -39,6 +39,7 @@ import hashlib
 import logging
 import re
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,6 +48,7 @@ from django.db.backends.signals import connection_created
 from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import timezone, translation
+from rest_framework import authentication
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -139,37 +141,79 @@ def install_on_open_connections() -> None:
 # -- stored answers ------------------------------------------------------------------------------
 
 
-def key_for(request, *varies: object) -> str | None:
-    """The key of this request's answer, or ``None`` if the cache cannot be reached."""
-    gen = generation()
-    if gen is None:
-        return None
+@dataclass(frozen=True)
+class Slot:
+    """Where an answer goes, and the generation it was computed in."""
+
+    key: str
+    generation: int
+
+
+def fetch(key: str) -> tuple[Slot | None, object | None]:
+    """One round trip: the current generation and the value kept under ``key``, if it was kept
+    in this generation less than ``READ_CACHE_SECONDS`` ago by the clock (the cache's own expiry
+    uses real time; a test that moves the clock moves this one). ``(None, None)`` if the cache
+    cannot be reached. The generation is read before the caller computes a missing value, so
+    a value computed from data a commit has since changed is kept under an old generation."""
+    try:
+        found = cache.get_many([GENERATION_KEY, key])
+        gen = found.get(GENERATION_KEY)
+        if gen is None:
+            gen = generation()
+            if gen is None:
+                return None, None
+    except Exception:
+        log.warning("read cache unreachable; answering uncached", exc_info=True)
+        return None, None
+    slot = Slot(key, gen)
+    kept = found.get(key)
+    if kept is None:
+        return slot, None
+    kept_generation, kept_at, value = kept
+    if kept_generation != gen or not 0 <= timezone.now().timestamp() - kept_at < seconds():
+        return slot, None
+    return slot, value
+
+
+def keep(slot: Slot, value) -> None:
+    try:
+        cache.set(slot.key, (slot.generation, timezone.now().timestamp(), value), timeout=seconds())
+    except Exception:
+        log.warning("read cache unreachable; answer not kept", exc_info=True)
+
+
+def answer_key(request, *varies: object) -> str:
     parts = "\n".join(str(v) for v in (request.build_absolute_uri(), *varies))
     digest = hashlib.sha256(parts.encode()).hexdigest()[:40]
-    return f"readcache:{gen}:{request.user.pk}:{translation.get_language()}:{digest}"
+    return f"readcache:answer:{request.user.pk}:{translation.get_language()}:{digest}"
 
 
-def lookup(key: str) -> HttpResponse | None:
-    try:
-        stored = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage must not fail a read
-        return None
-    if stored is None:
-        return None
-    stored_at, content_type, body = stored
-    # Younger than READ_CACHE_SECONDS by the clock the answer was computed with (the cache's own
-    # expiry uses real time; a test that moves the clock moves this one).
-    if not 0 <= timezone.now().timestamp() - stored_at < seconds():
-        return None
-    return HttpResponse(body, content_type=content_type)
+def lookup(request, *varies: object) -> tuple[Slot | None, HttpResponse | None]:
+    slot, kept = fetch(answer_key(request, *varies))
+    if kept is None:
+        return slot, None
+    content_type, body = kept
+    return slot, HttpResponse(body, content_type=content_type)
 
 
-def store(key: str, response) -> None:
-    try:
-        value = (timezone.now().timestamp(), response["Content-Type"], response.content)
-        cache.set(key, value, timeout=seconds())
-    except Exception:
-        log.warning("read cache unreachable; answer not stored", exc_info=True)
+def store(slot: Slot, response) -> None:
+    keep(slot, (response["Content-Type"], response.content))
+
+
+class TokenAuthentication(authentication.TokenAuthentication):
+    """DRF's token authentication, its lookup kept like an answer: a deleted token or a
+    deactivated user is a write, so it takes effect at once."""
+
+    def authenticate_credentials(self, key):
+        if not enabled():
+            return super().authenticate_credentials(key)
+        slot, kept = fetch("readcache:token:" + hashlib.sha256(key.encode()).hexdigest())
+        if kept is not None:
+            return kept
+        user_and_token = super().authenticate_credentials(key)
+        if slot is not None:
+            keep(slot, user_and_token)
+        return user_and_token
 
 
 class _Hit(Exception):  # a control-flow signal, not an error
@@ -188,7 +232,7 @@ class CachedReadsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        self._read_cache_key = None
+        self._read_cache_slot = None
         action = getattr(self, "action", None) or request.method.lower()
         if (
             request.method != "GET"
@@ -198,13 +242,10 @@ class CachedReadsMixin:
             or type(request.accepted_renderer) is not JSONRenderer
         ):
             return
-        key = key_for(request, request.accepted_media_type)
-        if key is None:
-            return
-        hit = lookup(key)
+        slot, hit = lookup(request, request.accepted_media_type)
         if hit is not None:
             raise _Hit(hit)
-        self._read_cache_key = key
+        self._read_cache_slot = slot
 
     def handle_exception(self, exc):
         if isinstance(exc, _Hit):
@@ -213,13 +254,13 @@ class CachedReadsMixin:
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
-        key = getattr(self, "_read_cache_key", None)
-        if key and isinstance(response, Response) and response.status_code == 200:
-            response.add_post_render_callback(lambda rendered: store(key, rendered))
+        slot = getattr(self, "_read_cache_slot", None)
+        if slot is not None and isinstance(response, Response) and response.status_code == 200:
+            response.add_post_render_callback(lambda rendered: store(slot, rendered))
         return response
 
 
-def _page_key(request) -> str | None:
+def _page_varies(request) -> tuple | None:
     from django.contrib.messages import get_messages
 
     from notifications.selectors import unread_count
@@ -233,7 +274,7 @@ def _page_key(request) -> str | None:
         or len(get_messages(request))  # counting loads the messages without consuming them
     ):
         return None
-    return key_for(request, "page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count(request.user))
+    return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count(request.user))
 
 
 def cached_page(view):
@@ -241,17 +282,18 @@ def cached_page(view):
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        key = _page_key(request)
-        if key is not None:
-            hit = lookup(key)
+        varies = _page_varies(request)
+        slot = None
+        if varies is not None:
+            slot, hit = lookup(request, *varies)
             if hit is not None:
                 return hit
         response = view(request, *args, **kwargs)
-        if key is not None and response.status_code == 200 and not response.streaming:
+        if slot is not None and response.status_code == 200 and not response.streaming:
             if hasattr(response, "render") and not response.is_rendered:
-                response.add_post_render_callback(lambda rendered: store(key, rendered))
+                response.add_post_render_callback(lambda rendered: store(slot, rendered))
             else:
-                store(key, response)
+                store(slot, response)
         return response
 
     return wrapper

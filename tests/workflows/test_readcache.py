@@ -397,3 +397,33 @@ def test_an_answer_from_another_time_is_not_used(personas, published, django_ass
         with CaptureQueriesContext(connection) as ctx:
             client.get(MY_ITEMS)
         assert len(ctx.captured_queries) > 1
+
+
+# -- token lookups -------------------------------------------------------------------------------
+
+
+def test_a_kept_answer_for_a_kept_token_needs_no_query(personas, published, django_assert_num_queries):
+    client = token_client(personas.cadre)
+    first = client.get(MY_ITEMS)
+    with django_assert_num_queries(0):
+        assert client.get(MY_ITEMS).content == first.content
+
+
+def test_a_deleted_token_stops_working_at_once(personas, published):
+    client = token_client(personas.cadre)
+    assert client.get(MY_ITEMS).status_code == 200
+    Token.objects.filter(user=personas.cadre).delete()
+    assert client.get(MY_ITEMS).status_code == 401
+
+
+def test_a_deactivated_user_is_refused_at_once(personas, published):
+    client = token_client(personas.cadre)
+    assert client.get(MY_ITEMS).status_code == 200
+    User.objects.filter(pk=personas.cadre.pk).update(is_active=False)
+    assert client.get(MY_ITEMS).status_code == 401
+
+
+def test_a_wrong_token_is_refused_every_time(personas, published):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert [client.get(MY_ITEMS).status_code for _ in range(2)] == [401, 401]
