@@ -316,7 +316,7 @@ def test_pages_are_kept_and_dropped(personas, published, url, django_assert_max_
     leader = browser(personas.secretary if url == "/reports/" else personas.leader)
     first = leader.get(url)
     assert first.status_code == 200
-    with django_assert_max_num_queries(4):  # session, user, unread count (the badge), messages none
+    with django_assert_max_num_queries(2):  # the user and the unread count (the badge); the session is cached
         again = leader.get(url)
     assert again.content == first.content
     services.item_accept(item=item, actor=personas.cadre)
