@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import random
+import threading
 from collections.abc import Iterable
 from functools import partial
 
@@ -19,7 +21,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -59,18 +63,29 @@ def handle_domain_event(event) -> list[int]:
     )
 
 
-def _webhook_units(user_ids: Iterable[int]) -> dict[int, int]:
-    """Each user's group bot: the deepest unit they belong to that has one configured."""
-    units: dict[int, int] = {}
-    memberships = (
-        Membership.objects.filter(user_id__in=list(user_ids))
+def _recipients(user_ids: list[int]):
+    """The active recipients, with their preference row (if they saved one) and ``bot_unit_id``,
+    their group bot: the deepest unit they belong to that has one configured. One query."""
+    bot_unit = (
+        Membership.objects.filter(user_id=OuterRef("pk"))
         .exclude(unit__webhook_url="")
         .order_by("-unit__path")
-        .values_list("user_id", "unit_id")
+        .values("unit_id")[:1]
     )
-    for user_id, unit_id in memberships:
-        units.setdefault(user_id, unit_id)
-    return units
+    return (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .select_related("notification_preference")
+        .only("pk", "email", "notification_preference")
+        .annotate(bot_unit_id=Subquery(bot_unit))
+    )
+
+
+def _preference(user) -> NotificationPreference:
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
 
 
 def _idempotency_key(event: str, subject_ref: str, event_key: str, recipient_id: int, channel: str) -> str:
@@ -103,7 +118,9 @@ def outbox_write(
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     subject_id = subject.pk if subject is not None else None
     subject_ref = f"{subject_type.pk}:{subject_id}" if subject is not None else "-"
-    with transaction.atomic():
+    # No savepoint of its own: called inside a service's transaction, an error here fails the
+    # whole change anyway; called alone, this is the transaction.
+    with transaction.atomic(savepoint=False):
         if not key:
             seen = (
                 OutboxMessage.objects.filter(
@@ -114,21 +131,18 @@ def outbox_write(
                 .count()
             )
             key = f"#{seen + 1}"
-        users = get_user_model().objects.filter(pk__in=recipient_ids, is_active=True).only("pk", "email")
-        preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=recipient_ids)}
-        bots = _webhook_units(recipient_ids)
         text = text if text is not None else render_text(event, context)
         title = str(context.get("title", ""))[:200]
         url = str(context.get("url", ""))
         rows = []
-        for user in users:
-            preference = preferences.get(user.pk) or NotificationPreference(user=user)
+        for user in _recipients(recipient_ids):
+            preference = _preference(user)
             push_at = preference.deliver_at(now, urgent=urgent)
             channels = [(Channel.IN_APP, None, now, url)]
             if user.email and preference.pushes(event, Channel.EMAIL):
                 channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
-            if user.pk in bots and preference.pushes(event, Channel.WEBHOOK):
-                channels.append((Channel.WEBHOOK, bots[user.pk], push_at, absolute_link(url)))
+            if user.bot_unit_id is not None and preference.pushes(event, Channel.WEBHOOK):
+                channels.append((Channel.WEBHOOK, user.bot_unit_id, push_at, absolute_link(url)))
             for channel, unit_id, at, link in channels:
                 rows.append(
                     OutboxMessage(
@@ -147,23 +161,79 @@ def outbox_write(
                         next_attempt_at=at,
                     )
                 )
+        # A known key is an event already recorded: nothing to add, nothing to send twice.
+        written = _insert_new(rows)
+        due = [pk for pk, at in written if at <= now]
+        if due:
+            transaction.on_commit(partial(enqueue_delivery, due))
+    return [pk for pk, _ in written]
+
+
+def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
+    """Insert the rows whose idempotency key is not taken yet; (id, next attempt) of those written.
+
+    Where the database can (PostgreSQL, SQLite ≥ 3.35) this is one ``INSERT … ON CONFLICT DO
+    NOTHING RETURNING``: a row whose key exists is skipped and not returned. Elsewhere: look
+    the keys up, insert the others, read their ids back."""
+    if not rows:
+        return []
+    if not connection.features.can_return_rows_from_bulk_insert:
         existing = set(
             OutboxMessage.objects.filter(idempotency_key__in=[row.idempotency_key for row in rows]).values_list(
                 "idempotency_key", flat=True
             )
         )
-        # A known key is an event already recorded: nothing to add, nothing to send twice.
         rows = [row for row in rows if row.idempotency_key not in existing]
         OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True)
-        written = list(
+        return list(
             OutboxMessage.objects.filter(
                 idempotency_key__in=[row.idempotency_key for row in rows], state=State.PENDING
             ).values_list("pk", "next_attempt_at")
         )
-        due = [pk for pk, at in written if at <= now]
-        if due:
-            transaction.on_commit(partial(enqueue_delivery, due))
-    return [pk for pk, _ in written]
+    # bulk_create(ignore_conflicts=True) does not return the ids of the rows it wrote; the
+    # ORM's own INSERT (same fields, same values, same conflict clause) with a RETURNING does.
+    meta = OutboxMessage._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    qn = connection.ops.quote_name
+    returning = f" RETURNING {qn(meta.pk.column)}, {qn(meta.get_field('idempotency_key').column)}"
+    batch = connection.ops.bulk_batch_size(fields, rows)  # the backend's limit on parameters
+    ids: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            query = InsertQuery(OutboxMessage, on_conflict=OnConflict.IGNORE)
+            query.insert_values(fields, rows[start : start + batch])
+            [(sql, params)] = query.get_compiler(connection=connection).as_sql()
+            cursor.execute(sql + returning, params)
+            ids.update((key, pk) for pk, key in cursor.fetchall())
+    return [(ids[row.idempotency_key], row.next_attempt_at) for row in rows if row.idempotency_key in ids]
+
+
+# One broker connection per thread (and process, and broker URL), kept between calls: opening one
+# (a new Redis connection, its handshake, declaring the queue) cost more than the publishing.
+_broker = threading.local()
+
+
+def _broker_connection(app):
+    """(this thread's connection to the broker, whether it was used before)."""
+    key = (os.getpid(), app.conf.broker_write_url)
+    held = getattr(_broker, "held", None)
+    if held is not None and held[0] == key:
+        return held[1], True
+    _drop_broker_connection()
+    # No connection retries: they would hold the caller (a request, after its commit) for
+    # seconds while Redis is down, and the row is safe in the outbox anyway.
+    connection = app.connection_for_write(transport_options={"max_retries": 0})
+    _broker.held = (key, connection)
+    return connection, False
+
+
+def _drop_broker_connection() -> None:
+    held, _broker.held = getattr(_broker, "held", None), None
+    if held is not None:
+        try:
+            held[1].release()
+        except Exception:  # a broken connection may fail to close; it is dropped either way
+            logger.debug("Closing the broker connection failed", exc_info=True)
 
 
 def enqueue_delivery(message_ids: list[int]) -> bool:
@@ -172,16 +242,20 @@ def enqueue_delivery(message_ids: list[int]) -> bool:
     from .tasks import deliver_outbox_message
 
     app = deliver_outbox_message.app
-    try:
-        # No connection retries: they would hold the caller (a request, after its commit) for
-        # seconds while Redis is down, and the row is safe in the outbox anyway.
-        with app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            for message_id in message_ids:
-                deliver_outbox_message.apply_async(args=[message_id], connection=connection, retry=False)
-    except Exception:  # kombu raises several types for an unreachable broker
-        logger.warning("Could not enqueue outbox messages %s; redispatch will retry", message_ids, exc_info=True)
-        return False
-    return True
+    remaining = list(message_ids)
+    while True:
+        connection, reused = _broker_connection(app)
+        try:
+            while remaining:
+                deliver_outbox_message.apply_async(args=[remaining[0]], connection=connection, retry=False)
+                remaining.pop(0)
+        except Exception:  # kombu raises several types for an unreachable broker
+            _drop_broker_connection()
+            if reused:  # a kept connection may have gone stale (the broker restarted): try a new one
+                continue
+            logger.warning("Could not enqueue outbox messages %s; redispatch will retry", message_ids, exc_info=True)
+            return False
+        return True
 
 
 def digest_write(*, user, lines: list[str], as_of: dt.datetime) -> list[int]:

@@ -250,7 +250,11 @@ class ItemViewSet(CachedReadsMixin, TransitionViewSetMixin, viewsets.ModelViewSe
             "cancel": services.item_cancel,
         }[name]
         item = call(item=obj, actor=actor, comment=comment, **data)
-        return self._reload(item)
+        # The service's item was read under its row lock after the checks above (``obj`` was
+        # found in the caller's scope) and carries what the answer shows, except the co-handlers:
+        # those are ``obj``'s, which no transition changes.
+        item._prefetched_objects_cache = obj._prefetched_objects_cache
+        return item
 
 
 # -- extension requests -------------------------------------------------------------------------

@@ -116,32 +116,43 @@ def start_list_process(lst: ResponsibilityList) -> ListProcess:
     return ListFlow.start.run(lst=lst)
 
 
-def complete_task(process_qs, node, *, actor) -> Task | None:
+def complete_task(process_qs, node, *, actor, subject=None, subject_field: str = "") -> Task | None:
     """Close the open ``node`` task of the process in ``process_qs`` as done by ``actor``.
 
     Caller is a service inside its transaction, after the model transition succeeded. An
     object without a process (made before flows existed) has no task to close: nothing happens.
+
+    The process row is locked by the query that finds it: the lock the flow's ``lock_impl``
+    (``SelectForUpdateLock``) would take, in the caller's transaction. ``subject``, the object
+    the service holds (locked, with what the flow's assignments read), is handed to the process
+    as its ``subject_field`` so that the flow's steps do not load it again.
     """
     assert transaction.get_connection().in_atomic_block
-    process = process_qs.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).order_by("-pk").first()
+    process = (
+        process_qs.exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
+        .select_for_update(of=("self",))
+        .order_by("-pk")
+        .first()
+    )
     if process is None:
         return None
-    flow_class = process.flow_class
-    with flow_class.lock(process.pk):
-        task = (
-            Task.objects.filter(process_id=process.pk, flow_task=node, status__in=OPEN_TASK_STATUSES)
-            .order_by("-pk")
-            .first()
-        )
-        if task is None:
-            return None
-        activation = node.activation_class(task)
-        if task.status == STATUS.NEW:
-            activation.assign(actor)
-        task.owner = actor
-        if task.status == STATUS.ASSIGNED:
-            activation.start(None)
-        activation.execute()
+    if subject is not None:
+        setattr(process, subject_field, subject)
+    task = (
+        Task.objects.filter(process_id=process.pk, flow_task=node, status__in=OPEN_TASK_STATUSES)
+        .order_by("-pk")
+        .first()
+    )
+    if task is None:
+        return None
+    task.process = process  # the activation reads the process (coerced): it is this one
+    activation = node.activation_class(task)
+    if task.status == STATUS.NEW:
+        activation.assign(actor)
+    task.owner = actor
+    if task.status == STATUS.ASSIGNED:
+        activation.start(None)
+    activation.execute()
     return task
 
 
@@ -151,12 +162,17 @@ def cancel_processes(process_qs) -> None:
         process.flow_class.instance.cancel(process)
 
 
+def _task_done(flow_class, field: str, subject, node_name: str, actor) -> Task | None:
+    processes = flow_class.process_class.objects.filter(**{field: subject})
+    return complete_task(processes, getattr(flow_class, node_name), actor=actor, subject=subject, subject_field=field)
+
+
 def item_task_done(item: ResponsibilityItem, node_name: str, *, actor) -> Task | None:
-    return complete_task(ItemProcess.objects.filter(item=item), getattr(ItemFlow, node_name), actor=actor)
+    return _task_done(ItemFlow, "item", item, node_name, actor)
 
 
 def list_task_done(lst: ResponsibilityList, node_name: str, *, actor) -> Task | None:
-    return complete_task(ListProcess.objects.filter(list=lst), getattr(ListFlow, node_name), actor=actor)
+    return _task_done(ListFlow, "list", lst, node_name, actor)
 
 
 def item_flow_cancel(item: ResponsibilityItem) -> None:

@@ -236,10 +236,38 @@ def item_delete_draft(*, item: Item, actor: User) -> None:
     item.delete()
 
 
+# What an item's rules, flow steps, events and the API's answer read besides the item itself.
+_ITEM_RELATIONS = ("list", "assignee", "lead_leader", "category")
+
+
+def _held_relations(item: Item) -> bool:
+    return all(Item._meta.get_field(name).is_cached(item) for name in _ITEM_RELATIONS) and (
+        ResponsibilityList._meta.get_field("unit").is_cached(item.list)
+    )
+
+
+def _locked_item(item: Item | int) -> Item:
+    """The item, its row locked, with its list and unit, assignee, lead leader and category.
+
+    Only the item's row is locked (not its list's or unit's), so that transitions of one unit's
+    items do not queue behind each other. When ``item`` is an object that already holds those
+    related rows (the API's, read in the caller's scope a moment ago) and the locked row still
+    points at them, they are reused instead of being joined and read again."""
+    locking = Item.objects.select_for_update(of=("self",))
+    if isinstance(item, Item) and _held_relations(item):
+        locked = locking.get(pk=item.pk)
+        if all(getattr(locked, f"{name}_id") == getattr(item, f"{name}_id") for name in _ITEM_RELATIONS):
+            for name in _ITEM_RELATIONS:
+                Item._meta.get_field(name).set_cached_value(locked, getattr(item, name))
+            return locked
+    pk = item if isinstance(item, int) else item.pk
+    return locking.select_related("list__unit", "assignee", "lead_leader", "category").get(pk=pk)
+
+
 def _item_transition(
     item: Item, method: str, *, actor: User, comment: str = "", name: str | None = None, payload=None, **kwargs
 ) -> Item:
-    item = Item.objects.select_for_update().select_related("list__unit").get(pk=item.pk)
+    item = _locked_item(item)
     apply_transition(item, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
     return item
 
@@ -387,7 +415,7 @@ def extension_open(
 @transaction.atomic
 def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
     """The assignee asks for a later deadline; one pending request per item at a time."""
-    item = Item.objects.select_for_update().select_related("list__unit").get(pk=item.pk)
+    item = _locked_item(item)
     if actor.pk != item.assignee_id:
         raise TransitionForbidden("Only the responsible cadre may request an extension.")
     if item.state not in Item.OPEN_STATES:
@@ -413,7 +441,7 @@ def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str 
     extension = _locked(ExtensionRequest, extension.pk)
     extension.decided_by = actor
     apply_transition(extension, "approve", actor=actor, comment=comment)
-    item = Item.objects.select_for_update().select_related("list__unit").get(pk=extension.item_id)
+    item = _locked_item(extension.item_id)
     apply_transition(
         item,
         "move_deadline",
