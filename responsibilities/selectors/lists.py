@@ -55,6 +55,22 @@ def items_of_list(lst: ResponsibilityList) -> QuerySet[Item]:
     return lst.items.select_related("assignee", "lead_leader", "category").prefetch_related(co_handlers_in_order())
 
 
+_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
+
+
+def items_of_list_page(lst: ResponsibilityList) -> QuerySet[Item]:
+    """The items of a list with only the columns its page shows (and its users' names)."""
+    columns = ["title", "urgent", "state", "warning_level", "due_at", "progress_percent", "category__name"]
+    for user in ("assignee", "lead_leader"):
+        columns += [user, *(f"{user}__{column}" for column in _NAME_COLUMNS)]
+    names = User.objects.only(*_NAME_COLUMNS).order_by("pk")
+    return (
+        lst.items.select_related("assignee", "lead_leader", "category")
+        .only("list", "category", *columns)
+        .prefetch_related(Prefetch("co_handlers", queryset=names))
+    )
+
+
 def items_awaiting_verification(user) -> QuerySet[Item]:
     """Submitted items in units the user leads, which they may verify (not their own)."""
     scope = scope_for(user)
