@@ -206,8 +206,9 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         if self._reads_rows():
             return item_rows(selectors.items_visible_to(user, related=False))
         if self.action == "history":
-            # The log needs the item's id only: the visibility check without joins or prefetch.
-            return selectors.items_visible_to(user, related=False).only("pk")
+            # The log needs the item's id only: the visibility check without joins or prefetch
+            # (and the state, which django-fsm reads when an item is built).
+            return selectors.items_visible_to(user, related=False).only("pk", "state")
         if self.action == "transitions":
             # What the caller may do depends on the state, the assignee and the list's unit.
             return selectors.items_visible_to(user, related=False).select_related("list__unit")
