@@ -151,7 +151,7 @@ def list_create(request):
 def list_detail(request, pk: int):
     """A list with progress at a glance; its leaders edit, publish and close it here."""
     lst = _list_or_404(request.user, pk)
-    items = list(items_of_list_page(lst))
+    items = items_of_list_page(lst)
     leads = _leads(request.user, lst.unit)
     blockers = lst.publish_blockers() if leads and lst.state == List.State.DRAFT else []
     counts = {}

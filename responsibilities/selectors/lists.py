@@ -58,17 +58,25 @@ def items_of_list(lst: ResponsibilityList) -> QuerySet[Item]:
 _NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
 
 
-def items_of_list_page(lst: ResponsibilityList) -> QuerySet[Item]:
-    """The items of a list with only the columns its page shows (and its users' names)."""
+def items_of_list_page(lst: ResponsibilityList) -> list[Item]:
+    """The items of a list with only the columns its page shows, each with ``co_handler_names``
+    (协办, in user id order) read in one query: prefetching built a queryset per item."""
     columns = ["title", "urgent", "state", "warning_level", "due_at", "progress_percent", "category__name"]
     for user in ("assignee", "lead_leader"):
         columns += [user, *(f"{user}__{column}" for column in _NAME_COLUMNS)]
-    names = User.objects.only(*_NAME_COLUMNS).order_by("pk")
-    return (
-        lst.items.select_related("assignee", "lead_leader", "category")
-        .only("list", "category", *columns)
-        .prefetch_related(Prefetch("co_handlers", queryset=names))
+    items = list(lst.items.select_related("assignee", "lead_leader", "category").only("list", "category", *columns))
+    names: dict[int, list[str]] = {item.pk: [] for item in items}
+    co_handlers = (
+        Item.co_handlers.through.objects.filter(responsibilityitem__list=lst)
+        .order_by("responsibilityitem_id", "user_id")
+        .values_list("responsibilityitem_id", *(f"user__{column}" for column in _NAME_COLUMNS))
     )
+    for item_id, *name in co_handlers:
+        if item_id in names:
+            names[item_id].append(User.name_from(*name))
+    for item in items:
+        item.co_handler_names = names[item.pk]
+    return items
 
 
 def items_awaiting_verification(user) -> QuerySet[Item]:
