@@ -20,7 +20,12 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.name_from(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def name_from(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """How a user is shown, from the columns alone (reads that fetch values, not users)."""
+        return display_name or f"{first_name} {last_name}".strip() or username
 
     @property
     def name(self) -> str:

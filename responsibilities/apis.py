@@ -32,12 +32,14 @@ from .serializers import (
     CloseDecisionsSerializer,
     ExtensionSerializer,
     InboxTaskSerializer,
+    ItemRowSerializer,
     ItemSerializer,
     ItemUpdateSerializer,
     ListSerializer,
     ListUpdateSerializer,
     ProgressInputSerializer,
     SubmitInputSerializer,
+    item_rows,
 )
 
 Item = ResponsibilityItem
@@ -194,12 +196,31 @@ class ItemViewSet(CachedReadsMixin, TransitionViewSetMixin, viewsets.ModelViewSe
         "cancel": ReasonInputSerializer,
     }
 
+    #: Reads answered from plain rows (``ItemRowSerializer``, the same JSON as ``ItemSerializer``)
+    row_actions = ("list", "retrieve")
+
+    def _reads_rows(self) -> bool:
+        # The schema generator describes ``ItemSerializer``, which the rows reproduce.
+        return self.action in self.row_actions and not getattr(self, "swagger_fake_view", False)
+
     def get_queryset(self):
-        return selectors.items_visible_to(self.request.user)
+        user = self.request.user
+        if self._reads_rows():
+            return item_rows(selectors.items_visible_to(user, related=False))
+        if self.action == "history":
+            # The log needs the item's id only: the visibility check without joins or prefetch
+            # (and the state, which django-fsm reads when an item is built).
+            return selectors.items_visible_to(user, related=False).only("pk", "state")
+        if self.action == "transitions":
+            # What the caller may do depends on the state, the assignee and the list's unit.
+            return selectors.items_visible_to(user, related=False).select_related("list__unit")
+        return selectors.items_visible_to(user)
 
     def get_serializer_class(self):
         if self.action == "partial_update":
             return ItemUpdateSerializer
+        if self._reads_rows():
+            return ItemRowSerializer
         return ItemSerializer
 
     def create(self, request, *args, **kwargs):

@@ -50,6 +50,7 @@ from .selectors import (
     items_co_handled_by,
     items_for_user,
     items_of_list,
+    items_of_list_page,
     items_visible_to,
     lists_visible_to,
     units_for_new_lists,
@@ -152,7 +153,7 @@ def list_create(request):
 def list_detail(request, pk: int):
     """A list with progress at a glance; its leaders edit, publish and close it here."""
     lst = _list_or_404(request.user, pk)
-    items = list(items_of_list(lst))
+    items = items_of_list_page(lst)
     leads = _leads(request.user, lst.unit)
     blockers = lst.publish_blockers() if leads and lst.state == List.State.DRAFT else []
     counts = {}

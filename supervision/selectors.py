@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from organization.models import Unit, path_prefix_q
 from organization.scoping import scope_for
-from workflows.calendar import WorkingCalendar
+from workflows.calendar import WorkingCalendar, local_date
 from workflows.sweep import SEVERITY, SweepTarget
 
 from .models import SupervisionAction, SupervisionCase
@@ -107,11 +107,12 @@ def queue_rows(target: SweepTarget, objects, *, as_of=None) -> list[QueueRow]:
                 state__in=Case.ACTIVE_STATES,
             )
         }
+    days = calendar.working_days_since([getattr(obj, target.due_field) for obj in objects], as_of)
     return [
         QueueRow(
             subject=obj,
             subject_type=target.kind,
-            days_overdue=max(0, calendar.working_days_between(getattr(obj, target.due_field), as_of)),
+            days_overdue=max(0, days[local_date(getattr(obj, target.due_field))]),
             open_case=cases.get(obj.pk),
             url=target.url_of(obj) if target.url_of else None,
         )

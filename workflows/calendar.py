@@ -115,7 +115,7 @@ class WorkingCalendar:
 
     def working_days_between(self, start: dt.datetime | dt.date, end: dt.datetime | dt.date) -> int:
         """Working days ``d`` with ``start < d <= end`` (by local date); negative when end < start."""
-        a, b = _local_date(start), _local_date(end)
+        a, b = local_date(start), local_date(end)
         if b < a:
             return -self.working_days_between(end, start)
         count, day = 0, a
@@ -125,8 +125,23 @@ class WorkingCalendar:
                 count += 1
         return count
 
+    def working_days_since(self, starts, end: dt.datetime | dt.date) -> dict[dt.date, int]:
+        """``working_days_between(start, end)`` for many starts at once, keyed by their local
+        dates: one walk over the days from the earliest start to ``end``, not one per start."""
+        b = local_date(end)
+        dates = {local_date(start) for start in starts}
+        result = {a: -self.working_days_between(b, a) for a in dates if a > b}
+        count, day = 0, b
+        for a in sorted((a for a in dates if a <= b), reverse=True):
+            while day > a:
+                if self.is_working_day(day):
+                    count += 1
+                day -= dt.timedelta(days=1)
+            result[a] = count
+        return result
 
-def _local_date(value) -> dt.date:
+
+def local_date(value) -> dt.date:
     if isinstance(value, dt.datetime):
         return (timezone.localtime(value) if timezone.is_aware(value) else value).date()
     return value

@@ -243,6 +243,14 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     def __str__(self) -> str:
         return self.title
 
+    # Django's get_FOO_display builds a hashable copy of every choice (translating each label) on
+    # each call; a page of 80 items called them hundreds of times. Same labels, one lookup.
+    def get_state_display(self) -> str:
+        return str(_STATE_LABELS.get(self.state, self.state))
+
+    def get_warning_level_display(self) -> str:
+        return str(_WARNING_LABELS.get(self.warning_level, self.warning_level))
+
     @property
     def unit(self):
         return self.list.unit
@@ -599,3 +607,7 @@ class RecurringItemTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+_STATE_LABELS = dict(ResponsibilityItem.State.choices)
+_WARNING_LABELS = dict(ResponsibilityItem.Warning.choices)

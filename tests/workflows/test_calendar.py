@@ -130,3 +130,12 @@ def test_admin_pages_of_the_engine_open(client, personas, url):
 def test_adjusted_working_saturday_counts_when_adding_days(db):
     """Saturday 10 October 2026 is worked after the National Day holiday."""
     assert add_working_days(at(2026, 10, 9, 10), 1) == at(2026, 10, 10, 10)
+
+
+def test_working_days_since_many_starts_agrees_with_one_by_one(db):
+    calendar = WorkingCalendar()
+    end = at(2026, 12, 16, 17)
+    starts = [at(2026, 9, 20, 8) + dt.timedelta(hours=19 * n) for n in range(120)]
+    starts.append(at(2026, 12, 20, 9))  # after the end: negative, as working_days_between says
+    days = calendar.working_days_since(starts, end)
+    assert {start.date(): calendar.working_days_between(start, end) for start in starts} == days
