@@ -164,7 +164,7 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # Cache and Celery broker: Redis when REDIS_URL is set; otherwise local memory and eager tasks.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Busy read endpoints keep their answers this long in the shared cache; any write to the
