@@ -16,8 +16,14 @@ for none). Steps:
 4. the trivial view is the ceiling: each endpoint's throughput is reported as a fraction of it;
 5. the workers' resident memory (VmRSS) after the run.
 
+With ``--prefill`` each distinct GET of a read endpoint is sent once before it is measured
+(the read cache, ``READ_CACHE_SECONDS``, then holds every answer); ``--read-cache-seconds 0``
+measures every read computed.
+
 Usage:
     .venv/bin/python bench/load.py                    # all endpoints, 20 connections, 15 s each
+    .venv/bin/python bench/load.py --read-cache-seconds 0   # every read computed
+    .venv/bin/python bench/load.py --prefill          # every read answered from the cache
     .venv/bin/python bench/load.py --only my_items,history --duration 10
 """
 
