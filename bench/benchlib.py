@@ -29,6 +29,23 @@ def configure_environment(settings_module: str = "config.settings") -> None:
     os.environ.setdefault("DEBUG", "false")
 
 
+def start_django(settings_module: str = "config.settings"):
+    """Set Django up on the bench database and print the machine, the database and the items;
+    returns the connection."""
+    configure_environment(settings_module)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from responsibilities.models import ResponsibilityItem
+
+    print("machine: ", machine())
+    print("database:", postgres_version(connection), database_url())
+    print(f"items:    {ResponsibilityItem.objects.count()}")
+    return connection
+
+
 def memory_gib() -> float:
     with open("/proc/meminfo") as fh:
         return int(fh.readline().split()[1]) / 1024 / 1024

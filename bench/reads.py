@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchlib import configure_environment, database_url, machine, postgres_version
+from benchlib import machine, start_django
 
 
 @dataclass
@@ -114,21 +114,13 @@ def main() -> int:
     parser.add_argument("--dump", default="", help="write every response body into this directory")
     args = parser.parse_args()
 
-    configure_environment()
-    import django
-
-    django.setup()
+    start_django()
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
 
     from organization.models import User
-    from responsibilities.models import ResponsibilityItem
-
-    print("machine: ", machine())
-    print("database:", postgres_version(connection), database_url())
-    print(f"items:    {ResponsibilityItem.objects.count()}")
 
     endpoints = build_endpoints(random.Random(11), args.users)
     if args.only:

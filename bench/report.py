@@ -21,7 +21,7 @@ import statistics
 import sys
 import time
 
-from benchlib import configure_environment, database_url, machine, postgres_version
+from benchlib import start_django
 
 
 def main() -> int:
@@ -29,10 +29,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
 
-    configure_environment()
-    import django
-
-    django.setup()
+    start_django()
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -42,11 +39,6 @@ def main() -> int:
     from organization.models import User
     from reports import selectors
     from reports.selectors import current_quarter, quarterly_assessment
-    from responsibilities.models import ResponsibilityItem
-
-    print("machine: ", machine())
-    print("database:", postgres_version(connection), database_url())
-    print(f"items:    {ResponsibilityItem.objects.count()}")
 
     year, quarter = current_quarter(timezone.localdate())
     previous = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
