@@ -34,6 +34,7 @@ embedded single process, the tests).
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import logging
@@ -200,9 +201,21 @@ def store(slot: Slot, response) -> None:
     keep(slot, (response["Content-Type"], response.content))
 
 
+def _without(instance, *attnames: str):
+    """A copy of a model instance with these fields deferred: read from the database if used,
+    left out of a ``save()``."""
+    copied = copy.copy(instance)
+    copied.__dict__ = dict(instance.__dict__)
+    copied._state = copy.copy(instance._state)
+    for attname in attnames:
+        copied.__dict__.pop(attname, None)
+    return copied
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, its lookup kept like an answer: a deleted token or a
-    deactivated user is a write, so it takes effect at once."""
+    deactivated user is a write, so it takes effect at once. What is kept holds neither the
+    password hash nor the token itself (both deferred), only the hash of the token in its key."""
 
     def authenticate_credentials(self, key):
         if not enabled():
@@ -210,10 +223,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
         slot, kept = fetch("readcache:token:" + hashlib.sha256(key.encode()).hexdigest())
         if kept is not None:
             return kept
-        user_and_token = super().authenticate_credentials(key)
+        user, token = super().authenticate_credentials(key)
         if slot is not None:
-            keep(slot, user_and_token)
-        return user_and_token
+            kept_token = _without(token, "key")
+            kept_token._state.fields_cache = {}
+            keep(slot, (_without(user, "password"), kept_token))
+        return user, token
 
 
 class _Hit(Exception):  # a control-flow signal, not an error

@@ -6,6 +6,7 @@ Every test compares a (possibly cached) answer with the answer computed with the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from unittest import mock
 
@@ -427,3 +428,20 @@ def test_a_wrong_token_is_refused_every_time(personas, published):
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
     assert [client.get(MY_ITEMS).status_code for _ in range(2)] == [401, 401]
+
+
+def test_a_kept_token_lookup_holds_no_secret(personas, published):
+    client = token_client(personas.cadre)
+    client.get(MY_ITEMS)
+    key = Token.objects.get(user=personas.cadre).key
+    kept = cache.get("readcache:token:" + hashlib.sha256(key.encode()).hexdigest())
+    _generation, _at, (user, token) = kept
+    assert "password" not in user.__dict__ and "key" not in token.__dict__
+    assert user.pk == personas.cadre.pk and token.user_id == personas.cadre.pk
+    original = personas.cadre.password
+    assert original
+    user.display_name = "改名"
+    user.save()  # a kept user saves only what it holds: the password stays
+    personas.cadre.refresh_from_db()
+    assert (personas.cadre.display_name, personas.cadre.password) == ("改名", original)
+    assert user.password == original  # read from the database when used
