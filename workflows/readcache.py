@@ -56,7 +56,9 @@ from rest_framework.response import Response
 log = logging.getLogger(__name__)
 
 GENERATION_KEY = "readcache:generation"
-_WRITE = re.compile(r"^\s*(?:WITH\b|INSERT\b|UPDATE\b|DELETE\b|TRUNCATE\b|REPLACE\b)", re.IGNORECASE)
+_WRITE = re.compile(
+    r"^\s*(?:WITH\b|INSERT\b|UPDATE\b|DELETE\b|TRUNCATE\b|REPLACE\b|ALTER\b|DROP\b|CREATE\b)", re.IGNORECASE
+)
 _TARGET = re.compile(
     r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|REPLACE\s+INTO)\s+"
     r"(?:ONLY\s+)?[\"`]?(\w+)",

@@ -186,6 +186,8 @@ def test_writes_to_tables_no_answer_shows_keep_the_cache(personas, published):
         ),
         ("WITH c AS (UPDATE notifications_outboxmessage SET a = 1) UPDATE organization_unit SET name = 'x'", True),
         ("WITH x AS (SELECT 1) SELECT * FROM x", True),  # no target to read: assume a write
+        ('ALTER TABLE "responsibilities_responsibilityitem" ADD COLUMN "x" integer', True),  # a migration
+        ('DROP INDEX "item_open_due"', True),
     ],
 )
 def test_which_statements_count_as_writes(sql, writes):
