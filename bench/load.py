@@ -296,6 +296,42 @@ def worker_rss_mib(master_pid: int) -> list[float]:
     return sorted(rss)
 
 
+class BackgroundWrites:
+    """Transitions sent at a steady rate while a read endpoint is measured (``--writes-per-second``):
+    each one is a write, which drops every answer the read cache holds. Takes its items from the
+    end of the transition endpoint's list, which uses them from the start."""
+
+    def __init__(self, url: str, lines: list, per_second: float):
+        import threading
+
+        self.url, self.lines, self.interval = url, list(lines), 1.0 / per_second
+        self.sent = self.failed = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        while not self._stop.is_set() and self.lines:
+            started = time.monotonic()
+            method, path, hname, hvalue, body = self.lines.pop()
+            headers = {"Accept": "application/json", "Content-Type": "application/json", hname: hvalue}
+            request = urllib.request.Request(self.url + path, data=body.encode(), headers=headers, method=method)
+            try:
+                with urllib.request.urlopen(request, timeout=30) as response:
+                    response.read()
+                self.sent += 1
+            except OSError:
+                self.failed += 1
+            self._stop.wait(max(0.0, self.interval - (time.monotonic() - started)))
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
 def run_wrk(url: str, lines_file: str, *, connections: int, threads: int, duration: int, offset: int = 0) -> dict:
     command = [
         "wrk",
@@ -336,6 +372,12 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--json", default="", help="also write the figures to this file")
     parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0,
+        help="while each read is measured, send this many transitions a second (writes drop kept answers)",
+    )
+    parser.add_argument(
         "--prefill",
         action="store_true",
         help="before measuring a read, send each of its distinct requests once (a warm read cache)",
@@ -370,7 +412,7 @@ def main() -> int:
         redis.Redis.from_url(args.redis).flushdb()
 
     rng = random.Random(10)
-    endpoints = build_endpoints(rng, args.users)
+    endpoints = build_all = build_endpoints(rng, args.users)
     if args.only:
         wanted = {"ping", *args.only.split(",")}
         endpoints = [ep for ep in endpoints if ep.name in wanted]
@@ -397,6 +439,7 @@ def main() -> int:
     proc = start_gunicorn(args.port, args.workers, args.threads, env)
     url = f"http://127.0.0.1:{args.port}"
     results = {}
+    writes = next((ep.lines for ep in build_all if ep.kind == "write"), [])
     try:
         with tempfile.TemporaryDirectory() as tmp:
             for ep in endpoints:
@@ -411,7 +454,13 @@ def main() -> int:
                     print(f"  {ep.name:<11} prefill: {len(ep.lines)} distinct requests once each in {took:.0f} s")
                 if ep.warmup and args.warmup:
                     run_wrk(url, lines_file, duration=args.warmup, **common)
-                results[ep.name] = run_wrk(url, lines_file, duration=args.duration, **common)
+                if ep.kind == "read" and args.writes_per_second and writes:
+                    with BackgroundWrites(url, writes, args.writes_per_second) as background:
+                        results[ep.name] = run_wrk(url, lines_file, duration=args.duration, **common)
+                    writes = background.lines
+                    print(f"  {ep.name:<11} meanwhile {background.sent} transitions ({background.failed} failed)")
+                else:
+                    results[ep.name] = run_wrk(url, lines_file, duration=args.duration, **common)
                 r = results[ep.name]
                 print(
                     f"  {ep.name:<11} {r['rps']:8.1f} req/s  p50 {r['p50_us'] / 1000:7.1f}  p95 "
