@@ -22,6 +22,9 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.name_from(self.display_name, self.first_name, self.last_name, self.username)
 
+    #: The columns a name is made of, in ``name_from``'s order (reads that fetch values).
+    NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
+
     @staticmethod
     def name_from(display_name: str, first_name: str, last_name: str, username: str) -> str:
         """How a user is shown, from the columns alone (reads that fetch values, not users)."""

@@ -294,119 +294,88 @@ class ItemSerializer(serializers.ModelSerializer):
 
 # -- items, read from columns ------------------------------------------------------------------
 
-#: The columns ``ItemRowSerializer`` reads (``values_list`` order): the item's own, its list's
-#: month and unit, and the names of its assignee and lead leader.
-ITEM_ROW_COLUMNS = tuple(
-    """id list_id list__month list__unit_id list__unit__name title standard category_id urgent
-    assignee_id assignee__display_name assignee__first_name assignee__last_name assignee__username
-    lead_leader_id lead_leader__display_name lead_leader__first_name lead_leader__last_name lead_leader__username
-    state due_at original_due_at warning_level escalation_level progress_percent result
-    assigned_at accepted_at submitted_at completed_at on_time carried_over_from_id sort_order created_at updated_at
-    """.split()
+
+def _user_columns(user: str) -> list[str]:
+    return [f"{user}_id", *(f"{user}__{column}" for column in User.NAME_COLUMNS)]
+
+
+#: The columns ``ItemRowSerializer`` reads: the item's own, its list's month and unit, and the
+#: names of its assignee and lead leader.
+ITEM_ROW_COLUMNS = (
+    *"id list_id list__month list__unit_id list__unit__name title standard category_id urgent".split(),
+    *_user_columns("assignee"),
+    *_user_columns("lead_leader"),
+    *"""state due_at original_due_at warning_level escalation_level progress_percent result
+    assigned_at accepted_at submitted_at completed_at on_time carried_over_from_id sort_order
+    created_at updated_at""".split(),
+)
+#: Fields whose column is ``<field>_id`` (foreign keys shown as ids).
+_ID_FIELDS = ("list", "category", "assignee", "lead_leader", "carried_over_from")
+#: Datetimes shown as ``ItemSerializer`` shows them.
+_DATETIME_FIELDS = (
+    "due_at original_due_at assigned_at accepted_at submitted_at completed_at created_at updated_at".split()
 )
 _DATETIME = serializers.DateTimeField()
 
 
 def item_rows(items) -> models.QuerySet:
     """``items`` (a queryset, filtered and ordered) as the plain rows ``ItemRowSerializer`` reads."""
-    return items.select_related(None).prefetch_related(None).values_list(*ITEM_ROW_COLUMNS)
+    return items.select_related(None).prefetch_related(None).values(*ITEM_ROW_COLUMNS)
 
 
-def _co_handler_ids(item_ids: list[int]) -> dict[int, list[int]]:
-    """协办 of the items, by user id (the order ``co_handlers_in_order`` gives), in one query."""
-    result: dict[int, list[int]] = {pk: [] for pk in item_ids}
-    through = Item.co_handlers.through.objects.filter(responsibilityitem_id__in=item_ids)
-    for item_id, user_id in through.order_by("responsibilityitem_id", "user_id").values_list(
-        "responsibilityitem_id", "user_id"
-    ):
-        result[item_id].append(user_id)
-    return result
-
-
-def _name(user_id, display_name, first_name, last_name, username) -> str | None:
-    return None if user_id is None else User.name_from(display_name, first_name, last_name, username)
+def _name(row: dict, user: str) -> str | None:
+    if row[f"{user}_id"] is None:
+        return None
+    return User.name_from(*(row[f"{user}__{column}"] for column in User.NAME_COLUMNS))
 
 
 def item_representations(rows) -> list[dict]:
     """``ItemSerializer(items, many=True).data`` for the rows of ``item_rows``, without building
     the items, their lists, units and users (a page of 50 items is some 1,500 model instances).
     tests/responsibilities/test_item_rows.py holds the two to equality."""
+    from .selectors import co_handlers_by_item
+
     rows = list(rows)
-    co_handlers = _co_handler_ids([row[0] for row in rows])
-    dt_repr = _DATETIME.to_representation
+    co_handlers = co_handlers_by_item(pk__in=[row["id"] for row in rows])
     now = timezone.now()
-    open_states = Item.OPEN_STATES
     result = []
-    for (
-        pk,
-        list_id,
-        month,
-        unit_id,
-        unit_name,
-        title,
-        standard,
-        category_id,
-        urgent,
-        assignee_id,
-        a_display,
-        a_first,
-        a_last,
-        a_username,
-        lead_leader_id,
-        l_display,
-        l_first,
-        l_last,
-        l_username,
-        state,
-        due_at,
-        original_due_at,
-        warning_level,
-        escalation_level,
-        progress_percent,
-        result_text,
-        assigned_at,
-        accepted_at,
-        submitted_at,
-        completed_at,
-        on_time,
-        carried_over_from_id,
-        sort_order,
-        created_at,
-        updated_at,
-    ) in rows:
+    for row in rows:
+        # foreign keys as ids, datetimes as ItemSerializer writes them
+        data = {field: row[f"{field}_id"] for field in _ID_FIELDS}
+        data.update({f: _DATETIME.to_representation(row[f]) if row[f] else None for f in _DATETIME_FIELDS})
         result.append(
             {
-                "id": pk,
-                "list": list_id,
-                "list_month": month.strftime("%Y-%m"),
-                "unit": unit_id,
-                "unit_name": unit_name,
-                "title": title,
-                "standard": standard,
-                "category": category_id,
-                "urgent": urgent,
-                "assignee": assignee_id,
-                "assignee_name": _name(assignee_id, a_display, a_first, a_last, a_username),
-                "lead_leader": lead_leader_id,
-                "lead_leader_name": _name(lead_leader_id, l_display, l_first, l_last, l_username),
-                "co_handlers": co_handlers[pk],
-                "state": state,
-                "due_at": dt_repr(due_at) if due_at else None,
-                "original_due_at": dt_repr(original_due_at) if original_due_at else None,
-                "warning_level": warning_level,
-                "escalation_level": escalation_level,
-                "is_overdue": state in open_states and due_at is not None and due_at < now,
-                "progress_percent": progress_percent,
-                "result": result_text,
-                "assigned_at": dt_repr(assigned_at) if assigned_at else None,
-                "accepted_at": dt_repr(accepted_at) if accepted_at else None,
-                "submitted_at": dt_repr(submitted_at) if submitted_at else None,
-                "completed_at": dt_repr(completed_at) if completed_at else None,
-                "on_time": on_time,
-                "carried_over_from": carried_over_from_id,
-                "sort_order": sort_order,
-                "created_at": dt_repr(created_at),
-                "updated_at": dt_repr(updated_at),
+                "id": row["id"],
+                "list": data["list"],
+                "list_month": row["list__month"].strftime("%Y-%m"),
+                "unit": row["list__unit_id"],
+                "unit_name": row["list__unit__name"],
+                "title": row["title"],
+                "standard": row["standard"],
+                "category": data["category"],
+                "urgent": row["urgent"],
+                "assignee": data["assignee"],
+                "assignee_name": _name(row, "assignee"),
+                "lead_leader": data["lead_leader"],
+                "lead_leader_name": _name(row, "lead_leader"),
+                "co_handlers": co_handlers.get(row["id"], []),
+                "state": row["state"],
+                "due_at": data["due_at"],
+                "original_due_at": data["original_due_at"],
+                "warning_level": row["warning_level"],
+                "escalation_level": row["escalation_level"],
+                "is_overdue": row["state"] in Item.OPEN_STATES and row["due_at"] is not None and row["due_at"] < now,
+                "progress_percent": row["progress_percent"],
+                "result": row["result"],
+                "assigned_at": data["assigned_at"],
+                "accepted_at": data["accepted_at"],
+                "submitted_at": data["submitted_at"],
+                "completed_at": data["completed_at"],
+                "on_time": row["on_time"],
+                "carried_over_from": data["carried_over_from"],
+                "sort_order": row["sort_order"],
+                "created_at": data["created_at"],
+                "updated_at": data["updated_at"],
             }
         )
     return result

@@ -130,7 +130,7 @@ class WorkingCalendar:
         dates: one walk over the days from the earliest start to ``end``, not one per start."""
         b = local_date(end)
         dates = {local_date(start) for start in starts}
-        result = {a: -self.working_days_between(b, a) for a in dates if a > b}
+        result = {a: self.working_days_between(a, b) for a in dates if a > b}  # negative: not yet due
         count, day = 0, b
         for a in sorted((a for a in dates if a <= b), reverse=True):
             while day > a:

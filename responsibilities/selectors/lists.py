@@ -55,7 +55,22 @@ def items_of_list(lst: ResponsibilityList) -> QuerySet[Item]:
     return lst.items.select_related("assignee", "lead_leader", "category").prefetch_related(co_handlers_in_order())
 
 
-_NAME_COLUMNS = ("display_name", "first_name", "last_name", "username")
+def co_handlers_by_item(*user_columns: str, **item_filter) -> dict[int, list]:
+    """协办 of the items matching ``item_filter`` (lookups on the item, e.g. ``pk__in=…`` or
+    ``list=…``), in user id order, in one query: each item's user ids, or tuples of
+    ``user_columns`` when given."""
+    through = Item.co_handlers.through.objects.filter(
+        **{f"responsibilityitem__{lookup}": value for lookup, value in item_filter.items()}
+    ).order_by("responsibilityitem_id", "user_id")
+    result: dict[int, list] = {}
+    if user_columns:
+        rows = through.values_list("responsibilityitem_id", *(f"user__{c}" for c in user_columns))
+        for item_id, *values in rows:
+            result.setdefault(item_id, []).append(tuple(values))
+    else:
+        for item_id, user_id in through.values_list("responsibilityitem_id", "user_id"):
+            result.setdefault(item_id, []).append(user_id)
+    return result
 
 
 def items_of_list_page(lst: ResponsibilityList) -> list[Item]:
@@ -63,19 +78,11 @@ def items_of_list_page(lst: ResponsibilityList) -> list[Item]:
     (协办, in user id order) read in one query: prefetching built a queryset per item."""
     columns = ["title", "urgent", "state", "warning_level", "due_at", "progress_percent", "category__name"]
     for user in ("assignee", "lead_leader"):
-        columns += [user, *(f"{user}__{column}" for column in _NAME_COLUMNS)]
+        columns += [user, *(f"{user}__{column}" for column in User.NAME_COLUMNS)]
     items = list(lst.items.select_related("assignee", "lead_leader", "category").only("list", "category", *columns))
-    names: dict[int, list[str]] = {item.pk: [] for item in items}
-    co_handlers = (
-        Item.co_handlers.through.objects.filter(responsibilityitem__list=lst)
-        .order_by("responsibilityitem_id", "user_id")
-        .values_list("responsibilityitem_id", *(f"user__{column}" for column in _NAME_COLUMNS))
-    )
-    for item_id, *name in co_handlers:
-        if item_id in names:
-            names[item_id].append(User.name_from(*name))
+    co_handlers = co_handlers_by_item(*User.NAME_COLUMNS, list=lst)
     for item in items:
-        item.co_handler_names = names[item.pk]
+        item.co_handler_names = [User.name_from(*name) for name in co_handlers.get(item.pk, [])]
     return items
 
 
