@@ -1,4 +1,4 @@
-from .selectors import unread_count
+from .selectors import unread_count_of_request
 
 
 def unread_notifications(request):
@@ -6,4 +6,4 @@ def unread_notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": unread_count(user)}
+    return {"unread_notifications": unread_count_of_request(request)}

@@ -14,3 +14,11 @@ def notifications_for(user) -> QuerySet[Notification]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def unread_count_of_request(request) -> int:
+    """The requesting user's unread count, counted once per request: the header badge and the
+    read cache's page key (workflows/readcache.py) both ask for it."""
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = unread_count(request.user)
+    return request._unread_notifications

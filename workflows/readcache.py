@@ -280,7 +280,7 @@ class CachedReadsMixin:
 def _page_varies(request) -> tuple | None:
     from django.contrib.messages import get_messages
 
-    from notifications.selectors import unread_count
+    from notifications.selectors import unread_count_of_request
 
     csrf_secret = request.META.get("CSRF_COOKIE")
     if (
@@ -291,7 +291,7 @@ def _page_varies(request) -> tuple | None:
         or len(get_messages(request))  # counting loads the messages without consuming them
     ):
         return None
-    return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count(request.user))
+    return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count_of_request(request))
 
 
 def cached_page(view):
