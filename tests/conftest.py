@@ -1,5 +1,6 @@
 """Shared fixtures: the demo township and named personas, so permission tests read like sentences."""
 
+import datetime as dt
 import os
 
 import pytest
@@ -98,3 +99,16 @@ def _read_cache_generation():
     from workflows import readcache
 
     readcache.bump()
+
+
+@pytest.fixture(autouse=True)
+def _no_quiet_hours_unless_asked(request, monkeypatch):
+    """The suite runs at any hour, and 22:00–07:00 in Shanghai (14:00–23:00 UTC) would hold every
+    non-urgent email and bot message till 07:00. Tests of the quiet hours are marked
+    ``quiet_hours`` and set the clock themselves; for the others the window is empty."""
+    if request.node.get_closest_marker("quiet_hours"):
+        return
+    from notifications.models import NotificationPreference
+
+    monkeypatch.setattr(NotificationPreference, "QUIET_START", dt.time(0, 0))
+    monkeypatch.setattr(NotificationPreference, "QUIET_END", dt.time(0, 0))

@@ -182,6 +182,7 @@ def _assign_to_cadre(personas, **kwargs):
     return OutboxMessage.objects.get(channel="email")
 
 
+@pytest.mark.quiet_hours
 @time_machine.travel(dt.datetime(2026, 12, 1, 23, 0, tzinfo=SHANGHAI), tick=False)
 def test_quiet_hours_defer_push_channels_to_seven(personas, township):
     email_row = _assign_to_cadre(personas)
@@ -190,6 +191,7 @@ def test_quiet_hours_defer_push_channels_to_seven(personas, township):
     assert OutboxMessage.objects.get(channel="in_app").next_attempt_at == timezone.now()
 
 
+@pytest.mark.quiet_hours
 def test_deferred_row_is_sent_by_redispatch_at_seven(personas, township, eager_celery):
     with time_machine.travel(dt.datetime(2026, 12, 1, 23, 0, tzinfo=SHANGHAI), tick=False):
         email_row = _assign_to_cadre(personas)
@@ -200,11 +202,13 @@ def test_deferred_row_is_sent_by_redispatch_at_seven(personas, township, eager_c
     assert email_row.state == "sent"
 
 
+@pytest.mark.quiet_hours
 @time_machine.travel(dt.datetime(2026, 12, 1, 5, 30, tzinfo=SHANGHAI), tick=False)
 def test_urgent_event_ignores_quiet_hours(personas, township):
     assert _assign_to_cadre(personas, urgent=True).next_attempt_at == timezone.now()
 
 
+@pytest.mark.quiet_hours
 @time_machine.travel(dt.datetime(2026, 12, 1, 23, 0, tzinfo=SHANGHAI), tick=False)
 def test_quiet_hours_can_be_turned_off(personas, township):
     NotificationPreference.objects.create(user=personas.cadre, quiet_hours=False)

@@ -226,6 +226,7 @@ def test_webhook_answering_400_is_not_retried(worker, scene):
     assert _rows(scene, "webhook").get().attempts == 1
 
 
+@pytest.mark.quiet_hours
 def test_quiet_hours_hold_a_normal_push_and_not_an_urgent_one(worker, scene, monkeypatch):
     """Real clocks: the quiet window is set to end 5 s from now (22:00–07:00 in production).
     The writer schedules the normal bot message for the window's end; the worker refuses to send
