@@ -172,6 +172,21 @@ else:
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 # Tables whose writes no cached answer shows (prefixes).
 READ_CACHE_IGNORED_TABLES = ("django_session", "notifications_", "django_celery_beat_", "axes_")
+# Tables whose rows belong to one township's tree: a write to them in a tree scope (an item's
+# transition) drops only the answers of readers whose reach holds that township. Any other
+# table written, there too, drops every answer.
+READ_CACHE_TREE_TABLES = (
+    "responsibilities_responsibilityitem",
+    "responsibilities_progressreport",
+    "responsibilities_itemprocess",
+    "responsibilities_extensionrequest",
+    "workflows_transitionlog",
+    "viewflow_process",
+    "viewflow_task",
+    "viewflow_task_previous",
+    "supervision_supervisioncase",
+    "supervision_supervisionaction",
+)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

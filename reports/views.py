@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from organization.scoping import scope_for
-from workflows.readcache import cached_page
+from workflows.readcache import EVERYWHERE, cached_page
 
 from . import selectors
 from .apis import XLSX
@@ -55,7 +55,7 @@ def dashboard_xlsx(request):
 
 
 @login_required
-@cached_page
+@cached_page(depends=EVERYWHERE)
 def dashboard(request):
     form, year, quarter = _period(request)
     assessment = selectors.assessment_for(request.user, year=year, quarter=quarter)

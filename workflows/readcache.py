@@ -1,10 +1,10 @@
-"""Cached answers of busy read endpoints, dropped by any write to the database.
+"""Cached answers of busy read endpoints, dropped by any write that may change them.
 
 At 08:30 on a Monday thousands of people open the same few pages ("my items", a leader's list,
 the overdue queue, an item's history); most of them ask again what they asked a minute ago.
 A GET answer of a view with :class:`CachedReadsMixin` is kept in the shared cache under
 
-    (generation, user, language, absolute URL, media type)
+    (user, language, absolute URL, media type), with the generations it was computed in
 
 so a repeated request costs the authentication and two cache reads instead of the queries and
 the serialisation. Pages (:func:`cached_page`) are kept the same way, and also per CSRF secret
@@ -13,15 +13,29 @@ page is neither stored nor answered from the cache while the user has messages t
 
 What keeps the answers true:
 
-- **generation**: one counter in the shared cache. Every INSERT, UPDATE, DELETE or TRUNCATE the
-  project sends through a Django database connection (ORM saves, ``QuerySet.update()``, bulk
-  writes, the sweep, raw SQL through ``connection.cursor()``) raises it twice: right after the
-  statement (so the writer's own later reads miss) and again when its transaction commits (so an
-  answer computed by another request from the data *before* the commit, and stored under the
-  intermediate generation, is never found again). Writes to tables no cached answer shows
-  (sessions, notifications, the beat schedule, login attempts: ``READ_CACHE_IGNORED_TABLES``)
-  do not count. The counter starts from the clock, so a cache restarted empty never reuses a
-  generation of entries that survived elsewhere.
+- **generations**: counters in the shared cache, and an answer is kept under the values of the
+  counters it depends on. Every INSERT, UPDATE, DELETE or TRUNCATE the project sends through a
+  Django database connection (ORM saves, ``QuerySet.update()``, bulk writes, the sweep, raw SQL
+  through ``connection.cursor()``) moves counters:
+
+  - the **global** counter, which every answer depends on, by default;
+  - a **tree** counter (one per root unit: a township) and the county-wide **any** counter,
+    instead, for a write inside a :func:`tree_scope` that has been narrowed to that township
+    (an item's transition, see ``responsibilities.services``), when every table it writes is one
+    of ``READ_CACHE_TREE_TABLES``. An answer depends on the tree counters of its user's
+    **reach**: the townships of the units they lead, belong to, oversee or observe, and of the
+    items that name them anywhere (:func:`compute_reach`); an admin's answers, and answers that
+    compare townships (the dashboard's ranks), depend on the any counter. The reach is kept
+    under the global counter: memberships, units and users are never tree tables, and the
+    people an item names are members of its unit when they are named.
+
+  A write is counted once per transaction, when it commits (other connections cannot see it
+  before), and before any later read of the writer's own thread; a write outside a
+  transaction is counted at once. An answer computed by another request from the data
+  *before* the commit was kept under the old values, so it is never found again. Writes to
+  tables no cached answer shows (sessions, notifications, the beat schedule, login attempts:
+  ``READ_CACHE_IGNORED_TABLES``) do not count. A counter starts from the clock, so a cache
+  restarted empty never reuses the values of entries that survived elsewhere.
 - **age**: answers that depend on the time (``is_overdue``, the overdue queue) may be at most
   ``READ_CACHE_SECONDS`` behind the clock, never behind the data: older entries are not used
   (and expire). If the cache cannot be reached a read computes its answer and a write goes on
@@ -40,6 +54,8 @@ import hashlib
 import logging
 import re
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -55,7 +71,9 @@ from rest_framework.response import Response
 
 log = logging.getLogger(__name__)
 
-GENERATION_KEY = "readcache:generation"
+GENERATION_KEY = "readcache:generation"  # every write outside a tree scope
+ANY_KEY = "readcache:any"  # every write in a tree scope (county-wide readers)
+TREE_KEY_PREFIX = "readcache:tree:"  # writes in a tree scope, per root unit (township)
 _WRITE = re.compile(
     r"^\s*(?:WITH\b|INSERT\b|UPDATE\b|DELETE\b|TRUNCATE\b|REPLACE\b|ALTER\b|DROP\b|CREATE\b)", re.IGNORECASE
 )
@@ -74,32 +92,88 @@ def enabled() -> bool:
     return seconds() > 0
 
 
-# -- the generation ------------------------------------------------------------------------------
+# -- generations ---------------------------------------------------------------------------------
 
 
-def generation() -> int | None:
-    """The current generation, or ``None`` if the cache cannot be reached."""
+def generation(key: str = GENERATION_KEY) -> int | None:
+    """A generation counter's value, or ``None`` if the cache cannot be reached."""
     try:
-        value = cache.get(GENERATION_KEY)
+        value = cache.get(key)
         if value is None:
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            value = cache.get(GENERATION_KEY)
+            cache.add(key, time.time_ns(), timeout=None)
+            value = cache.get(key)
         return value
     except Exception:  # a cache outage must not fail a read
         log.warning("read cache unreachable; answering uncached", exc_info=True)
         return None
 
 
-def bump() -> None:
-    """A write happened: every stored answer is stale."""
-    try:
+def bump(*keys: str) -> None:
+    """Writes happened: answers kept under these counters (by default, every answer) are stale."""
+    for key in keys or (GENERATION_KEY,):
         try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no counter yet (or evicted): start one that no old entry used
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            cache.incr(GENERATION_KEY)
-    except Exception:  # the write itself must go on
-        log.warning("read cache unreachable; stored answers expire within READ_CACHE_SECONDS", exc_info=True)
+            try:
+                cache.incr(key)
+            except ValueError:  # no counter yet (or evicted): start one that no old entry used
+                cache.add(key, time.time_ns(), timeout=None)
+                cache.incr(key)
+        except Exception:  # the write itself must go on
+            log.warning("read cache unreachable; stored answers expire within READ_CACHE_SECONDS", exc_info=True)
+
+
+def tree_key(root: int) -> str:
+    return f"{TREE_KEY_PREFIX}{root}"
+
+
+def root_of(path: str) -> int:
+    """The root unit (a township) of a unit's tree path: ``/000001/000004/`` → 1."""
+    return int(path.strip("/").split("/", 1)[0])
+
+
+# -- tree scopes: writes that only one township's readers can see -------------------------------
+
+_trees: ContextVar[set[int] | None] = ContextVar("readcache_trees", default=None)
+
+
+@contextmanager
+def tree_scope():
+    """Writes inside count for the trees named with :func:`narrow_to` (until one is named, and
+    for any table outside ``READ_CACHE_TREE_TABLES``, they count for everyone)."""
+    token = _trees.set(set())
+    try:
+        yield
+    finally:
+        _trees.reset(token)
+
+
+def tree_scoped(func):
+    """Run ``func`` in a :func:`tree_scope`."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with tree_scope():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+def narrow_to(unit_path: str) -> None:
+    """The open tree scope's writes are about an object of the unit at ``unit_path``."""
+    trees = _trees.get()
+    if trees is not None:
+        trees.add(root_of(unit_path))
+
+
+def _counters_for(sql: str) -> tuple[str, ...]:
+    """The counters a write statement moves: its trees' and the county-wide one when every
+    table it writes is a tree table and a tree scope names its trees, else the global one."""
+    trees = _trees.get()
+    if trees:
+        tree_tables = tuple(getattr(settings, "READ_CACHE_TREE_TABLES", ()))
+        tables = _TARGET.findall(sql)
+        if tables and all(table.lower() in tree_tables for table in tables):
+            return (*(tree_key(root) for root in sorted(trees)), ANY_KEY)
+    return (GENERATION_KEY,)
 
 
 def writes_visible_data(sql: str) -> bool:
@@ -113,19 +187,47 @@ def writes_visible_data(sql: str) -> bool:
     return any(not table.lower().startswith(ignored) for table in tables)
 
 
-def _bump_after_commit() -> None:
-    bump()
+# Each connection (one per thread) notes the counters its open transaction's writes move:
+# ``touched`` are all of them (moved again at commit), ``unflushed`` those not yet moved for the
+# connection's own reads. Other connections cannot see uncommitted rows, so only the commit has
+# to tell them; a write outside a transaction is committed at once and moves its counters then.
+
+
+def _commit_hook(connection):
+    def bump_after_commit() -> None:
+        touched, connection._readcache_touched = connection._readcache_touched, set()
+        connection._readcache_unflushed = set()
+        bump(*sorted(touched))
+
+    return bump_after_commit
+
+
+def flush_own_writes() -> None:
+    """Move the counters of this thread's uncommitted writes, so its own reads see them."""
+    for connection in connections.all(initialized_only=True):
+        unflushed = getattr(connection, "_readcache_unflushed", None)
+        if unflushed:
+            connection._readcache_unflushed = set()
+            bump(*sorted(unflushed))
 
 
 def _watch_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if enabled() and isinstance(sql, str) and writes_visible_data(sql):
-        bump()
+        counters = _counters_for(sql)
         connection = context["connection"]
-        if connection.in_atomic_block and not any(
-            func is _bump_after_commit for _sids, func, _robust in connection.run_on_commit
-        ):
-            connection.on_commit(_bump_after_commit, robust=True)
+        if not connection.in_atomic_block:
+            bump(*counters)
+            return result
+        hook = getattr(connection, "_readcache_hook", None)
+        if hook is None or not any(func is hook for _sids, func, _robust in connection.run_on_commit):
+            # a new transaction (a rolled back one took its callback with it)
+            connection._readcache_touched = set()
+            connection._readcache_unflushed = set()
+            connection._readcache_hook = _commit_hook(connection)
+            connection.on_commit(connection._readcache_hook, robust=True)
+        connection._readcache_touched.update(counters)
+        connection._readcache_unflushed.update(counters)
     return result
 
 
@@ -141,39 +243,95 @@ def install_on_open_connections() -> None:
         _install(None, connection)
 
 
+# -- reach: whose writes a user's answers depend on ----------------------------------------------
+
+EVERYWHERE = "everywhere"
+_reach_extensions: list = []
+
+
+def register_reach(func) -> None:
+    """``func(user)`` gives unit paths of objects a user sees outside their scope's units (the
+    domain's: items assigned to them anywhere)."""
+    if func not in _reach_extensions:
+        _reach_extensions.append(func)
+
+
+def compute_reach(user) -> frozenset[int] | str:
+    """The trees whose writes may change what ``user`` is shown: ``EVERYWHERE`` for an admin,
+    else the roots of their scope's units and of the domain's extensions."""
+    from organization.models import Membership
+    from organization.scoping import scope_for
+
+    scope = scope_for(user)
+    if scope.is_admin:
+        return EVERYWHERE
+    paths = set(scope.read_paths)
+    if scope.member_unit_ids:
+        paths.update(Membership.objects.filter(user=user).values_list("unit__path", flat=True))
+    for extension in _reach_extensions:
+        paths.update(extension(user))
+    return frozenset(root_of(path) for path in paths if path)
+
+
+def reach_of(user) -> frozenset[int] | str:
+    """``user``'s reach, kept under the global generation (memberships, units and users are
+    global tables; tree writes never widen a reach: an item's people are members of its unit)."""
+    kept = getattr(user, "_readcache_reach", None)
+    if kept is not None:
+        return kept
+    slot, kept = fetch(f"readcache:reach:{user.pk}")
+    if kept is None:
+        kept = compute_reach(user)
+        if slot is not None:
+            keep(slot, kept)
+    user._readcache_reach = kept
+    return kept
+
+
+def counters_of(reach) -> tuple[str, ...]:
+    if reach == EVERYWHERE:
+        return (GENERATION_KEY, ANY_KEY)
+    return (GENERATION_KEY, *(tree_key(root) for root in sorted(reach)))
+
+
 # -- stored answers ------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Slot:
-    """Where an answer goes, and the generation it was computed in."""
+    """Where an answer goes, and the generations it was computed in."""
 
     key: str
-    generation: int
+    generation: tuple[int, ...]
 
 
-def fetch(key: str) -> tuple[Slot | None, object | None]:
-    """One round trip: the current generation and the value kept under ``key``, if it was kept
-    in this generation less than ``READ_CACHE_SECONDS`` ago by the clock (the cache's own expiry
-    uses real time; a test that moves the clock moves this one). ``(None, None)`` if the cache
-    cannot be reached. The generation is read before the caller computes a missing value, so
-    a value computed from data a commit has since changed is kept under an old generation."""
+def fetch(key: str, counters: tuple[str, ...] = (GENERATION_KEY,)) -> tuple[Slot | None, object | None]:
+    """One round trip: the current values of ``counters`` and the value kept under ``key``, if
+    it was kept under those values less than ``READ_CACHE_SECONDS`` ago by the clock (the
+    cache's own expiry uses real time; a test that moves the clock moves this one).
+    ``(None, None)`` if the cache cannot be reached. The counters are read before the caller
+    computes a missing value, so a value computed from data a commit has since changed is kept
+    under old values. This thread's own uncommitted writes move their counters first."""
+    flush_own_writes()
     try:
-        found = cache.get_many([GENERATION_KEY, key])
-        gen = found.get(GENERATION_KEY)
-        if gen is None:
-            gen = generation()
-            if gen is None:
-                return None, None
+        found = cache.get_many([*counters, key])
+        values = []
+        for counter in counters:
+            value = found.get(counter)
+            if value is None:
+                value = generation(counter)
+                if value is None:
+                    return None, None
+            values.append(value)
     except Exception:
         log.warning("read cache unreachable; answering uncached", exc_info=True)
         return None, None
-    slot = Slot(key, gen)
+    slot = Slot(key, tuple(values))
     kept = found.get(key)
     if kept is None:
         return slot, None
     kept_generation, kept_at, value = kept
-    if kept_generation != gen or not 0 <= timezone.now().timestamp() - kept_at < seconds():
+    if kept_generation != slot.generation or not 0 <= timezone.now().timestamp() - kept_at < seconds():
         return slot, None
     return slot, value
 
@@ -191,8 +349,12 @@ def answer_key(request, *varies: object) -> str:
     return f"readcache:answer:{request.user.pk}:{translation.get_language()}:{digest}"
 
 
-def lookup(request, *varies: object) -> tuple[Slot | None, HttpResponse | None]:
-    slot, kept = fetch(answer_key(request, *varies))
+REACH = "reach"  # an answer shows what its user's reach holds (else EVERYWHERE: rankings)
+
+
+def lookup(request, *varies: object, depends: str = REACH) -> tuple[Slot | None, HttpResponse | None]:
+    reach = EVERYWHERE if depends == EVERYWHERE else reach_of(request.user)
+    slot, kept = fetch(answer_key(request, *varies), counters_of(reach))
     if kept is None:
         return slot, None
     content_type, body = kept
@@ -227,6 +389,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
             return kept
         user, token = super().authenticate_credentials(key)
         if slot is not None:
+            # the user's scope and reach go with it (memberships are global tables)
+            user._readcache_reach = compute_reach(user)
             kept_token = _without(token, "key")
             kept_token._state.fields_cache = {}
             keep(slot, (_without(user, "password"), kept_token))
@@ -246,6 +410,7 @@ class CachedReadsMixin:
     """
 
     cached_actions: frozenset[str] = frozenset({"list"})
+    read_cache_depends = REACH
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -259,7 +424,7 @@ class CachedReadsMixin:
             or type(request.accepted_renderer) is not JSONRenderer
         ):
             return
-        slot, hit = lookup(request, request.accepted_media_type)
+        slot, hit = lookup(request, request.accepted_media_type, depends=self.read_cache_depends)
         if hit is not None:
             raise _Hit(hit)
         self._read_cache_slot = slot
@@ -294,15 +459,19 @@ def _page_varies(request) -> tuple | None:
     return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count_of_request(request))
 
 
-def cached_page(view):
-    """Keep a page view's 200 answers (see the module's docstring for what they vary on)."""
+def cached_page(view=None, *, depends: str = REACH):
+    """Keep a page view's 200 answers (see the module's docstring for what they vary on).
+    ``depends=EVERYWHERE`` for a page that compares across townships (it is dropped by a write
+    in any of them)."""
+    if view is None:
+        return functools.partial(cached_page, depends=depends)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         varies = _page_varies(request)
         slot = None
         if varies is not None:
-            slot, hit = lookup(request, *varies)
+            slot, hit = lookup(request, *varies, depends=depends)
             if hit is not None:
                 return hit
         response = view(request, *args, **kwargs)

@@ -36,6 +36,16 @@ def items_visible_to(user, *, related: bool = True) -> QuerySet[Item]:
     )
 
 
+def unit_paths_of_items_of(user) -> set[str]:
+    """Paths of the units whose items name ``user`` (responsible, lead leader or co-handler):
+    what ``items_visible_to`` shows them beyond their scope (the read cache's reach)."""
+    co_handled = Item.co_handlers.through.objects.filter(user_id=user.pk).values("responsibilityitem_id")
+    paths = Item.objects.order_by().values_list("list__unit__path", flat=True)
+    return set(
+        paths.filter(assignee_id=user.pk).union(paths.filter(lead_leader_id=user.pk), paths.filter(pk__in=co_handled))
+    )
+
+
 def co_handlers_in_order() -> Prefetch:
     """协办 of each item by user id: the order the API and the pages show them in."""
     return Prefetch("co_handlers", queryset=User.objects.order_by("pk"))

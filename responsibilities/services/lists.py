@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
+from workflows import readcache
 from workflows.audit import append_log
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
@@ -253,6 +254,12 @@ def _locked_item(item: Item | int) -> Item:
     items do not queue behind each other. When ``item`` is an object that already holds those
     related rows (the API's, read in the caller's scope a moment ago) and the locked row still
     points at them, they are reused instead of being joined and read again."""
+    locked = _lock_item(item)
+    readcache.narrow_to(locked.list.unit.path)  # what follows is this township's business
+    return locked
+
+
+def _lock_item(item: Item | int) -> Item:
     locking = Item.objects.select_for_update(of=("self",))
     if isinstance(item, Item) and _held_relations(item):
         locked = locking.get(pk=item.pk)
@@ -273,6 +280,7 @@ def _item_transition(
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
     """签收: the assignee acknowledges the item; their "accept" task closes and "work" opens."""
     item = _item_transition(item, "accept", actor=actor, comment=comment)
@@ -281,6 +289,7 @@ def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_report_progress(*, item: Item, actor: User, text: str, percent: int | None = None, comment: str = "") -> Item:
     item = _item_transition(
         item, "report_progress", actor=actor, comment=comment or text, payload={"percent": percent}, percent=percent
@@ -290,6 +299,7 @@ def item_report_progress(*, item: Item, actor: User, text: str, percent: int | N
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
     """办结申请: the assignee reports the item done; the verifiers are told."""
     item = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
@@ -299,6 +309,7 @@ def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> I
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     """办结: a leader of the unit (never the assignee) confirms completion."""
     item = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
@@ -308,6 +319,7 @@ def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """退回: verification rejected; the reason is required and goes to the assignee."""
     item = _item_transition(
@@ -330,6 +342,7 @@ def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> I
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """中止: the deadline clock stops until the item is resumed."""
     item = _item_transition(item, "suspend", actor=actor, comment=reason, payload={"reason": reason})
@@ -344,6 +357,7 @@ def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> 
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
     item = _item_transition(item, "resume", actor=actor, comment=comment)
     emit("item.resumed", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
@@ -351,6 +365,7 @@ def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     item = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
     flows.item_flow_cancel(item)
@@ -413,6 +428,7 @@ def extension_open(
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
     """The assignee asks for a later deadline; one pending request per item at a time."""
     item = _locked_item(item)
@@ -436,6 +452,7 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
     extension = _locked(ExtensionRequest, extension.pk)
