@@ -112,3 +112,14 @@ def _no_quiet_hours_unless_asked(request, monkeypatch):
 
     monkeypatch.setattr(NotificationPreference, "QUIET_START", dt.time(0, 0))
     monkeypatch.setattr(NotificationPreference, "QUIET_END", dt.time(0, 0))
+
+
+@pytest.fixture
+def shared_report_figures(settings):
+    """Processes reuse the cluster-wide assessment for a minute, as in production."""
+    from reports import selectors
+
+    settings.REPORTS_CACHE_SECONDS = 60
+    selectors._shared.clear()
+    yield
+    selectors._shared.clear()

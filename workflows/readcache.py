@@ -352,7 +352,10 @@ def answer_key(request, *varies: object) -> str:
 REACH = "reach"  # an answer shows what its user's reach holds (else EVERYWHERE: rankings)
 
 
-def lookup(request, *varies: object, depends: str = REACH) -> tuple[Slot | None, HttpResponse | None]:
+def lookup(request, *varies: object, depends=REACH) -> tuple[Slot | None, HttpResponse | None]:
+    """``depends``: ``REACH``, ``EVERYWHERE`` or a function that says which, when asked."""
+    if callable(depends):
+        depends = depends()
     reach = EVERYWHERE if depends == EVERYWHERE else reach_of(request.user)
     slot, kept = fetch(answer_key(request, *varies), counters_of(reach))
     if kept is None:
@@ -459,10 +462,10 @@ def _page_varies(request) -> tuple | None:
     return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count_of_request(request))
 
 
-def cached_page(view=None, *, depends: str = REACH):
+def cached_page(view=None, *, depends=REACH):
     """Keep a page view's 200 answers (see the module's docstring for what they vary on).
     ``depends=EVERYWHERE`` for a page that compares across townships (it is dropped by a write
-    in any of them)."""
+    in any of them); a function for a page that decides when asked."""
     if view is None:
         return functools.partial(cached_page, depends=depends)
 

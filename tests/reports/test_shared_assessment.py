@@ -8,15 +8,9 @@ from tests.reports.helpers import build_quarter
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def shared(settings):
-    settings.REPORTS_CACHE_SECONDS = 60
-    selectors._shared.clear()
-    yield
-    selectors._shared.clear()
-
-
-def test_the_second_reader_reuses_the_figures_and_sees_the_same_ranks(personas, shared, django_assert_max_num_queries):
+def test_the_second_reader_reuses_the_figures_and_sees_the_same_ranks(
+    personas, shared_report_figures, django_assert_max_num_queries
+):
     build_quarter(personas)
     first = selectors.assessment_for(personas.secretary, year=2026, quarter=3)
     personas.secretary._dutyflow_scope = None
