@@ -258,16 +258,14 @@ def register_reach(func) -> None:
 
 def compute_reach(user) -> frozenset[int] | str:
     """The trees whose writes may change what ``user`` is shown: ``EVERYWHERE`` for an admin,
-    else the roots of their scope's units and of the domain's extensions."""
-    from organization.models import Membership
+    else the roots of their scope's units (every membership's unit is among its read paths, or
+    under one) and of the domain's extensions."""
     from organization.scoping import scope_for
 
     scope = scope_for(user)
     if scope.is_admin:
         return EVERYWHERE
     paths = set(scope.read_paths)
-    if scope.member_unit_ids:
-        paths.update(Membership.objects.filter(user=user).values_list("unit__path", flat=True))
     for extension in _reach_extensions:
         paths.update(extension(user))
     return frozenset(root_of(path) for path in paths if path)
@@ -279,6 +277,15 @@ def reach_of(user) -> frozenset[int] | str:
     kept = getattr(user, "_readcache_reach", None)
     if kept is not None:
         return kept
+    token_slot = user.__dict__.pop("_readcache_token_slot", None)
+    if token_slot is not None:
+        # a token lookup computed a moment ago: its kept copy takes the reach along
+        user._readcache_reach = compute_reach(user)
+        kept_user, kept_token = token_slot.kept
+        kept_user._readcache_reach = user._readcache_reach
+        kept_user._dutyflow_scope = user._dutyflow_scope  # computed for the reach
+        keep(Slot(token_slot.key, token_slot.generation), token_slot.kept)
+        return user._readcache_reach
     slot, kept = fetch(f"readcache:reach:{user.pk}")
     if kept is None:
         kept = compute_reach(user)
@@ -379,6 +386,11 @@ def _without(instance, *attnames: str):
     return copied
 
 
+@dataclass(frozen=True)
+class _TokenSlot(Slot):
+    kept: tuple = ()  # what was kept under it: (user, token)
+
+
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, its lookup kept like an answer: a deleted token or a
     deactivated user is a write, so it takes effect at once. What is kept holds neither the
@@ -392,11 +404,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
             return kept
         user, token = super().authenticate_credentials(key)
         if slot is not None:
-            # the user's scope and reach go with it (memberships are global tables)
-            user._readcache_reach = compute_reach(user)
             kept_token = _without(token, "key")
             kept_token._state.fields_cache = {}
-            keep(slot, (_without(user, "password"), kept_token))
+            kept = (_without(user, "password"), kept_token)
+            keep(slot, kept)
+            # the first cached read of this request keeps the user's reach (and scope) with it
+            user._readcache_token_slot = _TokenSlot(slot.key, slot.generation, kept)
         return user, token
 
 
