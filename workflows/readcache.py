@@ -401,7 +401,10 @@ class TokenAuthentication(authentication.TokenAuthentication):
             return super().authenticate_credentials(key)
         slot, kept = fetch("readcache:token:" + hashlib.sha256(key.encode()).hexdigest())
         if kept is not None:
-            return kept
+            user, token = kept
+            if "_readcache_reach" not in user.__dict__:  # kept by a request that read nothing cached
+                user._readcache_token_slot = _TokenSlot(slot.key, slot.generation, (_without(user), token))
+            return user, token
         user, token = super().authenticate_credentials(key)
         if slot is not None:
             kept_token = _without(token, "key")

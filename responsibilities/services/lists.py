@@ -455,10 +455,10 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
 @readcache.tree_scoped
 def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
+    item = _locked_item(extension.item_id)  # the item first, as when the extension was requested
     extension = _locked(ExtensionRequest, extension.pk)
     extension.decided_by = actor
     apply_transition(extension, "approve", actor=actor, comment=comment)
-    item = _locked_item(extension.item_id)
     apply_transition(
         item,
         "move_deadline",

@@ -275,6 +275,7 @@ ITEM_SERVICES = {
         "cadre",
         {"new_due_at": timezone.now() + dt.timedelta(days=30), "reason": "等材料"},
     ),
+    "extension_approve": ("extension pending", "extension_approve", "leader", {}),
 }
 
 
@@ -283,16 +284,42 @@ def test_item_transitions_are_their_townships_business_only(personas, far, name)
     """Every table an item's transition writes is a tree table: the other townships keep
     their answers."""
     state, service, who, kwargs = ITEM_SERVICES[name]
+    kwargs = dict(kwargs)
     item, cadre, leader = far.item, far.cadre, far.leader
-    if state != "assigned":
+    if state not in ("assigned", "extension pending"):
         services.item_accept(item=item, actor=cadre)
         services.item_report_progress(item=item, actor=cadre, text="开始")
     if state == "submitted":
         services.item_submit(item=item, actor=cadre, result="已完成")
     if state == "suspended":
         services.item_suspend(item=item, actor=leader, reason="暂缓")
+    if state == "extension pending":
+        services.item_accept(item=item, actor=cadre)
+        kwargs["extension"] = services.extension_request(
+            item=item, actor=cadre, new_due_at=timezone.now() + dt.timedelta(days=30), reason="等材料"
+        )
+    else:
+        kwargs["item"] = ResponsibilityItem.objects.get(pk=item.pk)
     keys = (readcache.GENERATION_KEY, readcache.tree_key(readcache.root_of(far.branch.path)))
     start = counter_values(*keys)
-    actor = cadre if who == "cadre" else leader
-    getattr(services, service)(item=ResponsibilityItem.objects.get(pk=item.pk), actor=actor, **kwargs)
+    getattr(services, service)(actor=cadre if who == "cadre" else leader, **kwargs)
     assert [b - a for a, b in zip(start, counter_values(*keys), strict=True)] == [0, 1]
+
+
+@pytest.mark.parametrize("first", ["a read", "a transition"])
+def test_a_kept_token_takes_its_users_reach_with_the_first_cached_read(personas, near, first):
+    import hashlib
+
+    from django.core.cache import cache
+    from rest_framework.authtoken.models import Token
+
+    cadre = token_client(personas.cadre)
+    if first == "a transition":  # keeps the token lookup without a reach
+        assert cadre.post(f"/api/v1/items/{near.item.pk}/transitions/accept/", {}, format="json").status_code == 200
+    cadre.get(MY_ITEMS)
+    key = Token.objects.get(user=personas.cadre).key
+    _generation, _at, (user, token) = cache.get("readcache:token:" + hashlib.sha256(key.encode()).hexdigest())
+    assert user.__dict__["_readcache_reach"] == {readcache.root_of(personas.branch.path)}
+    assert "_readcache_token_slot" not in user.__dict__ and "password" not in user.__dict__
+    assert "key" not in token.__dict__
+    assert queries_of(cadre, MY_ITEMS) == 0
