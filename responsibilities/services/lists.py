@@ -248,18 +248,20 @@ def _held_relations(item: Item) -> bool:
 
 
 def _locked_item(item: Item | int) -> Item:
+    """``_lock_item``; the writes that follow in the open tree scope are the item's township's
+    business (the read cache drops only its readers' answers)."""
+    locked = _lock_item(item)
+    readcache.narrow_to(locked.list.unit.path)
+    return locked
+
+
+def _lock_item(item: Item | int) -> Item:
     """The item, its row locked, with its list and unit, assignee, lead leader and category.
 
     Only the item's row is locked (not its list's or unit's), so that transitions of one unit's
     items do not queue behind each other. When ``item`` is an object that already holds those
     related rows (the API's, read in the caller's scope a moment ago) and the locked row still
     points at them, they are reused instead of being joined and read again."""
-    locked = _lock_item(item)
-    readcache.narrow_to(locked.list.unit.path)  # what follows is this township's business
-    return locked
-
-
-def _lock_item(item: Item | int) -> Item:
     locking = Item.objects.select_for_update(of=("self",))
     if isinstance(item, Item) and _held_relations(item):
         locked = locking.get(pk=item.pk)
