@@ -219,13 +219,12 @@ def _watch_writes(execute, sql, params, many, context):
         if not connection.in_atomic_block:
             bump(*counters)
             return result
-        hook = getattr(connection, "_readcache_hook", None)
-        if hook is None or not any(func is hook for _sids, func, _robust in connection.run_on_commit):
+        hook = connection._readcache_hook
+        if not any(func is hook for _sids, func, _robust in connection.run_on_commit):
             # a new transaction (a rolled back one took its callback with it)
             connection._readcache_touched = set()
             connection._readcache_unflushed = set()
-            connection._readcache_hook = _commit_hook(connection)
-            connection.on_commit(connection._readcache_hook, robust=True)
+            connection.on_commit(hook, robust=True)
         connection._readcache_touched.update(counters)
         connection._readcache_unflushed.update(counters)
     return result
@@ -234,6 +233,7 @@ def _watch_writes(execute, sql, params, many, context):
 @receiver(connection_created, dispatch_uid="readcache-watch-writes")
 def _install(sender, connection, **kwargs):
     if _watch_writes not in connection.execute_wrappers:
+        connection._readcache_hook = _commit_hook(connection)  # one per connection, run at each commit
         connection.execute_wrappers.append(_watch_writes)
 
 

@@ -26,8 +26,7 @@ def items_visible_to(user, *, related: bool = True) -> QuerySet[Item]:
     if not scope.is_admin:
         # Co-handled items through a subquery, not a join: a join repeats rows and needs a
         # DISTINCT over every column (and a count of the whole distinct set to paginate).
-        co_handled = Item.co_handlers.through.objects.filter(user_id=user.pk).values("responsibilityitem_id")
-        q |= Q(assignee_id=user.pk) | Q(pk__in=co_handled) | Q(lead_leader_id=user.pk)
+        q |= Q(assignee_id=user.pk) | Q(pk__in=_co_handled_by(user)) | Q(lead_leader_id=user.pk)
     items = Item.objects.filter(q)
     if not related:
         return items
@@ -39,11 +38,17 @@ def items_visible_to(user, *, related: bool = True) -> QuerySet[Item]:
 def unit_paths_of_items_of(user) -> set[str]:
     """Paths of the units whose items name ``user`` (responsible, lead leader or co-handler):
     what ``items_visible_to`` shows them beyond their scope (the read cache's reach)."""
-    co_handled = Item.co_handlers.through.objects.filter(user_id=user.pk).values("responsibilityitem_id")
     paths = Item.objects.order_by().values_list("list__unit__path", flat=True)
     return set(
-        paths.filter(assignee_id=user.pk).union(paths.filter(lead_leader_id=user.pk), paths.filter(pk__in=co_handled))
+        paths.filter(assignee_id=user.pk).union(
+            paths.filter(lead_leader_id=user.pk), paths.filter(pk__in=_co_handled_by(user))
+        )
     )
+
+
+def _co_handled_by(user):
+    """Ids of the items ``user`` co-handles, as a subquery (a join would repeat item rows)."""
+    return Item.co_handlers.through.objects.filter(user_id=user.pk).values("responsibilityitem_id")
 
 
 def co_handlers_in_order() -> Prefetch:

@@ -38,8 +38,9 @@ def add_item(personas, lst: ResponsibilityList, *, title: str = "主题党日", 
         "lead_leader": personas.leader,
         "due_at": timezone.now() + dt.timedelta(days=10),
     }
+    actor = extra.pop("actor", personas.leader)
     fields.update(extra)
-    return services.item_create(lst=lst, actor=personas.leader, **fields)
+    return services.item_create(lst=lst, actor=actor, **fields)
 
 
 def item_in_state(personas, state: str) -> ResponsibilityItem:

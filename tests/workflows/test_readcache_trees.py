@@ -25,18 +25,6 @@ from workflows import readcache
 pytestmark = pytest.mark.django_db
 
 
-def make_item(lst, *, assignee, lead_leader, actor, title="修路"):
-    return services.item_create(
-        lst=lst,
-        actor=actor,
-        title=title,
-        standard="完成",
-        assignee=assignee,
-        lead_leader=lead_leader,
-        due_at=timezone.now() + dt.timedelta(days=10),
-    )
-
-
 @pytest.fixture
 def far(personas):
     """A second township (西山镇) with a branch, its leader and cadre, and a published list."""
@@ -47,7 +35,7 @@ def far(personas):
     Membership.objects.create(user=leader, unit=branch, role=Membership.Role.LEADER)
     Membership.objects.create(user=cadre, unit=branch, role=Membership.Role.CADRE)
     lst = services.list_create(unit=branch, month=MONTH, title="西山清单", actor=leader)
-    item = make_item(lst, assignee=cadre, lead_leader=leader, actor=leader)
+    item = add_item(personas, lst, title="修路", assignee=cadre, lead_leader=leader, actor=leader)
     services.list_publish(lst=lst, actor=leader)
     item.refresh_from_db()
     return SimpleNamespace(township=township, branch=branch, leader=leader, cadre=cadre, list=lst, item=item)
@@ -162,7 +150,7 @@ def test_items_outside_ones_memberships_stay_fresh(personas, near, far):
     still drop that answer."""
     membership = Membership.objects.create(user=personas.cadre, unit=far.branch, role=Membership.Role.CADRE)
     lst = services.list_create(unit=far.branch, month=MONTH + dt.timedelta(days=31), title="下月", actor=far.leader)
-    item = make_item(lst, assignee=personas.cadre, lead_leader=far.leader, actor=far.leader)
+    item = add_item(personas, lst, title="修路", lead_leader=far.leader, actor=far.leader)
     services.list_publish(lst=lst, actor=far.leader)
     membership.delete()
     cadre = token_client(personas.cadre)
