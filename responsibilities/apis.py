@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Count
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
@@ -39,6 +40,7 @@ from .serializers import (
     ListUpdateSerializer,
     ProgressInputSerializer,
     SubmitInputSerializer,
+    item_representation,
     item_rows,
 )
 
@@ -258,6 +260,24 @@ class ItemViewSet(CachedReadsMixin, TransitionViewSetMixin, viewsets.ModelViewSe
     def _reload(self, item):
         return self.get_queryset().get(pk=item.pk)
 
+    def get_object(self):
+        if self.action != "take_transition":
+            return super().get_object()
+        # A transition reads one item by its key: the scope's rule checked on the row, not a
+        # filter over every item the caller may read (selectors.item_for_transition).
+        found = selectors.item_for_transition(self.request.user, self.kwargs[self.lookup_field])
+        if found is None:
+            raise Http404(f"No {Item._meta.object_name} matches the given query.")  # as get_object's
+        item, self._co_handler_ids = found
+        self.check_object_permissions(self.request, item)
+        return item
+
+    def transition_answer(self, item) -> dict:
+        # The service's item was read under its row lock after the checks (the item found in the
+        # caller's scope) and holds what the answer shows; the co-handlers were read with it, and
+        # no transition changes them.
+        return item_representation(item, self._co_handler_ids)
+
     def perform_transition(self, obj, name, actor, data):
         comment = data.pop("comment", "")
         call = {
@@ -270,12 +290,7 @@ class ItemViewSet(CachedReadsMixin, TransitionViewSetMixin, viewsets.ModelViewSe
             "resume": services.item_resume,
             "cancel": services.item_cancel,
         }[name]
-        item = call(item=obj, actor=actor, comment=comment, **data)
-        # The service's item was read under its row lock after the checks above (``obj`` was
-        # found in the caller's scope) and carries what the answer shows, except the co-handlers:
-        # those are ``obj``'s, which no transition changes.
-        item._prefetched_objects_cache = obj._prefetched_objects_cache
-        return item
+        return call(item=obj, actor=actor, comment=comment, **data)
 
 
 # -- extension requests -------------------------------------------------------------------------

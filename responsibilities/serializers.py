@@ -329,14 +329,36 @@ def _name(row: dict, user: str) -> str | None:
     return User.name_from(*(row[f"{user}__{column}"] for column in User.NAME_COLUMNS))
 
 
-def item_representations(rows) -> list[dict]:
+def item_row_of(item: Item) -> dict:
+    """The row ``item_rows`` gives for ``item``, from an item that holds its list and unit,
+    assignee and lead leader (a transition's answer: the item the service read under its lock)."""
+    row = {"list__month": item.list.month, "list__unit_id": item.list.unit_id, "list__unit__name": item.list.unit.name}
+    for user in ("assignee", "lead_leader"):
+        person = getattr(item, user) if getattr(item, f"{user}_id") is not None else None
+        for column in User.NAME_COLUMNS:
+            row[f"{user}__{column}"] = getattr(person, column) if person is not None else None
+    for column in ITEM_ROW_COLUMNS:
+        if "__" not in column:
+            row[column] = getattr(item, "pk" if column == "id" else column)
+    return row
+
+
+def item_representation(item: Item, co_handler_ids: list[int]) -> dict:
+    """``ItemSerializer(item).data`` for an item that holds its related rows (``item_row_of``)
+    and the ids of its co-handlers in id order."""
+    return item_representations([item_row_of(item)], co_handlers={item.pk: list(co_handler_ids)})[0]
+
+
+def item_representations(rows, *, co_handlers: dict[int, list] | None = None) -> list[dict]:
     """``ItemSerializer(items, many=True).data`` for the rows of ``item_rows``, without building
     the items, their lists, units and users (a page of 50 items is some 1,500 model instances).
+    ``co_handlers`` (item id → user ids) when the caller holds them, else they are read.
     tests/responsibilities/test_item_rows.py holds the two to equality."""
     from .selectors import co_handlers_by_item
 
     rows = list(rows)
-    co_handlers = co_handlers_by_item(pk__in=[row["id"] for row in rows])
+    if co_handlers is None:
+        co_handlers = co_handlers_by_item(pk__in=[row["id"] for row in rows])
     now = timezone.now()
     result = []
     for row in rows:

@@ -86,6 +86,10 @@ class TransitionViewSetMixin:
         """Call the service for ``name``; return the updated object. Subclasses implement."""
         raise NotImplementedError
 
+    def transition_answer(self, obj) -> dict:
+        """The body of a transition's 200 answer: the object as the resource shows it."""
+        return self.get_serializer(obj).data
+
     @extend_schema(responses=TransitionOptionSerializer(many=True))
     @action(detail=True, methods=["get"], url_path="transitions", pagination_class=None, filter_backends=[])
     def transitions(self, request, pk=None):
@@ -123,7 +127,7 @@ class TransitionViewSetMixin:
         obj = run_service_mapping_errors(
             lambda: self.perform_transition(obj, name, request.user, dict(serializer.validated_data))
         )
-        return Response(self.get_serializer(obj).data)
+        return Response(self.transition_answer(obj))
 
     @extend_schema(responses=HistoryEntrySerializer(many=True))
     @action(detail=True, methods=["get"], url_path="history", pagination_class=None, filter_backends=[])

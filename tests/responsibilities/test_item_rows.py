@@ -19,7 +19,13 @@ from responsibilities import services
 from responsibilities.apis import ItemViewSet
 from responsibilities.models import ResponsibilityItem, TaskCategory
 from responsibilities.selectors import items_visible_to
-from responsibilities.serializers import ItemRowSerializer, ItemSerializer, item_representations, item_rows
+from responsibilities.serializers import (
+    ItemRowSerializer,
+    ItemSerializer,
+    item_representation,
+    item_representations,
+    item_rows,
+)
 from tests.responsibilities.lists_builders import PATHS, add_item, draft_list
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +102,14 @@ def test_one_row_answers_what_the_item_serializer_answers(personas, varied_items
         row = item_rows(Item.objects.filter(pk=item.pk)).get()
         full = ItemSerializer(items_visible_to(personas.leader).get(pk=item.pk)).data
         assert _json(ItemRowSerializer(row).data) == _json(full)
+
+
+def test_an_item_instance_answers_what_the_item_serializer_answers(personas, varied_items):
+    for item in varied_items:
+        full = ItemSerializer(items_visible_to(personas.leader).get(pk=item.pk)).data
+        held = Item.objects.select_related("list__unit", "assignee", "lead_leader").get(pk=item.pk)
+        co_handler_ids = sorted(held.co_handlers.values_list("pk", flat=True))
+        assert _json(item_representation(held, co_handler_ids)) == _json(full)
 
 
 @pytest.fixture
