@@ -122,29 +122,29 @@ def complete_task(process_qs, node, *, actor, subject=None, subject_field: str =
     Caller is a service inside its transaction, after the model transition succeeded. An
     object without a process (made before flows existed) has no task to close: nothing happens.
 
-    The process row is locked by the query that finds it: the lock the flow's ``lock_impl``
-    (``SelectForUpdateLock``) would take, in the caller's transaction. ``subject``, the object
-    the service holds (locked, with what the flow's assignments read), is handed to the process
-    as its ``subject_field`` so that the flow's steps do not load it again.
+    The task and its process are found by one query, which locks the process row: the lock the
+    flow's ``lock_impl`` (``SelectForUpdateLock``) would take, in the caller's transaction.
+    ``subject``, the object the service holds (locked, with what the flow's assignments read), is
+    handed to the process as its ``subject_field`` so that the flow's steps do not load it again.
     """
     assert transaction.get_connection().in_atomic_block
-    process = (
-        process_qs.exclude(status__in=[STATUS.DONE, STATUS.CANCELED])
-        .select_for_update(of=("self",))
-        .order_by("-pk")
-        .first()
-    )
-    if process is None:
-        return None
-    if subject is not None:
-        setattr(process, subject_field, subject)
+    child = process_qs.model._meta.model_name  # the flow's process row, joined from the base row
     task = (
-        Task.objects.filter(process_id=process.pk, flow_task=node, status__in=OPEN_TASK_STATUSES)
-        .order_by("-pk")
+        Task.objects.filter(
+            process__in=process_qs.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).values("pk"),
+            flow_task=node,
+            status__in=OPEN_TASK_STATUSES,
+        )
+        .select_related(f"process__{child}")
+        .select_for_update(of=("process",))
+        .order_by("-process_id", "-pk")
         .first()
     )
     if task is None:
         return None
+    process = getattr(task.process, child)
+    if subject is not None:
+        setattr(process, subject_field, subject)
     task.process = process  # the activation reads the process (coerced): it is this one
     activation = node.activation_class(task)
     if task.status == STATUS.NEW:

@@ -275,17 +275,19 @@ def _lock_item(item: Item | int) -> Item:
 
 def _item_transition(
     item: Item, method: str, *, actor: User, comment: str = "", name: str | None = None, payload=None, **kwargs
-) -> Item:
+) -> tuple[Item, str]:
+    """The locked item after the transition, and the key of this occurrence of its events: the
+    transition's place in the item's log (a second submission after a return is a new event)."""
     item = _locked_item(item)
-    apply_transition(item, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
-    return item
+    entry = apply_transition(item, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
+    return item, f"log:{entry.seq}"
 
 
 @transaction.atomic
 @readcache.tree_scoped
 def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
     """签收: the assignee acknowledges the item; their "accept" task closes and "work" opens."""
-    item = _item_transition(item, "accept", actor=actor, comment=comment)
+    item, _ = _item_transition(item, "accept", actor=actor, comment=comment)
     flows.item_task_done(item, "accept", actor=actor)
     return item
 
@@ -293,7 +295,7 @@ def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
 @transaction.atomic
 @readcache.tree_scoped
 def item_report_progress(*, item: Item, actor: User, text: str, percent: int | None = None, comment: str = "") -> Item:
-    item = _item_transition(
+    item, _ = _item_transition(
         item, "report_progress", actor=actor, comment=comment or text, payload={"percent": percent}, percent=percent
     )
     ProgressReport.objects.create(item=item, author=actor, text=text, percent=percent)
@@ -304,9 +306,9 @@ def item_report_progress(*, item: Item, actor: User, text: str, percent: int | N
 @readcache.tree_scoped
 def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
     """办结申请: the assignee reports the item done; the verifiers are told."""
-    item = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
+    item, key = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
     flows.item_task_done(item, "work", actor=actor)
-    emit("item.submitted", subject=item, recipients=_verifiers(item), actor=actor, context=_item_context(item))
+    emit("item.submitted", subject=item, recipients=_verifiers(item), actor=actor, context=_item_context(item), key=key)
     return item
 
 
@@ -314,9 +316,11 @@ def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> I
 @readcache.tree_scoped
 def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     """办结: a leader of the unit (never the assignee) confirms completion."""
-    item = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
+    item, key = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
     flows.item_task_done(item, "verify", actor=actor)
-    emit("item.verified", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
+    emit(
+        "item.verified", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item), key=key
+    )
     return item
 
 
@@ -324,7 +328,7 @@ def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
 @readcache.tree_scoped
 def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """退回: verification rejected; the reason is required and goes to the assignee."""
-    item = _item_transition(
+    item, key = _item_transition(
         item,
         "return_for_rework",
         actor=actor,
@@ -339,6 +343,7 @@ def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> I
         recipients=[item.assignee_id],
         actor=actor,
         context={**_item_context(item), "reason": reason},
+        key=key,
     )
     return item
 
@@ -347,13 +352,14 @@ def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> I
 @readcache.tree_scoped
 def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """中止: the deadline clock stops until the item is resumed."""
-    item = _item_transition(item, "suspend", actor=actor, comment=reason, payload={"reason": reason})
+    item, key = _item_transition(item, "suspend", actor=actor, comment=reason, payload={"reason": reason})
     emit(
         "item.suspended",
         subject=item,
         recipients=[item.assignee_id],
         actor=actor,
         context={**_item_context(item), "reason": reason},
+        key=key,
     )
     return item
 
@@ -361,15 +367,15 @@ def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> 
 @transaction.atomic
 @readcache.tree_scoped
 def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
-    item = _item_transition(item, "resume", actor=actor, comment=comment)
-    emit("item.resumed", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item))
+    item, key = _item_transition(item, "resume", actor=actor, comment=comment)
+    emit("item.resumed", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item), key=key)
     return item
 
 
 @transaction.atomic
 @readcache.tree_scoped
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
-    item = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
+    item, key = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
     flows.item_flow_cancel(item)
     if item.assignee_id:
         emit(
@@ -378,6 +384,7 @@ def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> I
             recipients=[item.assignee_id],
             actor=actor,
             context={**_item_context(item), "reason": reason},
+            key=key,
         )
     return item
 

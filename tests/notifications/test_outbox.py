@@ -12,6 +12,7 @@ from notifications.models import Notification, NotificationPreference, OutboxMes
 from notifications.transports import EmailTransport, TransportError
 from responsibilities import services as domain
 from workflows.events import emit
+from workflows.models import TransitionLog
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -70,7 +71,14 @@ def test_different_event_keys_are_separate_messages(personas, township):
     assert OutboxMessage.objects.filter(event="sweep.warning", channel="in_app").count() == 2
 
 
-def test_repeated_keyless_event_is_a_new_occurrence(published_item, personas):
+def test_repeated_keyless_event_is_a_new_occurrence(personas, township):
+    for _ in range(2):
+        emit("item.assigned", subject=personas.branch, recipients=[personas.cadre], context={"title": "走访"})
+    rows = OutboxMessage.objects.filter(event="item.assigned", channel="in_app")
+    assert sorted(rows.values_list("event_key", flat=True)) == ["#1", "#2"]
+
+
+def test_a_second_submission_is_a_new_occurrence_keyed_by_its_log_row(published_item, personas):
     item = domain.item_accept(item=published_item, actor=personas.cadre)
     item = domain.item_report_progress(item=item, actor=personas.cadre, text="x")
     item = domain.item_submit(item=item, actor=personas.cadre, result="done")
@@ -78,7 +86,9 @@ def test_repeated_keyless_event_is_a_new_occurrence(published_item, personas):
     item = domain.item_report_progress(item=item, actor=personas.cadre, text="补充")
     domain.item_submit(item=item, actor=personas.cadre, result="done again")
     rows = OutboxMessage.objects.filter(event="item.submitted", recipient=personas.leader, channel="in_app")
-    assert sorted(rows.values_list("event_key", flat=True)) == ["#1", "#2"]
+    submissions = TransitionLog.objects.for_object(item).filter(transition="submit").order_by("seq")
+    assert list(rows.order_by("pk").values_list("event_key", flat=True)) == [f"log:{e.seq}" for e in submissions]
+    assert submissions.count() == 2
 
 
 def _fail_email(monkeypatch, *, permanent):
