@@ -170,8 +170,17 @@ else:
 # Busy read endpoints keep their answers this long in the shared cache; any write to the
 # database drops them at once (workflows/readcache.py). Only with a cache every process shares.
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=60 if REDIS_URL else 0)
-# Tables whose writes no cached answer shows (prefixes).
-READ_CACHE_IGNORED_TABLES = ("django_session", "notifications_", "django_celery_beat_", "axes_")
+# Tables whose writes no cached answer shows (prefixes). Comments and evidence files appear on
+# an item's own page only, which is never kept: a cadre's comment or upload keeps every answer
+# (tests/workflows/test_readcache_ignored.py fails if a kept answer starts showing them).
+READ_CACHE_IGNORED_TABLES = (
+    "django_session",
+    "notifications_",
+    "django_celery_beat_",
+    "axes_",
+    "responsibilities_comment",
+    "responsibilities_evidence",
+)
 # Tables whose rows belong to one township's tree: a write to them in a tree scope (an item's
 # transition) drops only the answers of readers whose reach holds that township. Any other
 # table written, there too, drops every answer.

@@ -1,0 +1,91 @@
+"""Comments and evidence files are shown by no kept answer, so writing them keeps every answer.
+
+A cadre's comment or uploaded evidence (佐证材料) is the most frequent write of a working day;
+it used to drop every kept answer in the county. These tests hold both halves of the rule in
+``READ_CACHE_IGNORED_TABLES``: no cached endpoint or page answers differently after such a
+write (computed with the cache off), and the kept answers are still used afterwards.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from responsibilities import services
+from tests.responsibilities.lists_builders import add_item, draft_list
+from tests.workflows.test_readcache import browser, page_body, token_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def published(personas):
+    lst = draft_list(personas)
+    item = add_item(personas, lst, title="走访困难党员", co_handlers=[personas.colleague])
+    services.list_publish(lst=lst, actor=personas.leader)
+    item = services.item_accept(item=item, actor=personas.cadre)
+    return lst, item
+
+
+def _api_urls(lst, item):
+    return [
+        "/api/v1/items/?assignee=me",
+        f"/api/v1/items/?list={lst.pk}",
+        f"/api/v1/items/{item.pk}/",
+        f"/api/v1/items/{item.pk}/history/",
+        "/api/v1/lists/",
+    ]
+
+
+def _comment_and_evidence(personas, item):
+    services.item_comment(item=item, actor=personas.cadre, text="已走访三户")
+    upload = SimpleUploadedFile("走访记录.txt", "走访记录".encode(), content_type="text/plain")
+    services.item_add_evidence(item=item, actor=personas.cadre, upload=upload, content_type="text/plain")
+
+
+def _answers(personas, lst, item):
+    """Every cached API answer and page of the item's people, computed with the cache off."""
+    with override_settings(READ_CACHE_SECONDS=0):
+        answers = {}
+        for who in ("cadre", "colleague", "leader", "commissioner", "observer"):
+            client = token_client(getattr(personas, who))
+            for url in _api_urls(lst, item):
+                response = client.get(url)
+                answers[who, url] = (response.status_code, response.content)
+        commissioner = token_client(personas.commissioner)
+        answers["queue"] = commissioner.get("/api/v1/supervision/overdue/").content
+        answers["list page"] = page_body(browser(personas.leader).get(f"/lists/{lst.pk}/"))
+        answers["dashboard"] = page_body(browser(personas.secretary).get("/reports/"))
+    return answers
+
+
+def test_no_kept_answer_shows_comments_or_evidence(personas, published, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    lst, item = published
+    before = _answers(personas, lst, item)
+    _comment_and_evidence(personas, item)
+    assert _answers(personas, lst, item) == before
+
+
+def test_comments_and_evidence_keep_the_kept_answers(
+    personas, published, settings, tmp_path, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path
+    lst, item = published
+    client = token_client(personas.cadre)
+    for url in _api_urls(lst, item):
+        client.get(url)  # kept
+    _comment_and_evidence(personas, item)
+    for url in _api_urls(lst, item):
+        with django_assert_max_num_queries(1):  # as for any kept answer (computing one takes 4 or more)
+            assert client.get(url).status_code == 200
+
+
+def test_a_transition_still_drops_them(personas, published):
+    lst, item = published
+    client = token_client(personas.cadre)
+    url = f"/api/v1/items/{item.pk}/"
+    client.get(url)
+    services.item_report_progress(item=item, actor=personas.cadre, text="进展", percent=50)
+    assert client.get(url).json()["progress_percent"] == 50
