@@ -181,6 +181,9 @@ READ_CACHE_IGNORED_TABLES = (
     "responsibilities_comment",
     "responsibilities_evidence",
 )
+# Columns whose update alone no cached answer shows: every sign-in writes the user's last_login,
+# and a township's 08:30 sign-ins must not drop the answers its people were just shown.
+READ_CACHE_IGNORED_COLUMNS = {"organization_user": ("last_login",)}
 # Tables whose rows belong to one township's tree: a write to them in a tree scope (an item's
 # transition) drops only the answers of readers whose reach holds that township. Any other
 # table written, there too, drops every answer.

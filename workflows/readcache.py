@@ -183,8 +183,26 @@ def writes_visible_data(sql: str) -> bool:
     tables = _TARGET.findall(sql)
     if not tables:
         return True  # a write whose target we cannot read: assume the worst
+    if _sets_only_ignored_columns(sql):
+        return False
     ignored = tuple(getattr(settings, "READ_CACHE_IGNORED_TABLES", ()))
     return any(not table.lower().startswith(ignored) for table in tables)
+
+
+# ``UPDATE "table" SET "a" = %s, "b" = %s WHERE …``: the statement the ORM sends for
+# ``save(update_fields=…)``; any other shape (expressions, literals, joins) counts as a write.
+_PLAIN_UPDATE = re.compile(r'^\s*UPDATE\s+"(\w+)"\s+SET\s+((?:"\w+" = %s)(?:, "\w+" = %s)*)\s+WHERE\s', re.IGNORECASE)
+_SET_COLUMN = re.compile(r'"(\w+)" = %s')
+
+
+def _sets_only_ignored_columns(sql: str) -> bool:
+    """An UPDATE that writes only columns no cached answer shows (``READ_CACHE_IGNORED_COLUMNS``:
+    the user's ``last_login``, which every sign-in writes)."""
+    match = _PLAIN_UPDATE.match(sql)
+    if match is None:
+        return False
+    columns = getattr(settings, "READ_CACHE_IGNORED_COLUMNS", {}).get(match.group(1).lower(), ())
+    return bool(columns) and all(column in columns for column in _SET_COLUMN.findall(match.group(2)))
 
 
 # Each connection (one per thread) notes the counters its open transaction's writes move:

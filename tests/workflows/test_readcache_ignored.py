@@ -1,8 +1,9 @@
-"""Comments and evidence files are shown by no kept answer, so writing them keeps every answer.
+"""Comments, evidence files and sign-ins are shown by no kept answer, so they keep every answer.
 
-A cadre's comment or uploaded evidence (佐证材料) is the most frequent write of a working day;
-it used to drop every kept answer in the county. These tests hold both halves of the rule in
-``READ_CACHE_IGNORED_TABLES``: no cached endpoint or page answers differently after such a
+A cadre's comment or uploaded evidence (佐证材料) is the most frequent write of a working day,
+and every sign-in writes the user's ``last_login``; each used to drop every kept answer in the
+county. These tests hold both halves of the rules in ``READ_CACHE_IGNORED_TABLES`` and
+``READ_CACHE_IGNORED_COLUMNS``: no cached endpoint or page answers differently after such a
 write (computed with the cache off), and the kept answers are still used afterwards.
 """
 
@@ -10,11 +11,13 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
+from django.test import Client, override_settings
 
+from organization.models import User
 from responsibilities import services
 from tests.responsibilities.lists_builders import add_item, draft_list
 from tests.workflows.test_readcache import browser, page_body, token_client
+from workflows import readcache
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,9 @@ def _comment_and_evidence(personas, item):
     services.item_comment(item=item, actor=personas.cadre, text="已走访三户")
     upload = SimpleUploadedFile("走访记录.txt", "走访记录".encode(), content_type="text/plain")
     services.item_add_evidence(item=item, actor=personas.cadre, upload=upload, content_type="text/plain")
+    for who in ("leader", "cadre", "secretary"):  # signs in: last_login is written
+        Client().force_login(getattr(personas, who))
+    assert User.objects.get(pk=personas.cadre.pk).last_login is not None
 
 
 def _answers(personas, lst, item):
@@ -60,7 +66,7 @@ def _answers(personas, lst, item):
     return answers
 
 
-def test_no_kept_answer_shows_comments_or_evidence(personas, published, settings, tmp_path):
+def test_no_kept_answer_shows_comments_evidence_or_sign_ins(personas, published, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     lst, item = published
     before = _answers(personas, lst, item)
@@ -68,7 +74,7 @@ def test_no_kept_answer_shows_comments_or_evidence(personas, published, settings
     assert _answers(personas, lst, item) == before
 
 
-def test_comments_and_evidence_keep_the_kept_answers(
+def test_comments_evidence_and_sign_ins_keep_the_kept_answers(
     personas, published, settings, tmp_path, django_assert_max_num_queries
 ):
     settings.MEDIA_ROOT = tmp_path
@@ -89,3 +95,30 @@ def test_a_transition_still_drops_them(personas, published):
     client.get(url)
     services.item_report_progress(item=item, actor=personas.cadre, text="进展", percent=50)
     assert client.get(url).json()["progress_percent"] == 50
+
+
+@pytest.mark.parametrize(
+    ("sql", "ignored"),
+    [
+        ('UPDATE "organization_user" SET "last_login" = %s WHERE "organization_user"."id" = %s', True),
+        ('UPDATE "organization_user" SET "last_login" = %s, "display_name" = %s WHERE "id" = %s', False),
+        ('UPDATE "organization_user" SET "display_name" = %s WHERE "organization_user"."id" = %s', False),
+        ('UPDATE "organization_user" SET "last_login" = NOW() WHERE "organization_user"."id" = %s', False),
+        ('UPDATE "organization_user" SET "last_login" = %s', False),
+        ('UPDATE "organization_unit" SET "last_login" = %s WHERE "organization_unit"."id" = %s', False),
+        ('DELETE FROM "organization_user" WHERE "organization_user"."id" = %s', False),
+    ],
+)
+def test_only_an_update_of_ignored_columns_alone_is_ignored(sql, ignored):
+    assert readcache.writes_visible_data(sql) is not ignored
+
+
+def test_a_user_edit_beside_the_sign_in_still_drops_answers(personas, published):
+    lst, item = published
+    client = token_client(personas.cadre)
+    url = f"/api/v1/items/{item.pk}/"
+    client.get(url)
+    cadre = User.objects.get(pk=personas.cadre.pk)
+    cadre.display_name = "改名的干部"
+    cadre.save(update_fields=["display_name", "last_login"])
+    assert client.get(url).json()["assignee_name"] == "改名的干部"
