@@ -9,25 +9,14 @@ import pytest
 from responsibilities import services
 from responsibilities.models import ResponsibilityItem
 from responsibilities.selectors import item_for_transition, items_visible_to
+from tests.personas import Personas
 from tests.responsibilities.lists_builders import add_item, draft_list
 
 pytestmark = pytest.mark.django_db
 
 Item = ResponsibilityItem
 
-PEOPLE = [
-    "secretary",
-    "leader",
-    "other_leader",
-    "cadre",
-    "colleague",
-    "other_cadre",
-    "commissioner",
-    "township_commissioner",
-    "other_commissioner",
-    "observer",
-    "admin",
-]
+PEOPLE = list(Personas.usernames)  # every named persona of the demo township
 
 
 @pytest.fixture
