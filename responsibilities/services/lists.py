@@ -492,8 +492,14 @@ def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str 
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def extension_reject(*, extension: ExtensionRequest, actor: User, reason: str, comment: str = "") -> ExtensionRequest:
-    extension = _locked(ExtensionRequest, extension.pk)
+    """The deadline stays; only the request, its log and the requester's message are written (the
+    item's township's business)."""
+    extension = (
+        ExtensionRequest.objects.select_for_update(of=("self",)).select_related("item__list__unit").get(pk=extension.pk)
+    )
+    readcache.narrow_to(extension.item.list.unit.path)
     extension.decided_by = actor
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(

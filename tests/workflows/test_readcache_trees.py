@@ -264,6 +264,7 @@ ITEM_SERVICES = {
         {"new_due_at": timezone.now() + dt.timedelta(days=30), "reason": "等材料"},
     ),
     "extension_approve": ("extension pending", "extension_approve", "leader", {}),
+    "extension_reject": ("extension pending", "extension_reject", "leader", {"reason": "理由不足"}),
 }
 
 
