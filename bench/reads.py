@@ -136,6 +136,7 @@ def main() -> int:
 
     print("read cache:", f"{settings.READ_CACHE_SECONDS} s ({args.redis})" if settings.READ_CACHE_SECONDS else "off")
     from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
@@ -150,16 +151,21 @@ def main() -> int:
     token_client = Client(HTTP_ACCEPT="application/json")
     session_clients: dict[int, Client] = {}
 
+    def session_client(user_id: int) -> Client:
+        client = session_clients.get(user_id)
+        if client is None:
+            client = session_clients[user_id] = Client()
+            client.force_login(User.objects.get(pk=user_id))
+            # a browser that has been on the site before: pages are kept per CSRF secret
+            client.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+        return client
+
     def get(path: str, user_id: int, auth: str):
         if auth == "token":
             return token_client.get(path, HTTP_AUTHORIZATION=f"Token {tokens[user_id]}")
         if auth == "none":
             return token_client.get(path)
-        client = session_clients.get(user_id)
-        if client is None:
-            client = session_clients[user_id] = Client()
-            client.force_login(User.objects.get(pk=user_id))
-        return client.get(path)
+        return session_client(user_id).get(path)
 
     dump = Path(args.dump) if args.dump else None
     if dump:
@@ -169,6 +175,9 @@ def main() -> int:
         if not ep.requests:
             print(f"{ep.name:<14} no requests: generate data with bench/generate.py first")
             continue
+        for _path, user_id, auth in ep.requests:
+            if auth == "session":
+                session_client(user_id)  # a login is a write: all of them before the warm-up
         for i, (path, user_id, auth) in enumerate(ep.requests):  # warm-up, status check, dump
             response = get(path, user_id, auth)
             if response.status_code != 200:
