@@ -82,6 +82,15 @@ def test_a_held_value_crosses_the_socket_once(redis_cache):
     assert redis_cache.get_if_counters("answer") is None
 
 
+def test_a_line_whose_value_is_gone_gives_nothing(redis_cache):
+    redis_cache.set("gen", 1)
+    redis_cache.set_under_counters("answer", [("gen", 1)], b"body", 60)
+    key = redis_cache.make_and_validate_key("answer")
+    stamp = redis_cache._cache.get_client().get(key).split(b" ", 1)[0]
+    redis_cache._cache.get_client().delete(key + ":" + stamp.decode())
+    assert redis_cache.get_if_counters("answer") is None
+
+
 def test_held_values_are_bounded():
     from config.cache import HeldValues
 

@@ -7,9 +7,11 @@ A GET answer of a view with :class:`CachedReadsMixin` is kept in the shared cach
     (user, language, absolute URL, media type), with the generations it was computed in
 
 so a repeated request costs the authentication and two cache reads instead of the queries and
-the serialisation. Pages (:func:`cached_page`) are kept the same way, and also per CSRF secret
-(their forms carry a token for it) and per unread-notification count (the header badge); a
-page is neither stored nor answered from the cache while the user has messages to show.
+the serialisation (a token's repeated GET costs one cache read, before the rest of Django:
+:mod:`workflows.kept_reads`). Pages (:func:`cached_page`) are kept the same way, and also per
+CSRF secret (their forms carry a token for it) and per unread-notification count (the header
+badge); a page is neither stored nor answered from the cache while the user has messages to
+show.
 
 What keeps the answers true:
 
