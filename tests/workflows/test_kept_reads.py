@@ -338,3 +338,10 @@ def test_a_moved_counter_hides_what_was_kept(shared_cache):
     assert keep_and_fetch(HttpResponse(b"{}")) is not None
     readcache.bump()
     assert kept_reads.fetch("readcache:kept:test") is None
+
+
+def test_a_host_not_allowed_is_answered_as_without_kept_answers(shared_cache, personas, published):
+    client = token_client(personas.cadre)
+    client.get(MY_ITEMS)
+    assert client.get(MY_ITEMS, HTTP_HOST="elsewhere.example").status_code == 400
+    assert uncached_with(client, MY_ITEMS, HTTP_HOST="elsewhere.example").status_code == 400
