@@ -17,22 +17,24 @@ def database_url() -> str:
     return os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
 
 
-def configure_environment(settings_module: str = "config.settings") -> None:
-    """Point Django at the bench database; outbox rows are written but never delivered here."""
+def configure_environment(settings_module: str = "config.settings", *, keep_redis: bool = False) -> None:
+    """Point Django at the bench database; outbox rows are written but never delivered here.
+    ``REDIS_URL`` is dropped (no shared cache, no broker) unless ``keep_redis``."""
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = database_url()
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
-    os.environ.pop("REDIS_URL", None)
+    if not keep_redis:
+        os.environ.pop("REDIS_URL", None)
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     os.environ.setdefault("DEBUG", "false")
 
 
-def start_django(settings_module: str = "config.settings"):
+def start_django(settings_module: str = "config.settings", *, keep_redis: bool = False):
     """Set Django up on the bench database and print the machine, the database and the items;
     returns the connection."""
-    configure_environment(settings_module)
+    configure_environment(settings_module, keep_redis=keep_redis)
     import django
 
     django.setup()

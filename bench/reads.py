@@ -10,13 +10,21 @@ one request.
 ``--dump DIR`` writes every response body to DIR (one file per request, named by endpoint and
 position), so that two versions of the code can be compared byte for byte with ``diff -r``.
 
+By default every read is computed (no shared cache, so no read cache). ``--redis URL`` gives
+the process that Redis as its cache (flushed first) and the read cache (``READ_CACHE_SECONDS``,
+60 s unless ``--read-cache-seconds``): the warm-up pass then keeps every answer and the
+measured requests are kept answers. The trivial JSON view of the load benchmark
+(``/bench/ping/``, no database, no authentication) is measured first, as the ceiling.
+
 Usage:
     .venv/bin/python bench/reads.py [--requests 200] [--only my_items,history] [--dump /tmp/before]
+    .venv/bin/python bench/reads.py --redis redis://127.0.0.1:6379/11   # kept answers
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sys
 import time
@@ -61,6 +69,7 @@ def build_endpoints(rng: random.Random, users: int) -> list[Endpoint]:
     )
     some_items = open_items[: users * 2]
     return [
+        Endpoint("ping", "trivial JSON view (ceiling)", [("/bench/ping/", 0, "none")]),
         Endpoint(
             "my_items", '"my items" (items/?assignee=me)', [("/api/v1/items/?assignee=me", c, "token") for c in cadres]
         ),
@@ -112,10 +121,22 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100, help="distinct users (or lists, items) per endpoint")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--dump", default="", help="write every response body into this directory")
+    parser.add_argument("--redis", default="", help="cache (flushed first) and read cache on, e.g. redis://…/11")
+    parser.add_argument("--read-cache-seconds", type=int, default=60, help="READ_CACHE_SECONDS with --redis")
     args = parser.parse_args()
 
-    start_django()
+    if args.redis:
+        os.environ["REDIS_URL"] = args.redis
+        os.environ["READ_CACHE_SECONDS"] = str(args.read_cache_seconds)
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+    start_django("bench.settings", keep_redis=bool(args.redis))
+    from django.conf import settings
+
+    print("read cache:", f"{settings.READ_CACHE_SECONDS} s ({args.redis})" if settings.READ_CACHE_SECONDS else "off")
     from django.db import connection
+    from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from rest_framework.authtoken.models import Token
@@ -130,14 +151,21 @@ def main() -> int:
     token_client = Client(HTTP_ACCEPT="application/json")
     session_clients: dict[int, Client] = {}
 
-    def get(path: str, user_id: int, auth: str):
-        if auth == "token":
-            return token_client.get(path, HTTP_AUTHORIZATION=f"Token {tokens[user_id]}")
+    def session_client(user_id: int) -> Client:
         client = session_clients.get(user_id)
         if client is None:
             client = session_clients[user_id] = Client()
             client.force_login(User.objects.get(pk=user_id))
-        return client.get(path)
+            # a browser that has been on the site before: pages are kept per CSRF secret
+            client.cookies[settings.CSRF_COOKIE_NAME] = _get_new_csrf_string()
+        return client
+
+    def get(path: str, user_id: int, auth: str):
+        if auth == "token":
+            return token_client.get(path, HTTP_AUTHORIZATION=f"Token {tokens[user_id]}")
+        if auth == "none":
+            return token_client.get(path)
+        return session_client(user_id).get(path)
 
     dump = Path(args.dump) if args.dump else None
     if dump:
@@ -147,6 +175,9 @@ def main() -> int:
         if not ep.requests:
             print(f"{ep.name:<14} no requests: generate data with bench/generate.py first")
             continue
+        for _path, user_id, auth in ep.requests:
+            if auth == "session":
+                session_client(user_id)  # a login is a write: all of them before the warm-up
         for i, (path, user_id, auth) in enumerate(ep.requests):  # warm-up, status check, dump
             response = get(path, user_id, auth)
             if response.status_code != 200:

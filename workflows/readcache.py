@@ -7,9 +7,11 @@ A GET answer of a view with :class:`CachedReadsMixin` is kept in the shared cach
     (user, language, absolute URL, media type), with the generations it was computed in
 
 so a repeated request costs the authentication and two cache reads instead of the queries and
-the serialisation. Pages (:func:`cached_page`) are kept the same way, and also per CSRF secret
-(their forms carry a token for it) and per unread-notification count (the header badge); a
-page is neither stored nor answered from the cache while the user has messages to show.
+the serialisation (a token's repeated GET costs one cache read, before the rest of Django:
+:mod:`workflows.kept_reads`). Pages (:func:`cached_page`) are kept the same way, and also per
+CSRF secret (their forms carry a token for it) and per unread-notification count (the header
+badge); a page is neither stored nor answered from the cache while the user has messages to
+show.
 
 What keeps the answers true:
 
@@ -328,6 +330,10 @@ class Slot:
 
     key: str
     generation: tuple[int, ...]
+    counters: tuple[str, ...] = ()
+    #: when what is kept under it was computed: the kept value's time, or (nothing kept yet)
+    #: the time its counters were read, before the caller computes it
+    kept_at: float = 0.0
 
 
 def fetch(key: str, counters: tuple[str, ...] = (GENERATION_KEY,)) -> tuple[Slot | None, object | None]:
@@ -351,14 +357,15 @@ def fetch(key: str, counters: tuple[str, ...] = (GENERATION_KEY,)) -> tuple[Slot
     except Exception:
         log.warning("read cache unreachable; answering uncached", exc_info=True)
         return None, None
-    slot = Slot(key, tuple(values))
+    now = timezone.now().timestamp()
+    slot = Slot(key, tuple(values), counters, now)
     kept = found.get(key)
     if kept is None:
         return slot, None
     kept_generation, kept_at, value = kept
-    if kept_generation != slot.generation or not 0 <= timezone.now().timestamp() - kept_at < seconds():
+    if kept_generation != slot.generation or not 0 <= now - kept_at < seconds():
         return slot, None
-    return slot, value
+    return Slot(key, slot.generation, counters, kept_at), value
 
 
 def keep(slot: Slot, value) -> None:
@@ -421,7 +428,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if kept is not None:
             user, token = kept
             if "_readcache_reach" not in user.__dict__:  # kept by a request that read nothing cached
-                user._readcache_token_slot = _TokenSlot(slot.key, slot.generation, (_without(user), token))
+                user._readcache_token_slot = _TokenSlot(slot.key, slot.generation, kept=(_without(user), token))
             return user, token
         user, token = super().authenticate_credentials(key)
         if slot is not None:
@@ -430,7 +437,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             kept = (_without(user, "password"), kept_token)
             keep(slot, kept)
             # the first cached read of this request keeps the user's reach (and scope) with it
-            user._readcache_token_slot = _TokenSlot(slot.key, slot.generation, kept)
+            user._readcache_token_slot = _TokenSlot(slot.key, slot.generation, kept=kept)
         return user, token
 
 
@@ -443,7 +450,10 @@ class CachedReadsMixin:
     """Keep the JSON answers of ``cached_actions`` (DRF action names; ``"get"`` for an APIView).
 
     The lookup happens after authentication, permissions and throttling, so a stored answer is
-    only ever given to the user it was computed for; only 200 answers are stored.
+    only ever given to the user it was computed for; only 200 answers are stored. A request
+    authenticated by its token also offers the whole answer to
+    :class:`workflows.kept_reads.KeptTokenReadsMiddleware`, which answers that token's same
+    request again before the view.
     """
 
     cached_actions: frozenset[str] = frozenset({"list"})
@@ -462,6 +472,11 @@ class CachedReadsMixin:
         ):
             return
         slot, hit = lookup(request, request.accepted_media_type, depends=self.read_cache_depends)
+        if slot is not None and isinstance(request.successful_authenticator, TokenAuthentication):
+            # the whole answer may be kept for this token's requests (workflows/kept_reads.py):
+            # they are answered before the view, so only where the view has nothing else to check
+            if not self.get_throttles():
+                request._request.readcache_answer_slot = slot
         if hit is not None:
             raise _Hit(hit)
         self._read_cache_slot = slot

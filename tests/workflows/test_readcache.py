@@ -53,15 +53,6 @@ def assert_fresh(client, url):
     return answer
 
 
-@pytest.fixture
-def published(personas):
-    lst = draft_list(personas)
-    first = add_item(personas, lst, title="走访困难党员")
-    second = add_item(personas, lst, title="整理党费台账", assignee=personas.colleague)
-    services.list_publish(lst=lst, actor=personas.leader)
-    return lst, first, second
-
-
 def test_a_repeated_read_is_answered_from_the_cache(personas, published, django_assert_max_num_queries):
     client = token_client(personas.cadre)
     first = client.get(MY_ITEMS)

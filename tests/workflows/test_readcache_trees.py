@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from organization.models import Jurisdiction, Membership, Unit, User
+from organization.models import Jurisdiction, Membership, Unit
 from responsibilities import services
 from responsibilities.models import ResponsibilityItem
 from tests.responsibilities.lists_builders import MONTH, add_item, draft_list
@@ -23,32 +22,6 @@ from tests.workflows.test_readcache import MY_ITEMS, assert_fresh, assert_fresh_
 from workflows import readcache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def far(personas):
-    """A second township (西山镇) with a branch, its leader and cadre, and a published list."""
-    township = Unit.objects.create(name="西山镇", code="xishan", kind=Unit.Kind.TOWNSHIP)
-    branch = Unit.objects.create(name="西山镇第一支部", code="xishan-b1", kind=Unit.Kind.BRANCH, parent=township)
-    leader = User.objects.create(username="xs-leader", display_name="西山领导")
-    cadre = User.objects.create(username="xs-cadre", display_name="西山干部")
-    Membership.objects.create(user=leader, unit=branch, role=Membership.Role.LEADER)
-    Membership.objects.create(user=cadre, unit=branch, role=Membership.Role.CADRE)
-    lst = services.list_create(unit=branch, month=MONTH, title="西山清单", actor=leader)
-    item = add_item(personas, lst, title="修路", assignee=cadre, lead_leader=leader, actor=leader)
-    services.list_publish(lst=lst, actor=leader)
-    item.refresh_from_db()
-    return SimpleNamespace(township=township, branch=branch, leader=leader, cadre=cadre, list=lst, item=item)
-
-
-@pytest.fixture
-def near(personas):
-    """The demo township's published list with one item (cadre001, leader01)."""
-    lst = draft_list(personas)
-    item = add_item(personas, lst, title="走访困难党员")
-    services.list_publish(lst=lst, actor=personas.leader)
-    item.refresh_from_db()
-    return SimpleNamespace(list=lst, item=item)
 
 
 def counter_values(*keys):
