@@ -13,7 +13,8 @@ for none). Steps:
 3. wrk, ``--connections`` connections, for each endpoint: a warm-up, then ``--duration``
    seconds measured. Requests are spread over many users (one token or session per line of
    the request file, see bench/wrk_requests.lua); every status outside 2xx is counted;
-4. the trivial view is the ceiling: each endpoint's throughput is reported as a fraction of it;
+4. the trivial view is the ceiling, measured first and again last: each endpoint's throughput is
+   reported as a fraction of the higher of the two;
 5. the workers' resident memory (VmRSS) after the run.
 
 With ``--prefill`` each distinct GET of a read endpoint is sent once before it is measured
@@ -469,6 +470,10 @@ def main() -> int:
                     f"{'  RAN OUT OF ITEMS' if ep.kind == 'write' and r['repeated'] else ''}",
                     flush=True,
                 )
+            # The ceiling again, last: on a shared host the first one alone may be slow or fast.
+            drain(url)
+            again = run_wrk(url, os.path.join(tmp, "ping.tsv"), duration=args.duration, **common)
+            print(f"  {'ping again':<11} {again['rps']:8.1f} req/s  p95 {again['p95_us'] / 1000:7.1f} ms", flush=True)
         rss = worker_rss_mib(proc.pid)
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
@@ -478,8 +483,14 @@ def main() -> int:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
 
-    ceiling = results["ping"]["rps"]
-    print(f"\n3. figures ({args.connections} connections, {args.duration} s each; ceiling {ceiling:.0f} req/s)")
+    # Shares are taken of the higher of the two ceilings, so that a slow moment of the host while
+    # the ceiling was measured never makes an endpoint look closer to it.
+    first, last = results["ping"]["rps"], again["rps"]
+    ceiling = max(first, last)
+    print(
+        f"\n3. figures ({args.connections} connections, {args.duration} s each; ceiling {ceiling:.0f} req/s, "
+        f"the higher of {first:.0f} first and {last:.0f} last)"
+    )
     header = (
         f"  {'endpoint':<52} {'req/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'ceil.':>6} {'non2xx':>6} {'q':>3}  target"
     )
@@ -509,7 +520,9 @@ def main() -> int:
     )
     print("  targets: reads p95 < 100 ms and ≥ 50 % of the ceiling; transitions ≥ 150/s; only 2xx; no seq scan")
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "results": summary, "rss_mib": rss}, indent=1))
+        Path(args.json).write_text(
+            json.dumps({"machine": machine(), "ceilings": [first, last], "results": summary, "rss_mib": rss}, indent=1)
+        )
     return 0
 
 
