@@ -155,3 +155,20 @@ def test_an_item_outside_the_scope_is_still_404(personas, api_as, varied_items):
         response = api_as(personas.other_cadre).get(f"/api/v1/items/{item.pk}/{suffix}")
         assert response.status_code == 404, suffix
         assert api_as(personas.leader).get(f"/api/v1/items/{item.pk}/{suffix}").status_code == 200
+
+
+def test_a_transitions_answer_is_the_item_serializers_answer(personas, api_as, varied_items):
+    """The answer built from the locked item (``item_representation``) is what ``ItemSerializer``
+    answers for the item read afresh, co-handlers included."""
+    item = varied_items.filter(state="assigned", co_handlers__isnull=False).first()
+    assert item is not None
+    for name, body, user in [
+        ("accept", {}, personas.cadre),
+        ("report_progress", {"text": "进展", "percent": 30}, personas.cadre),
+        ("submit", {"result": "已完成"}, personas.cadre),
+        ("return", {"reason": "材料不全"}, personas.leader),
+    ]:
+        response = api_as(user).post(f"/api/v1/items/{item.pk}/transitions/{name}/", body, format="json")
+        assert response.status_code == 200, response.content
+        truth = ItemSerializer(items_visible_to(user).get(pk=item.pk)).data
+        assert response.content == _json(truth), name
