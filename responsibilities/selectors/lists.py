@@ -38,11 +38,9 @@ def items_visible_to(user, *, related: bool = True) -> QuerySet[Item]:
 def item_is_visible_to(item: Item, user, co_handler_ids) -> bool:
     """``items_visible_to``'s rule on one item that holds its list and unit (``co_handler_ids``:
     its co-handlers). tests/responsibilities/test_selectors.py holds the two to agreement."""
-    scope = scope_for(user)
-    if scope.is_admin or user.pk in (item.assignee_id, item.lead_leader_id) or user.pk in co_handler_ids:
+    if user.pk in (item.assignee_id, item.lead_leader_id) or user.pk in co_handler_ids:
         return True
-    path = item.list.unit.path
-    return any(path.startswith(prefix) for prefix in scope.read_paths)
+    return scope_for(user).can_read_unit(item.list.unit)
 
 
 def item_for_transition(user, pk) -> tuple[Item, list[int]] | None:
@@ -53,11 +51,7 @@ def item_for_transition(user, pk) -> tuple[Item, list[int]] | None:
         item = Item.objects.select_related("list__unit", "assignee", "lead_leader", "category").get(pk=pk)
     except (Item.DoesNotExist, TypeError, ValueError):
         return None
-    co_handler_ids = list(
-        Item.co_handlers.through.objects.filter(responsibilityitem_id=item.pk)
-        .order_by("user_id")
-        .values_list("user_id", flat=True)
-    )
+    co_handler_ids = co_handlers_by_item(pk=item.pk).get(item.pk, [])
     if not item_is_visible_to(item, user, co_handler_ids):
         return None
     return item, co_handler_ids

@@ -182,6 +182,14 @@ def test_writes_to_tables_no_answer_shows_keep_the_cache(personas, published):
         ("WITH x AS (SELECT 1) SELECT * FROM x", True),  # no target to read: assume a write
         ('ALTER TABLE "responsibilities_responsibilityitem" ADD COLUMN "x" integer', True),  # a migration
         ('DROP INDEX "item_open_due"', True),
+        # a sign-in's last_login alone (READ_CACHE_IGNORED_COLUMNS), and nothing more than that
+        ('UPDATE "organization_user" SET "last_login" = %s WHERE "organization_user"."id" = %s', False),
+        ('UPDATE "organization_user" SET "last_login" = %s, "display_name" = %s WHERE "id" = %s', True),
+        ('UPDATE "organization_user" SET "display_name" = %s WHERE "organization_user"."id" = %s', True),
+        ('UPDATE "organization_user" SET "last_login" = NOW() WHERE "organization_user"."id" = %s', True),
+        ('UPDATE "organization_user" SET "last_login" = %s', True),
+        ('UPDATE "organization_unit" SET "last_login" = %s WHERE "organization_unit"."id" = %s', True),
+        ('DELETE FROM "organization_user" WHERE "organization_user"."id" = %s', True),
     ],
 )
 def test_which_statements_count_as_writes(sql, writes):
