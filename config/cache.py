@@ -12,6 +12,7 @@ cache's kept token answers need (workflows/kept_reads.py).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 
@@ -38,7 +39,9 @@ class ReusingRedisCacheClient(django_redis.RedisCacheClient):
 
 # A value kept "under counters" is two keys: the key itself holds one line — a stamp (random,
 # new with each value), then each counter's key and the value it had — and ``<key>:<stamp>``
-# holds the value. The script answers only while every counter still has its value: the stamp
+# holds the value. A "counter" may also be any other key, with ``#`` and the SHA-1 of its stored
+# bytes (:meth:`RedisCache.fingerprint`) in place of a number: the value then holds while that
+# key holds the same bytes (a session, for the kept pages of its browser). The script answers only while every counter still has its value: the stamp
 # and the value, or just "=" when the caller already holds the value of that stamp (ARGV[1]),
 # so a value held by the process is neither copied into the script nor sent again (copying 40 KB
 # into Lua costs Redis ≈ 75 µs). One round trip for what would be a read of the value and a
@@ -50,7 +53,10 @@ if not line then return false end
 local stamp, counters = string.match(line, '^(%S+)(.*)$')
 if not stamp then return false end
 for counter, expected in string.gmatch(counters, '(%S+) (%S+)') do
-  if redis.call('GET', counter) ~= expected then return false end
+  local current = redis.call('GET', counter)
+  if string.sub(expected, 1, 1) == '#' then
+    if not current or '#' .. redis.sha1hex(current) ~= expected then return false end
+  elseif current ~= expected then return false end
 end
 if stamp == ARGV[1] then return '=' end
 local value = redis.call('GET', KEYS[1] .. ':' .. stamp)
@@ -120,6 +126,10 @@ class CountedRedisCacheClient(ReusingRedisCacheClient):
         self.held.hold(key, stamp, value)
         return value
 
+    def fingerprint(self, key) -> str | None:
+        raw = self.get_client(key).get(key)
+        return None if raw is None else "#" + hashlib.sha1(raw).hexdigest()
+
     def set_under_counters(self, key, counters, value, timeout):
         stamp = secrets.token_hex(8)
         line = " ".join([stamp, *(f"{counter} {number}" for counter, number in counters)])
@@ -139,9 +149,25 @@ class RedisCache(django_redis.RedisCache):
         has the value it had then (one round trip)."""
         return self._cache.get_if_counters(self.make_and_validate_key(key, version=version))
 
+    def fingerprint(self, key, version=None) -> str | None:
+        """``#`` and the SHA-1 of the bytes stored under ``key`` (``None`` if there are none): a
+        "counter" value for :meth:`set_under_counters` that holds while those bytes do."""
+        return self._cache.fingerprint(self.make_and_validate_key(key, version=version))
+
     def set_under_counters(self, key, counters, value: bytes, timeout, version=None) -> None:
-        """Keep ``value`` (bytes) while each ``(counter key, integer value)`` of ``counters`` holds."""
-        named = [(self.make_and_validate_key(counter, version=version), int(number)) for counter, number in counters]
+        """Keep ``value`` (bytes) while each ``(counter key, integer value)`` of ``counters`` holds
+        (or, for a fingerprint, while the key holds the bytes it was taken of)."""
+        named = [
+            (self.make_and_validate_key(counter, version=version), _expected(number)) for counter, number in counters
+        ]
         self._cache.set_under_counters(
             self.make_and_validate_key(key, version=version), named, value, self.get_backend_timeout(timeout)
         )
+
+
+def _expected(number) -> int | str:
+    if isinstance(number, str):
+        if not (number.startswith("#") and len(number) == 41):
+            raise ValueError(f"not a fingerprint: {number!r}")
+        return number
+    return int(number)

@@ -69,8 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # a token's GET whose whole answer is kept is answered here (workflows/kept_reads.py)
-    "workflows.kept_reads.KeptTokenReadsMiddleware",
+    # a token's GET or a browser's page whose whole answer is kept is answered here (workflows/kept_reads.py)
+    "workflows.kept_reads.KeptReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +183,9 @@ READ_CACHE_IGNORED_TABLES = (
     "responsibilities_comment",
     "responsibilities_evidence",
 )
+# Tables only pages show (the unread badge): their writes drop only pages, and only their
+# recipients' pages when the write names them (workflows.readcache.inbox_scope).
+READ_CACHE_INBOX_TABLES = ("notifications_notification",)
 # Columns whose update alone no cached answer shows: every sign-in writes the user's last_login,
 # and a township's 08:30 sign-ins must not drop the answers its people were just shown.
 READ_CACHE_IGNORED_COLUMNS = {"organization_user": ("last_login",)}

@@ -17,6 +17,8 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 
+from workflows import readcache
+
 from .models import Channel, Notification, OutboxMessage
 
 
@@ -52,7 +54,8 @@ class InAppTransport(Transport):
             urgent=message.urgent,
             created_at=message.created_at,
         )
-        Notification.objects.bulk_create([notification], ignore_conflicts=True)
+        with readcache.inbox_scope(message.recipient_id):
+            Notification.objects.bulk_create([notification], ignore_conflicts=True)
 
 
 class EmailTransport(Transport):

@@ -103,3 +103,26 @@ def test_held_values_are_bounded():
     assert (held.get("b"), held.size) == ((b"2", b"bb"), 6)
     held.hold("d", b"1", b"d" * 11)  # larger than the limit: not held
     assert held.get("d") is None and held.size == 6
+
+
+def test_a_value_kept_under_a_fingerprint_is_given_while_the_key_holds_the_same_bytes(redis_cache):
+    redis_cache.set("session", {"user": 1})
+    redis_cache.set("n", 5)
+    fingerprint = redis_cache.fingerprint("session")
+    assert fingerprint.startswith("#") and len(fingerprint) == 41
+    assert redis_cache.fingerprint("session") == fingerprint  # the same bytes, the same fingerprint
+    redis_cache.set_under_counters("page", [("n", 5), ("session", fingerprint)], b"kept", 60)
+    assert redis_cache.get_if_counters("page") == b"kept"
+    redis_cache.set("session", {"user": 1, "messages": ["x"]})
+    assert redis_cache.get_if_counters("page") is None
+    redis_cache.set("session", {"user": 1})  # the same bytes again
+    assert redis_cache.get_if_counters("page") == b"kept"
+    redis_cache.delete("session")
+    assert redis_cache.fingerprint("session") is None
+    assert redis_cache.get_if_counters("page") is None
+
+
+@pytest.mark.parametrize("bad", ["5", "#abc", "sha1:" + "0" * 36])
+def test_a_counter_value_is_a_number_or_a_fingerprint(redis_cache, bad):
+    with pytest.raises(ValueError):
+        redis_cache.set_under_counters("page", [("session", bad)], b"kept", 60)

@@ -8,10 +8,10 @@ A GET answer of a view with :class:`CachedReadsMixin` is kept in the shared cach
 
 so a repeated request costs the authentication and two cache reads instead of the queries and
 the serialisation (a token's repeated GET costs one cache read, before the rest of Django:
-:mod:`workflows.kept_reads`). Pages (:func:`cached_page`) are kept the same way, and also per
-CSRF secret (their forms carry a token for it) and per unread-notification count (the header
-badge); a page is neither stored nor answered from the cache while the user has messages to
-show.
+:mod:`workflows.kept_reads`, and so does a browser's repeated page). Pages (:func:`cached_page`)
+are kept the same way, and also per CSRF secret (their forms carry a token for it) and under the
+user's inbox counters (the header's unread badge); a page is neither stored nor answered from
+the cache while the user has messages to show.
 
 What keeps the answers true:
 
@@ -35,8 +35,10 @@ What keeps the answers true:
   before), and before any later read of the writer's own thread; a write outside a
   transaction is counted at once. An answer computed by another request from the data
   *before* the commit was kept under the old values, so it is never found again. Writes to
-  tables no cached answer shows (sessions, notifications, the beat schedule, login attempts:
-  ``READ_CACHE_IGNORED_TABLES``) do not count. A counter starts from the clock, so a cache
+  tables no cached answer shows (sessions, the outbox, the beat schedule, login attempts:
+  ``READ_CACHE_IGNORED_TABLES``) do not count. Writes to the inbox (``READ_CACHE_INBOX_TABLES``),
+  which only pages' badges show, move only the **inbox** counters: their recipients' in an
+  :func:`inbox_scope`, else everyone's. A counter starts from the clock, so a cache
   restarted empty never reuses the values of entries that survived elsewhere.
 - **age**: answers that depend on the time (``is_overdue``, the overdue queue) may be at most
   ``READ_CACHE_SECONDS`` behind the clock, never behind the data: older entries are not used
@@ -76,6 +78,8 @@ log = logging.getLogger(__name__)
 GENERATION_KEY = "readcache:generation"  # every write outside a tree scope
 ANY_KEY = "readcache:any"  # every write in a tree scope (county-wide readers)
 TREE_KEY_PREFIX = "readcache:tree:"  # writes in a tree scope, per root unit (township)
+INBOX_KEY = "readcache:inbox"  # inbox writes whose recipients were not named (pages' badges)
+INBOX_KEY_PREFIX = "readcache:inbox:"  # inbox writes in an inbox scope, per recipient
 _WRITE = re.compile(
     r"^\s*(?:WITH\b|INSERT\b|UPDATE\b|DELETE\b|TRUNCATE\b|REPLACE\b|ALTER\b|DROP\b|CREATE\b)", re.IGNORECASE
 )
@@ -166,20 +170,56 @@ def narrow_to(unit_path: str) -> None:
         trees.add(root_of(unit_path))
 
 
+# -- inbox scopes: writes to the inbox, which only pages show (their unread badge) --------------
+
+_recipients: ContextVar[frozenset[int] | None] = ContextVar("readcache_recipients", default=None)
+
+
+def inbox_key(user_id: int) -> str:
+    return f"{INBOX_KEY_PREFIX}{user_id}"
+
+
+@contextmanager
+def inbox_scope(*recipient_ids: int):
+    """Inbox writes inside are about these recipients' notifications only: they drop only those
+    users' kept pages (an inbox write outside any scope drops every user's)."""
+    token = _recipients.set(frozenset(recipient_ids))
+    try:
+        yield
+    finally:
+        _recipients.reset(token)
+
+
+def page_counters(user_id: int) -> tuple[str, ...]:
+    """The inbox counters a user's pages depend on, besides those of their reach."""
+    return (INBOX_KEY, inbox_key(user_id))
+
+
+def _inbox_tables() -> tuple[str, ...]:
+    return tuple(getattr(settings, "READ_CACHE_INBOX_TABLES", ()))
+
+
 def _counters_for(sql: str) -> tuple[str, ...]:
-    """The counters a write statement moves: its trees' and the county-wide one when every
-    table it writes is a tree table and a tree scope names its trees, else the global one."""
+    """The counters a write statement moves: for an inbox table, its recipients' (or, unnamed,
+    everyone's inbox counter); its trees' and the county-wide one when every table it writes is
+    a tree table and a tree scope names its trees; else the global one."""
+    tables = [table.lower() for table in _TARGET.findall(sql)]
+    inbox_tables = _inbox_tables()
+    ignored = tuple(getattr(settings, "READ_CACHE_IGNORED_TABLES", ()))
+    shown = [table for table in tables if table in inbox_tables or not table.startswith(ignored)]
+    if shown and all(table in inbox_tables for table in shown):
+        recipients = _recipients.get()
+        return tuple(inbox_key(user_id) for user_id in sorted(recipients)) if recipients else (INBOX_KEY,)
     trees = _trees.get()
     if trees:
         tree_tables = tuple(getattr(settings, "READ_CACHE_TREE_TABLES", ()))
-        tables = _TARGET.findall(sql)
-        if tables and all(table.lower() in tree_tables for table in tables):
+        if tables and all(table in tree_tables for table in tables):
             return (*(tree_key(root) for root in sorted(trees)), ANY_KEY)
     return (GENERATION_KEY,)
 
 
 def writes_visible_data(sql: str) -> bool:
-    """Whether a statement may change what a cached answer shows."""
+    """Whether a statement may change what a cached answer (or a page's badge) shows."""
     if not _WRITE.match(sql):
         return False
     tables = _TARGET.findall(sql)
@@ -188,7 +228,8 @@ def writes_visible_data(sql: str) -> bool:
     if _sets_only_ignored_columns(sql):
         return False
     ignored = tuple(getattr(settings, "READ_CACHE_IGNORED_TABLES", ()))
-    return any(not table.lower().startswith(ignored) for table in tables)
+    inbox_tables = _inbox_tables()
+    return any(table.lower() in inbox_tables or not table.lower().startswith(ignored) for table in tables)
 
 
 # ``UPDATE "table" SET "a" = %s, "b" = %s WHERE …``: the statement the ORM sends for
@@ -384,12 +425,15 @@ def answer_key(request, *varies: object) -> str:
 REACH = "reach"  # an answer shows what its user's reach holds (else EVERYWHERE: rankings)
 
 
-def lookup(request, *varies: object, depends=REACH) -> tuple[Slot | None, HttpResponse | None]:
-    """``depends``: ``REACH``, ``EVERYWHERE`` or a function that says which, when asked."""
+def lookup(
+    request, *varies: object, depends=REACH, also: tuple[str, ...] = ()
+) -> tuple[Slot | None, HttpResponse | None]:
+    """``depends``: ``REACH``, ``EVERYWHERE`` or a function that says which, when asked;
+    ``also``: more counters the answer depends on."""
     if callable(depends):
         depends = depends()
     reach = EVERYWHERE if depends == EVERYWHERE else reach_of(request.user)
-    slot, kept = fetch(answer_key(request, *varies), counters_of(reach))
+    slot, kept = fetch(answer_key(request, *varies), (*counters_of(reach), *also))
     if kept is None:
         return slot, None
     content_type, body = kept
@@ -452,7 +496,7 @@ class CachedReadsMixin:
     The lookup happens after authentication, permissions and throttling, so a stored answer is
     only ever given to the user it was computed for; only 200 answers are stored. A request
     authenticated by its token also offers the whole answer to
-    :class:`workflows.kept_reads.KeptTokenReadsMiddleware`, which answers that token's same
+    :class:`workflows.kept_reads.KeptReadsMiddleware`, which answers that token's same
     request again before the view.
     """
 
@@ -497,8 +541,6 @@ class CachedReadsMixin:
 def _page_varies(request) -> tuple | None:
     from django.contrib.messages import get_messages
 
-    from notifications.selectors import unread_count_of_request
-
     csrf_secret = request.META.get("CSRF_COOKIE")
     if (
         request.method != "GET"
@@ -508,7 +550,7 @@ def _page_varies(request) -> tuple | None:
         or len(get_messages(request))  # counting loads the messages without consuming them
     ):
         return None
-    return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest(), unread_count_of_request(request))
+    return ("page", hashlib.sha256(csrf_secret.encode()).hexdigest())
 
 
 def cached_page(view=None, *, depends=REACH):
@@ -523,7 +565,10 @@ def cached_page(view=None, *, depends=REACH):
         varies = _page_varies(request)
         slot = None
         if varies is not None:
-            slot, hit = lookup(request, *varies, depends=depends)
+            slot, hit = lookup(request, *varies, depends=depends, also=page_counters(request.user.pk))
+            if slot is not None:
+                # this browser's same request may be answered before the view next time
+                request.readcache_page_slot = slot
             if hit is not None:
                 return hit
         response = view(request, *args, **kwargs)

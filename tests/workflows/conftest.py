@@ -1,13 +1,17 @@
 import datetime as dt
 from types import SimpleNamespace
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 
 from organization.models import Membership, Unit, User
 from responsibilities import services
+from tests.conftest import require_redis
 from tests.responsibilities.lists_builders import MONTH, add_item, draft_list
+from workflows import readcache
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -86,3 +90,24 @@ def near(personas):
     services.list_publish(lst=lst, actor=personas.leader)
     item.refresh_from_db()
     return SimpleNamespace(list=lst, item=item)
+
+
+@pytest.fixture(params=["local memory", "redis"])
+def shared_cache(request, settings):
+    if request.param == "redis":
+        url = require_redis()
+        settings.CACHES = {
+            "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "test-kept-reads"}
+        }
+        cache.clear()
+        readcache.bump()
+    yield request.param
+    if request.param == "redis":
+        cache.clear()
+
+
+@pytest.fixture
+def views_asked():
+    """How many times a cached view looked its answer up (a request answered early does not)."""
+    with mock.patch.object(readcache, "lookup", wraps=readcache.lookup) as lookup:
+        yield lookup

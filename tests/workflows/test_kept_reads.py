@@ -24,32 +24,10 @@ from rest_framework.throttling import BaseThrottle
 from organization.models import User
 from responsibilities import services
 from responsibilities.apis import ItemViewSet
-from tests.conftest import require_redis
 from tests.workflows.test_readcache import MY_ITEMS, token_client, uncached
 from workflows import kept_reads, readcache
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(params=["local memory", "redis"])
-def shared_cache(request, settings):
-    if request.param == "redis":
-        url = require_redis()
-        settings.CACHES = {
-            "default": {"BACKEND": "config.cache.RedisCache", "LOCATION": url, "KEY_PREFIX": "test-kept-reads"}
-        }
-        cache.clear()
-        readcache.bump()
-    yield request.param
-    if request.param == "redis":
-        cache.clear()
-
-
-@pytest.fixture
-def views_asked():
-    """How many times a cached view looked its answer up (a request answered early does not)."""
-    with mock.patch.object(readcache, "lookup", wraps=readcache.lookup) as lookup:
-        yield lookup
 
 
 def assert_same_answer(answer, client, url, **headers):

@@ -174,10 +174,13 @@ def test_writes_to_tables_no_answer_shows_keep_the_cache(personas, published):
         ('INSERT OR IGNORE INTO "organization_unit" ("name") VALUES (1)', True),
         ('UPDATE "django_session" SET "expire_date" = %s', False),
         ('INSERT INTO "notifications_outboxmessage" ("id") VALUES (1)', False),
+        # the inbox: only pages' badges show it (READ_CACHE_INBOX_TABLES), its own counters
         (
             "WITH c AS (UPDATE notifications_outboxmessage SET a = 1) INSERT INTO notifications_notification (a) SELECT 1",
-            False,
+            True,
         ),
+        ('UPDATE "notifications_notification" SET "read_at" = %s WHERE "id" = %s', True),
+        ('INSERT INTO "notifications_notificationpreference" ("id") VALUES (1)', False),
         ("WITH c AS (UPDATE notifications_outboxmessage SET a = 1) UPDATE organization_unit SET name = 'x'", True),
         ("WITH x AS (SELECT 1) SELECT * FROM x", True),  # no target to read: assume a write
         ('ALTER TABLE "responsibilities_responsibilityitem" ADD COLUMN "x" integer', True),  # a migration
@@ -194,6 +197,36 @@ def test_writes_to_tables_no_answer_shows_keep_the_cache(personas, published):
 )
 def test_which_statements_count_as_writes(sql, writes):
     assert readcache.writes_visible_data(sql) is writes
+
+
+@pytest.mark.parametrize(
+    ("sql", "recipients", "counters"),
+    [
+        ('INSERT INTO "notifications_notification" ("id") VALUES (1)', None, ("readcache:inbox",)),
+        ('INSERT INTO "notifications_notification" ("id") VALUES (1)', (7,), ("readcache:inbox:7",)),
+        ('UPDATE "notifications_notification" SET "read_at" = %s', (9, 3), ("readcache:inbox:3", "readcache:inbox:9")),
+        (
+            "WITH c AS (UPDATE notifications_outboxmessage SET a = 1) INSERT INTO notifications_notification (a) SELECT 1",
+            (7,),
+            ("readcache:inbox:7",),
+        ),
+        # the inbox with a table answers show: everyone's answers
+        (
+            "WITH c AS (UPDATE organization_unit SET a = 1) INSERT INTO notifications_notification (a) SELECT 1",
+            (7,),
+            ("readcache:generation",),
+        ),
+        # an inbox scope names whose notifications, nothing else
+        ('UPDATE "organization_unit" SET "name" = %s', (7,), ("readcache:generation",)),
+    ],
+)
+def test_which_counters_a_write_moves(sql, recipients, counters):
+    if recipients is None:
+        assert readcache._counters_for(sql) == counters
+    else:
+        with readcache.inbox_scope(*recipients):
+            assert readcache._counters_for(sql) == counters
+    assert readcache._counters_for('UPDATE "organization_unit" SET "name" = %s') == ("readcache:generation",)
 
 
 def pending_bumps() -> int:
