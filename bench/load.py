@@ -35,6 +35,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -390,6 +391,8 @@ def main() -> int:
         help="READ_CACHE_SECONDS of the server (default: the project's, 20 s with Redis); 0 measures every read uncached",
     )
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("load.py drives the server with wrk: install it first (apt-get install wrk)")
 
     configure_environment("bench.settings")
     if args.redis:

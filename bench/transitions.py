@@ -21,14 +21,16 @@ otherwise; fill it first with ``generate.py``. Outbox rows are enqueued to Redis
 Usage:
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dutyflow_bench_trans \\
         .venv/bin/python bench/generate.py --fresh --items 50000 --townships 3
-    .venv/bin/python bench/transitions.py [--items 300] [--threads 4]
+    .venv/bin/python bench/transitions.py [--items 300] [--threads 4] [--show-queries] [--profile 40]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import os
+import pstats
 import sys
 import threading
 import time
@@ -165,6 +167,13 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads of the concurrent run")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12", help="Celery broker ('' for in-memory)")
     parser.add_argument("--show-queries", action="store_true", help="print the SQL of one transition")
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also profile the single-thread submits (cProfile) and print the N functions of most own time",
+    )
     args = parser.parse_args()
 
     configure_environment()
@@ -204,7 +213,13 @@ def main() -> int:
         ("submit, 1 thread", single, 1),
         (f"submit, {args.threads} threads", threaded, args.threads),
     ):
-        wall, cpu, errors = run(batch, tokens, SUBMIT, threads)
+        if args.profile and threads == 1:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            wall, cpu, errors = run(batch, tokens, SUBMIT, threads)
+            profiler.disable()
+        else:
+            wall, cpu, errors = run(batch, tokens, SUBMIT, threads)
         failures += errors
         n = len(batch)
         print(f"{label:<28} {n:>11} {wall:>8.2f} {1000 * wall / n:>8.1f} {1000 * cpu / n:>11.1f} {n / wall:>8.1f}")
@@ -215,6 +230,11 @@ def main() -> int:
         label = f"{step[0]} (reset), {args.threads} threads"
         print(f"{label:<28} {n:>11} {wall:>8.2f} {1000 * wall / n:>8.1f} {1000 * cpu / n:>11.1f} {n / wall:>8.1f}")
     print("\nCPU ms: this process's CPU time (all threads) per transition; the database's is not in it.")
+    if args.profile:
+        print(f"\nprofile of the single-thread submits (slower than unprofiled), {args.profile} by own time:")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(args.profile)
+        print("by cumulative time:")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.profile)
     print("machine after:", machine())
     flush_broker(args.redis)
     for failure in failures[:10]:
