@@ -189,9 +189,9 @@ READ_CACHE_INBOX_TABLES = ("notifications_notification",)
 # Columns whose update alone no cached answer shows: every sign-in writes the user's last_login,
 # and a township's 08:30 sign-ins must not drop the answers its people were just shown.
 READ_CACHE_IGNORED_COLUMNS = {"organization_user": ("last_login",)}
-# Tables whose rows belong to one township's tree: a write to them in a tree scope (an item's or a pledge's
-# transition) drops only the answers of readers whose reach holds that township. Any other
-# table written, there too, drops every answer.
+# Tables whose rows belong to one township's tree: a write to them in a tree scope (an item's,
+# a pledge's or a dispatched work order's step) drops only the answers of readers whose reach
+# holds that township. Any other table written, there too, drops every answer.
 READ_CACHE_TREE_TABLES = (
     "responsibilities_responsibilityitem",
     "responsibilities_progressreport",
@@ -206,6 +206,11 @@ READ_CACHE_TREE_TABLES = (
     "responsibilities_pledge",
     "responsibilities_pledgecheck",
     "responsibilities_pledgeevaluation",
+    "responsibilities_livelihoodissue",
+    "responsibilities_livelihoodissue_co_units",
+    "responsibilities_issueprogress",
+    "responsibilities_issuefollowup",
+    "responsibilities_issuephoto",
 )
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -12,8 +12,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from organization.models import Unit, User
+from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
+from workflows import readcache
 from workflows.audit import append_log
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
@@ -49,8 +50,29 @@ def _dispatcher_ids(exclude=None) -> list[int]:
     return sorted(ids)
 
 
+def _narrow_to(unit_paths, handler_id: int | None) -> None:
+    for path in unit_paths:
+        readcache.narrow_to(path)
+    if handler_id is not None:
+        for path in Membership.objects.filter(user_id=handler_id).values_list("unit__path", flat=True):
+            readcache.narrow_to(path)
+
+
+def narrow_to_issue(issue: Issue) -> None:
+    """For the open tree scope: the writes that follow are the business of the townships of the
+    order's handling unit, its co-units and its handler's units (what the dashboard's unit and
+    person rows and the overdue queue show of it): the read cache drops only their readers'
+    answers. An order not dispatched yet names no township, so its writes stay everyone's."""
+    if issue.unit_id is None:
+        return
+    paths = [issue.unit.path, *issue.co_units.values_list("path", flat=True)]
+    _narrow_to(paths, issue.handler_id)
+
+
 def _locked_issue(issue: Issue) -> Issue:
-    return Issue.objects.select_for_update().get(pk=issue.pk)
+    locked = Issue.objects.select_for_update(of=("self",)).select_related("unit").get(pk=issue.pk)
+    narrow_to_issue(locked)
+    return locked
 
 
 def _transition(issue: Issue, method: str, *, actor: User, comment: str = "", name=None, payload=None, **kwargs):
@@ -69,6 +91,7 @@ def _advance_flow(issue: Issue) -> None:
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_register(
     *,
     actor: User,
@@ -111,6 +134,7 @@ def issue_register(
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_answer(*, issue: Issue, actor: User, result: str, comment: str = "") -> Issue:
     """直接答复: settled on the spot; the order is closed at once."""
     issue = _transition(
@@ -121,8 +145,10 @@ def issue_answer(*, issue: Issue, actor: User, result: str, comment: str = "") -
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_dispatch(*, issue: Issue, actor: User, handler: User, unit: Unit, co_units=(), comment: str = "") -> Issue:
     """派单: to a handling unit and the cadre responsible; the clocks start now."""
+    _narrow_to([unit.path, *(u.path for u in co_units)], handler.pk)  # where the order goes
     issue = _transition(
         issue,
         "dispatch",
@@ -146,12 +172,14 @@ def issue_dispatch(*, issue: Issue, actor: User, handler: User, unit: Unit, co_u
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_accept(*, issue: Issue, actor: User, comment: str = "") -> Issue:
     """签收: the handler acknowledges the order."""
     return _transition(issue, "accept", actor=actor, comment=comment)
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -> Issue:
     """退回: wrongly routed. Logged as dispatched → rejected → reported; dispatchers re-dispatch."""
     issue = _transition(issue, "reject", actor=actor, name="reject", comment=reason, payload={"reason": reason}, reason=reason)  # fmt: skip
@@ -169,6 +197,7 @@ def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_report_progress(*, issue: Issue, actor: User, text: str, comment: str = "") -> Issue:
     issue = _transition(issue, "report_progress", actor=actor, comment=comment or text, payload={"text": text})
     IssueProgress.objects.create(issue=issue, author=actor, text=text)
@@ -176,6 +205,7 @@ def issue_report_progress(*, issue: Issue, actor: User, text: str, comment: str 
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_resolve(
     *,
     issue: Issue,
@@ -215,6 +245,7 @@ def issue_resolve(
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_follow_up(*, issue: Issue, actor: User, satisfaction: str, note: str = "", comment: str = "") -> Issue:
     """回访: satisfied or basically satisfied closes the order; unsatisfied leaves it resolved."""
     issue = _transition(
@@ -240,6 +271,7 @@ def issue_follow_up(*, issue: Issue, actor: User, satisfaction: str, note: str =
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_reopen(*, issue: Issue, actor: User, comment: str = "") -> Issue:
     """重办: back to the handler with a fresh resolution period."""
     issue = _transition(issue, "reopen", actor=actor, comment=comment)
@@ -248,6 +280,7 @@ def issue_reopen(*, issue: Issue, actor: User, comment: str = "") -> Issue:
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_close(*, issue: Issue, actor: User, reason: str, comment: str = "") -> Issue:
     """归档 with an explanation (e.g. unsatisfied but nothing more the unit can do)."""
     issue = _transition(issue, "close", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
@@ -256,6 +289,7 @@ def issue_close(*, issue: Issue, actor: User, reason: str, comment: str = "") ->
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_cancel(*, issue: Issue, actor: User, reason: str, comment: str = "") -> Issue:
     """Cancelled as a duplicate or out of scope; the reason is required."""
     issue = _transition(issue, "cancel", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
@@ -264,8 +298,10 @@ def issue_cancel(*, issue: Issue, actor: User, reason: str, comment: str = "") -
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_add_photo(*, issue: Issue, actor: User, upload, content_type: str) -> IssuePhoto:
     """Store an uploaded photo (validated by the caller: size and image type by content)."""
+    narrow_to_issue(issue)
     return IssuePhoto.objects.create(
         issue=issue,
         file=upload,
@@ -288,6 +324,7 @@ def issue_extension_limit(issue: Issue) -> dt.datetime | None:
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
     """The handler asks for a later deadline (at most 10 working days past the original one)."""
     issue = _locked_issue(issue)
@@ -314,9 +351,11 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the order's deadline (the original one is kept) and logs it on the order."""
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    narrow_to_issue(extension.issue)
     apply_transition(extension, "approve", actor=actor, comment=comment)
     issue = _locked_issue(extension.issue)
     apply_transition(
@@ -344,10 +383,12 @@ def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment
 
 
 @transaction.atomic
+@readcache.tree_scoped
 def issue_extension_reject(
     *, extension: ExtensionRequest, actor: User, reason: str, comment: str = ""
 ) -> ExtensionRequest:
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    narrow_to_issue(extension.issue)
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(
         "extension.decided",
