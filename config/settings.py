@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env, env_bool, env_choice, env_int, env_required
+from .env import env, env_bool, env_choice, env_int, env_required, env_seconds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -172,6 +172,8 @@ else:
 # Busy read endpoints keep their answers this long in the shared cache; any write to the
 # database drops them at once (workflows/readcache.py). Only with a cache every process shares.
 READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=60 if REDIS_URL else 0)
+# How long a request waits for the same answer another request is computing (after a write).
+READ_CACHE_WAIT_SECONDS = env_seconds("READ_CACHE_WAIT_SECONDS", default=1.0)
 # Tables whose writes no cached answer shows (prefixes). Comments and evidence files appear on
 # an item's own page only, which is never kept: a cadre's comment or upload keeps every answer
 # (tests/workflows/test_readcache_ignored.py fails if a kept answer starts showing them).

@@ -45,6 +45,13 @@ What keeps the answers true:
   (and expire). If the cache cannot be reached a read computes its answer and a write goes on
   (an answer stored before the failure is then at most ``READ_CACHE_SECONDS`` old).
 
+- **once**: right after a write, every reader of the township asks again at about the same
+  time. A missing answer is computed by one request; the same request arriving meanwhile waits
+  for it (at most ``READ_CACHE_WAIT_SECONDS``, default 1) instead of computing it too
+  (:func:`fetch_or_wait`). It waits only for an answer under the same counter values, and stops
+  at once when that answer is kept, when the one computing it gives up (an error, a non-200
+  answer) or when a write moves the counters again.
+
 ``READ_CACHE_SECONDS = 0`` turns it off. It needs a cache shared by every process that writes
 (Redis in production); with the local-memory cache it is only on when set explicitly (the
 embedded single process, the tests).
@@ -53,9 +60,11 @@ embedded single process, the tests).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import hashlib
 import logging
+import math
 import re
 import time
 from contextlib import contextmanager
@@ -375,6 +384,8 @@ class Slot:
     #: when what is kept under it was computed: the kept value's time, or (nothing kept yet)
     #: the time its counters were read, before the caller computes it
     kept_at: float = 0.0
+    #: the key this request holds while it computes the missing answer (see :func:`lookup`)
+    flight: str = ""
 
 
 def fetch(key: str, counters: tuple[str, ...] = (GENERATION_KEY,)) -> tuple[Slot | None, object | None]:
@@ -425,15 +436,75 @@ def answer_key(request, *varies: object) -> str:
 REACH = "reach"  # an answer shows what its user's reach holds (else EVERYWHERE: rankings)
 
 
+def wait_seconds() -> float:
+    return float(getattr(settings, "READ_CACHE_WAIT_SECONDS", 1.0))
+
+
+def _flight_key(slot: Slot) -> str:
+    digest = hashlib.sha256(repr(slot.generation).encode()).hexdigest()[:16]
+    return f"{slot.key}:computing:{digest}"
+
+
+def fetch_or_wait(key: str, counters: tuple[str, ...]) -> tuple[Slot | None, object | None]:
+    """:func:`fetch`, computed once: when the answer is missing and another request is already
+    computing it under the same counter values, wait for that one (up to
+    ``READ_CACHE_WAIT_SECONDS``) instead of computing it again. Right after a write every reader
+    of the township asks again; without this each repeat of the same request arriving in the
+    meantime computes the same answer, and the slower the server the more of them do.
+
+    A request that gets ``(slot, None)`` with ``slot.flight`` set computes the answer and must
+    :func:`store` or :func:`release` it. Waiting stops as soon as the counters move again (that
+    answer would not be used) or the one computing gives up; the waiter then computes it itself.
+    """
+    slot, kept = fetch(key, counters)
+    if kept is not None or slot is None:
+        return slot, kept
+    flight = _flight_key(slot)
+    try:
+        if cache.add(flight, 1, timeout=max(1, math.ceil(2 * wait_seconds()))):
+            return dataclasses.replace(slot, flight=flight), None
+    except Exception:
+        log.warning("read cache unreachable; answering uncached", exc_info=True)
+        return None, None
+    deadline = time.monotonic() + wait_seconds()
+    pause = 0.005
+    while time.monotonic() < deadline:
+        time.sleep(pause)
+        pause = min(2 * pause, 0.05)
+        again, kept = fetch(key, counters)
+        if kept is not None:
+            return again, kept
+        if again is None or again.generation != slot.generation:
+            return again, None
+        try:
+            if cache.get(flight) is None:  # the one computing gave up (no 200): compute it here
+                return again, None
+        except Exception:
+            log.warning("read cache unreachable; answering uncached", exc_info=True)
+            return None, None
+    return slot, None
+
+
+def release(slot: Slot | None) -> None:
+    """This request no longer computes ``slot``'s answer (stored or not): waiters stop waiting."""
+    if slot is not None and slot.flight:
+        try:
+            cache.delete(slot.flight)
+        except Exception:
+            log.warning("read cache unreachable", exc_info=True)
+
+
 def lookup(
     request, *varies: object, depends=REACH, also: tuple[str, ...] = ()
 ) -> tuple[Slot | None, HttpResponse | None]:
     """``depends``: ``REACH``, ``EVERYWHERE`` or a function that says which, when asked;
-    ``also``: more counters the answer depends on."""
+    ``also``: more counters the answer depends on. A missing answer that another request is
+    computing is waited for (:func:`fetch_or_wait`); the caller then :func:`store` or
+    :func:`release` the slot it gets."""
     if callable(depends):
         depends = depends()
     reach = EVERYWHERE if depends == EVERYWHERE else reach_of(request.user)
-    slot, kept = fetch(answer_key(request, *varies), (*counters_of(reach), *also))
+    slot, kept = fetch_or_wait(answer_key(request, *varies), (*counters_of(reach), *also))
     if kept is None:
         return slot, None
     content_type, body = kept
@@ -442,6 +513,7 @@ def lookup(
 
 def store(slot: Slot, response) -> None:
     keep(slot, (response["Content-Type"], response.content))
+    release(slot)
 
 
 def _without(instance, *attnames: str):
@@ -528,6 +600,7 @@ class CachedReadsMixin:
     def handle_exception(self, exc):
         if isinstance(exc, _Hit):
             return exc.response
+        release(getattr(self, "_read_cache_slot", None))  # an error is not kept: nobody waits for it
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -535,6 +608,8 @@ class CachedReadsMixin:
         slot = getattr(self, "_read_cache_slot", None)
         if slot is not None and isinstance(response, Response) and response.status_code == 200:
             response.add_post_render_callback(lambda rendered: store(slot, rendered))
+        else:
+            release(slot)
         return response
 
 
@@ -571,12 +646,18 @@ def cached_page(view=None, *, depends=REACH):
                 request.readcache_page_slot = slot
             if hit is not None:
                 return hit
-        response = view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+        except BaseException:
+            release(slot)
+            raise
         if slot is not None and response.status_code == 200 and not response.streaming:
             if hasattr(response, "render") and not response.is_rendered:
                 response.add_post_render_callback(lambda rendered: store(slot, rendered))
             else:
                 store(slot, response)
+        else:
+            release(slot)
         return response
 
     return wrapper
