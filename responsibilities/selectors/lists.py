@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from organization.models import User
 from organization.scoping import scope_for
@@ -112,15 +114,32 @@ def co_handlers_by_item(*user_columns: str, **item_filter) -> dict[int, list]:
 
 def items_of_list_page(lst: ResponsibilityList) -> list[Item]:
     """The items of a list with only the columns its page shows, each with ``co_handler_names``
-    (协办, in user id order) read in one query: prefetching built a queryset per item."""
+    (协办, in user id order) read in one query: prefetching built a queryset per item.
+
+    Each also carries what its row would otherwise compute per row in the template, about a
+    third of the page's rendering: ``detail_url`` (one ``reverse()`` for the whole list) and
+    ``due_label`` (the deadline in the current time zone, as ``|date:"Y-m-d H:i"`` gives it)."""
     columns = ["title", "urgent", "state", "warning_level", "due_at", "progress_percent", "category__name"]
     for user in ("assignee", "lead_leader"):
         columns += [user, *(f"{user}__{column}" for column in User.NAME_COLUMNS)]
     items = list(lst.items.select_related("assignee", "lead_leader", "category").only("list", "category", *columns))
     co_handlers = co_handlers_by_item(*User.NAME_COLUMNS, list=lst)
+    detail_url = _item_url_maker("responsibilities:item-detail")
+    zone = timezone.get_current_timezone()
     for item in items:
         item.co_handler_names = [User.name_from(*name) for name in co_handlers.get(item.pk, [])]
+        item.detail_url = detail_url(item.pk)
+        item.due_label = item.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if item.due_at else ""
     return items
+
+
+_PK_MARK = 987654321987  # a primary key no row has: its place in the reversed URL is the key's
+
+
+def _item_url_maker(name: str):
+    """``pk → reverse(name, args=[pk])``, reversing once: the URL with a marker key, split at it."""
+    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def items_awaiting_verification(user) -> QuerySet[Item]:

@@ -61,3 +61,27 @@ def test_the_found_item_holds_its_co_handlers_in_id_order(personas, spread_items
     found, co_handler_ids = item_for_transition(personas.colleague, item.pk)
     assert found == item
     assert co_handler_ids == [personas.colleague.pk]
+
+
+@pytest.mark.parametrize("zone", ["Asia/Shanghai", "UTC"])
+def test_a_list_pages_rows_carry_the_link_and_deadline_the_template_would_make(personas, zone):
+    from django.template import Context, Template
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from responsibilities.selectors import items_of_list_page
+
+    lst = draft_list(personas)
+    for title, due in (("走访困难党员", dt.datetime(2026, 12, 1, 16, 30, tzinfo=dt.UTC)), ("整理党费台账", None)):
+        item = add_item(personas, lst, title=title)
+        ResponsibilityItem.objects.filter(pk=item.pk).update(due_at=due)  # 16:30 UTC is 00:30 the next day here
+    with timezone.override(zone):
+        rows = items_of_list_page(lst)
+        assert len(rows) == 2
+        for row in rows:
+            assert row.detail_url == reverse("responsibilities:item-detail", args=[row.pk])
+            # what the row's template gave: {{ item.due_at|date:"Y-m-d H:i"|default:"—" }}
+            rendered = Template('{{ d|date:"Y-m-d H:i"|default:"—" }}').render(Context({"d": row.due_at}))
+            assert (row.due_label or "—") == rendered
+    labels = {row.title: row.due_label for row in rows}
+    assert labels["走访困难党员"] == ("2026-12-02 00:30" if zone == "Asia/Shanghai" else "2026-12-01 16:30")
