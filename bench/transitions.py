@@ -207,19 +207,19 @@ def main() -> int:
         for number, sql in enumerate(sqls, 1):
             print(f"  {number:2d}. {sql[:240]}")
 
+    profiler = cProfile.Profile()
     print(f"\n{'run':<28} {'transitions':>11} {'wall s':>8} {'ms each':>8} {'CPU ms each':>11} {'per s':>8}")
     failures: list[str] = []
     for label, batch, threads in (
         ("submit, 1 thread", single, 1),
         (f"submit, {args.threads} threads", threaded, args.threads),
     ):
-        if args.profile and threads == 1:
-            profiler = cProfile.Profile()
+        profiling = args.profile and threads == 1
+        if profiling:
             profiler.enable()
-            wall, cpu, errors = run(batch, tokens, SUBMIT, threads)
+        wall, cpu, errors = run(batch, tokens, SUBMIT, threads)
+        if profiling:
             profiler.disable()
-        else:
-            wall, cpu, errors = run(batch, tokens, SUBMIT, threads)
         failures += errors
         n = len(batch)
         print(f"{label:<28} {n:>11} {wall:>8.2f} {1000 * wall / n:>8.1f} {1000 * cpu / n:>11.1f} {n / wall:>8.1f}")

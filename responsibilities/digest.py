@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from organization.scoping import scope_for
+from workflows.calendar import local_minute
 
 from .models import ExtensionRequest, ResponsibilityItem
 from .selectors import extensions_awaiting_decision, items_awaiting_verification
@@ -22,10 +23,6 @@ def _section(heading: str, rows: list[str], total: int) -> list[str]:
     if total > len(rows):
         lines.append("  " + _("… and %(count)d more") % {"count": total - len(rows)})
     return lines
-
-
-def _due(item) -> str:
-    return timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M") if item.due_at else ""
 
 
 def items_digest(user, as_of: dt.datetime) -> list[str]:
@@ -45,7 +42,7 @@ def items_digest(user, as_of: dt.datetime) -> list[str]:
         )
         total = overdue.count()
         if total:
-            rows = [f"{i.title} — {i.list.unit.name}, {_('due')} {_due(i)}" for i in overdue[:LISTED]]
+            rows = [f"{i.title} — {i.list.unit.name}, {_('due')} {local_minute(i.due_at)}" for i in overdue[:LISTED]]
             lines += _section(_("Overdue items"), rows, total)
     waiting = items_awaiting_verification(user)
     total = waiting.count()

@@ -20,6 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
+from workflows.calendar import local_minute
 
 from . import services
 from .models import ResponsibilityList, TaskCategory
@@ -250,10 +251,6 @@ def import_template() -> bytes:
     return buffer.getvalue()
 
 
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def export_list(lst: ResponsibilityList, items) -> bytes:
     """The list as an .xlsx workbook: Chinese headers, a formatted header row, frozen panes."""
     workbook = Workbook()
@@ -279,12 +276,12 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
                 str(item.assignee) if item.assignee else "",
                 "、".join(str(user) for user in item.co_handlers.all()),
                 str(item.lead_leader) if item.lead_leader else "",
-                _when(item.due_at),
-                _when(item.original_due_at),
+                local_minute(item.due_at),
+                local_minute(item.original_due_at),
                 str(item.get_state_display()),
                 item.progress_percent,
                 str(item.get_warning_level_display()),
-                _when(item.completed_at),
+                local_minute(item.completed_at),
                 on_time[item.on_time],
             ]
         )

@@ -147,6 +147,12 @@ def local_date(value) -> dt.date:
     return value
 
 
+def local_minute(value: dt.datetime | None) -> str:
+    """A moment as the pages, exports and messages show it: ``2026-12-02 00:30`` in the current
+    time zone (``|date:"Y-m-d H:i"``); ``""`` for none."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
 def is_working_day(day: dt.date, unit=None) -> bool:
     return WorkingCalendar(unit).is_working_day(day)
 

@@ -111,22 +111,18 @@ def _cookie(request, name: str) -> str:
 
 
 def _session_cache_key(session_key: str) -> str | None:
-    """Where the session engine keeps ``session_key``'s session in the default cache (``None``
-    for an engine that keeps it elsewhere: its pages are then not kept)."""
-    engine = _session_store()
-    prefix = getattr(engine, "cache_key_prefix", None)
+    """Where the session engine keeps ``session_key``'s session in the default cache, as its
+    ``SessionStore.cache_key`` says (``None`` for an engine that keeps it elsewhere: its pages
+    are then not kept)."""
+    prefix = getattr(_session_store(settings.SESSION_ENGINE), "cache_key_prefix", None)
     if prefix is None or settings.SESSION_CACHE_ALIAS != "default":
         return None
     return prefix + session_key
 
 
 @functools.cache
-def _session_store_of(engine: str):
+def _session_store(engine: str):
     return importlib.import_module(engine).SessionStore
-
-
-def _session_store():
-    return _session_store_of(settings.SESSION_ENGINE)
 
 
 def page_key(request) -> tuple[str, str] | None:

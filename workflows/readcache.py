@@ -147,14 +147,29 @@ def root_of(path: str) -> int:
 
 # -- tree scopes: writes that only one township's readers can see -------------------------------
 
-_trees: ContextVar[set[int] | None] = ContextVar("readcache_trees", default=None)
+
+class _Trees(set):
+    """The roots (townships) an open tree scope's writes are about, and the people whose units
+    were added to them (:func:`narrow_to_units` looks each person up once per scope)."""
+
+    def __init__(self):
+        super().__init__()
+        self.people: set[int] = set()
+
+
+_trees: ContextVar[_Trees | None] = ContextVar("readcache_trees", default=None)
 
 
 @contextmanager
 def tree_scope():
     """Writes inside count for the trees named with :func:`narrow_to` (until one is named, and
-    for any table outside ``READ_CACHE_TREE_TABLES``, they count for everyone)."""
-    token = _trees.set(set())
+    for any table outside ``READ_CACHE_TREE_TABLES``, they count for everyone). A scope opened
+    inside another joins it: a flow's step and the service it calls are one operation, about the
+    same trees."""
+    if _trees.get() is not None:
+        yield
+        return
+    token = _trees.set(_Trees())
     try:
         yield
     finally:
@@ -177,6 +192,24 @@ def narrow_to(unit_path: str) -> None:
     trees = _trees.get()
     if trees is not None:
         trees.add(root_of(unit_path))
+
+
+def narrow_to_units(*unit_paths: str, people=()) -> None:
+    """:func:`narrow_to` each of ``unit_paths`` and every unit each of ``people`` (user ids) is a
+    member of: an object shown in its units' answers and in its people's rows (the dashboard's
+    person rows are by the person's units)."""
+    trees = _trees.get()
+    if trees is None:
+        return
+    for path in unit_paths:
+        trees.add(root_of(path))
+    new = {user_id for user_id in people if user_id is not None} - trees.people
+    if new:
+        from organization.models import Membership
+
+        for path in Membership.objects.filter(user_id__in=new).values_list("unit__path", flat=True):
+            trees.add(root_of(path))
+        trees.people |= new
 
 
 # -- inbox scopes: writes to the inbox, which only pages show (their unread badge) --------------
@@ -209,36 +242,36 @@ def _inbox_tables() -> tuple[str, ...]:
 
 
 def _counters_for(sql: str) -> tuple[str, ...]:
-    """The counters a write statement moves: for an inbox table, its recipients' (or, unnamed,
-    everyone's inbox counter); its trees' and the county-wide one when every table it writes is
-    a tree table and a tree scope names its trees; else the global one."""
+    """The counters a statement moves: none when it writes nothing a cached answer or a page's
+    badge shows; for an inbox table, its recipients' (or, unnamed, everyone's inbox counter);
+    its trees' and the county-wide one when every table it writes is a tree table and a tree
+    scope names its trees; else the global one."""
+    if not _WRITE.match(sql):
+        return ()
     tables = [table.lower() for table in _TARGET.findall(sql)]
+    if not tables:
+        return (GENERATION_KEY,)  # a write whose target we cannot read: assume the worst
+    if _sets_only_ignored_columns(sql):
+        return ()
     inbox_tables = _inbox_tables()
     ignored = tuple(getattr(settings, "READ_CACHE_IGNORED_TABLES", ()))
     shown = [table for table in tables if table in inbox_tables or not table.startswith(ignored)]
-    if shown and all(table in inbox_tables for table in shown):
+    if not shown:
+        return ()
+    if all(table in inbox_tables for table in shown):
         recipients = _recipients.get()
         return tuple(inbox_key(user_id) for user_id in sorted(recipients)) if recipients else (INBOX_KEY,)
     trees = _trees.get()
     if trees:
         tree_tables = tuple(getattr(settings, "READ_CACHE_TREE_TABLES", ()))
-        if tables and all(table in tree_tables for table in tables):
+        if all(table in tree_tables for table in tables):
             return (*(tree_key(root) for root in sorted(trees)), ANY_KEY)
     return (GENERATION_KEY,)
 
 
 def writes_visible_data(sql: str) -> bool:
     """Whether a statement may change what a cached answer (or a page's badge) shows."""
-    if not _WRITE.match(sql):
-        return False
-    tables = _TARGET.findall(sql)
-    if not tables:
-        return True  # a write whose target we cannot read: assume the worst
-    if _sets_only_ignored_columns(sql):
-        return False
-    ignored = tuple(getattr(settings, "READ_CACHE_IGNORED_TABLES", ()))
-    inbox_tables = _inbox_tables()
-    return any(table.lower() in inbox_tables or not table.lower().startswith(ignored) for table in tables)
+    return bool(_counters_for(sql))
 
 
 # ``UPDATE "table" SET "a" = %s, "b" = %s WHERE …``: the statement the ORM sends for
@@ -283,8 +316,8 @@ def flush_own_writes() -> None:
 
 def _watch_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if enabled() and isinstance(sql, str) and writes_visible_data(sql):
-        counters = _counters_for(sql)
+    counters = _counters_for(sql) if enabled() and isinstance(sql, str) else ()
+    if counters:
         connection = context["connection"]
         if not connection.in_atomic_block:
             bump(*counters)

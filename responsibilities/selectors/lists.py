@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 
 from organization.models import User
 from organization.scoping import scope_for
+from workflows.calendar import local_minute
 
 from ..models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 
@@ -125,11 +125,10 @@ def items_of_list_page(lst: ResponsibilityList) -> list[Item]:
     items = list(lst.items.select_related("assignee", "lead_leader", "category").only("list", "category", *columns))
     co_handlers = co_handlers_by_item(*User.NAME_COLUMNS, list=lst)
     detail_url = _item_url_maker("responsibilities:item-detail")
-    zone = timezone.get_current_timezone()
     for item in items:
         item.co_handler_names = [User.name_from(*name) for name in co_handlers.get(item.pk, [])]
         item.detail_url = detail_url(item.pk)
-        item.due_label = item.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if item.due_at else ""
+        item.due_label = local_minute(item.due_at)
     return items
 
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from organization.models import Membership, Unit, User
+from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows import readcache
 from workflows.audit import append_log
@@ -50,14 +50,6 @@ def _dispatcher_ids(exclude=None) -> list[int]:
     return sorted(ids)
 
 
-def _narrow_to(unit_paths, handler_id: int | None) -> None:
-    for path in unit_paths:
-        readcache.narrow_to(path)
-    if handler_id is not None:
-        for path in Membership.objects.filter(user_id=handler_id).values_list("unit__path", flat=True):
-            readcache.narrow_to(path)
-
-
 def narrow_to_issue(issue: Issue) -> None:
     """For the open tree scope: the writes that follow are the business of the townships of the
     order's handling unit, its co-units and its handler's units (what the dashboard's unit and
@@ -65,8 +57,9 @@ def narrow_to_issue(issue: Issue) -> None:
     answers. An order not dispatched yet names no township, so its writes stay everyone's."""
     if issue.unit_id is None:
         return
-    paths = [issue.unit.path, *issue.co_units.values_list("path", flat=True)]
-    _narrow_to(paths, issue.handler_id)
+    readcache.narrow_to_units(
+        issue.unit.path, *issue.co_units.values_list("path", flat=True), people=[issue.handler_id]
+    )
 
 
 def _locked_issue(issue: Issue) -> Issue:
@@ -148,7 +141,7 @@ def issue_answer(*, issue: Issue, actor: User, result: str, comment: str = "") -
 @readcache.tree_scoped
 def issue_dispatch(*, issue: Issue, actor: User, handler: User, unit: Unit, co_units=(), comment: str = "") -> Issue:
     """派单: to a handling unit and the cadre responsible; the clocks start now."""
-    _narrow_to([unit.path, *(u.path for u in co_units)], handler.pk)  # where the order goes
+    readcache.narrow_to_units(unit.path, *(u.path for u in co_units), people=[handler.pk])  # where it goes
     issue = _transition(
         issue,
         "dispatch",
@@ -355,9 +348,8 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
 def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the order's deadline (the original one is kept) and logs it on the order."""
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-    narrow_to_issue(extension.issue)
+    issue = _locked_issue(extension.issue)  # and narrowed, before the first write
     apply_transition(extension, "approve", actor=actor, comment=comment)
-    issue = _locked_issue(extension.issue)
     apply_transition(
         issue,
         "move_deadline",
@@ -387,7 +379,9 @@ def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment
 def issue_extension_reject(
     *, extension: ExtensionRequest, actor: User, reason: str, comment: str = ""
 ) -> ExtensionRequest:
-    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+    extension = (
+        ExtensionRequest.objects.select_for_update(of=("self",)).select_related("issue__unit").get(pk=extension.pk)
+    )
     narrow_to_issue(extension.issue)
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(

@@ -74,23 +74,16 @@ def _context(pledge: Pledge, **extra) -> dict:
     }
 
 
-def _narrow_to_pledge(unit: Unit, member_id: int) -> None:
-    """The writes that follow in the open tree scope are the business of the townships of the
-    pledge's branch and of the member's units (the dashboard's person rows): the read cache drops
-    only their readers' answers."""
-    readcache.narrow_to(unit.path)
-    for path in Membership.objects.filter(user_id=member_id).values_list("unit__path", flat=True):
-        readcache.narrow_to(path)
-
-
 def narrow_to_pledge(pledge: Pledge) -> None:
-    """For the open tree scope: what follows is ``pledge``'s townships' business (its flow's steps)."""
-    _narrow_to_pledge(pledge.unit, pledge.member_id)
+    """For the open tree scope: the writes that follow (a step, its flow's tasks) are the business
+    of the townships of the pledge's branch and of the member's units (the dashboard's person
+    rows): the read cache drops only their readers' answers."""
+    readcache.narrow_to_units(pledge.unit.path, people=[pledge.member_id])
 
 
 def _locked(pledge: Pledge) -> Pledge:
     locked = Pledge.objects.select_for_update().select_related("unit", "member").get(pk=pledge.pk)
-    _narrow_to_pledge(locked.unit, locked.member_id)
+    narrow_to_pledge(locked)
     return locked
 
 
@@ -107,7 +100,7 @@ def pledge_create(
 ) -> Pledge:
     """提诺 (draft): the member writes the pledge for their branch; ``year`` defaults to the due date's."""
     unit = unit or branch_of_member(member)
-    _narrow_to_pledge(unit, member.pk)
+    readcache.narrow_to_units(unit.path, people=[member.pk])
     return Pledge.objects.create(
         member=member,
         unit=unit,

@@ -285,3 +285,33 @@ def test_a_kept_token_takes_its_users_reach_with_the_first_cached_read(personas,
     assert "_readcache_token_slot" not in user.__dict__ and "password" not in user.__dict__
     assert "key" not in token.__dict__
     assert queries_of(cadre, MY_ITEMS) == 0
+
+
+def test_a_scope_inside_another_joins_it(personas, far):
+    """A flow's step and the service it calls are one operation: what the outer scope names
+    holds for the inner one's writes, and what the inner names holds after it."""
+    there = readcache.tree_key(readcache.root_of(far.branch.path))
+    keys = (readcache.GENERATION_KEY, there)
+    start = counter_values(*keys)
+    with transaction.atomic(), readcache.tree_scope():
+        readcache.narrow_to(far.branch.path)
+        with readcache.tree_scope():  # the service, named nothing yet
+            ResponsibilityItem.objects.filter(pk=far.item.pk).update(progress_percent=5)
+    assert [b - a for a, b in zip(start, counter_values(*keys), strict=True)] == [0, 1]
+    moved = counter_values(*keys)
+    with transaction.atomic(), readcache.tree_scope():
+        with readcache.tree_scope():
+            readcache.narrow_to(far.branch.path)
+        ResponsibilityItem.objects.filter(pk=far.item.pk).update(progress_percent=6)
+    assert [b - a for a, b in zip(moved, counter_values(*keys), strict=True)] == [0, 1]
+
+
+def test_a_persons_units_are_looked_up_once_per_scope(personas, far, django_assert_num_queries):
+    Membership.objects.create(user=far.cadre, unit=personas.branch, role=Membership.Role.CADRE)
+    with readcache.tree_scope():
+        with django_assert_num_queries(1):
+            readcache.narrow_to_units(far.branch.path, people=[far.cadre.pk, None])
+            readcache.narrow_to_units(far.branch.path, people=[far.cadre.pk])
+        assert readcache._trees.get() == {readcache.root_of(far.branch.path), readcache.root_of(personas.branch.path)}
+    with django_assert_num_queries(0):
+        readcache.narrow_to_units(far.branch.path, people=[far.cadre.pk])  # no scope open: nothing to name
