@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+
+from workflows.calendar import local_minute
 
 from .selectors import Assessment
 
@@ -134,10 +135,7 @@ def dashboard_workbook(*, trend, warnings, supervision, top_overdue) -> bytes:
         wb,
         _("Longest overdue items"),
         [_("Item"), _("Unit"), _("Responsible cadre"), _("Deadline")],
-        [
-            [i.title, i.list.unit.name, str(i.assignee or ""), timezone.localtime(i.due_at).strftime("%Y-%m-%d %H:%M")]
-            for i in top_overdue
-        ],
+        [[i.title, i.list.unit.name, str(i.assignee or ""), local_minute(i.due_at)] for i in top_overdue],
         (),
     )
     for ws in wb.worksheets:

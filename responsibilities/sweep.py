@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from organization.scoping import commissioners_for
+from workflows.calendar import local_minute
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
 from .models import ExtensionRequest, LivelihoodIssue, Pledge, ResponsibilityItem
@@ -37,7 +37,7 @@ def item_context(item: Item) -> dict:
     return {
         "title": item.title,
         "unit": item.list.unit.name,
-        "due_at": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M") if item.due_at else "",
+        "due_at": local_minute(item.due_at),
         "url": reverse("responsibilities:item-detail", args=[item.pk]),
     }
 
@@ -93,7 +93,7 @@ def pledge_context(pledge: Pledge) -> dict:
     return {
         "title": pledge.text,
         "unit": pledge.unit.name,
-        "due_at": timezone.localtime(pledge.due_at).strftime("%Y-%m-%d %H:%M"),
+        "due_at": local_minute(pledge.due_at),
         "url": reverse("responsibilities:pledge-detail", args=[pledge.pk]),
     }
 
@@ -133,7 +133,7 @@ def issue_context(issue: LivelihoodIssue) -> dict:
     return {
         "title": issue.title,
         "unit": issue.unit.name if issue.unit_id else "",
-        "due_at": timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M") if issue.due_at else "",
+        "due_at": local_minute(issue.due_at),
         "url": reverse("responsibilities:issue-detail", args=[issue.pk]),
     }
 

@@ -10,12 +10,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows import readcache
 from workflows.audit import append_log
+from workflows.calendar import local_minute
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
 
@@ -38,7 +38,7 @@ def _issue_context(issue: Issue, **extra) -> dict:
         "title": issue.title,
         "unit": issue.unit.name if issue.unit_id else "",
         "place": issue.place,
-        "due_at": timezone.localtime(issue.due_at).strftime("%Y-%m-%d %H:%M") if issue.due_at else "",
+        "due_at": local_minute(issue.due_at),
         "url": reverse("responsibilities:issue-detail", args=[issue.pk]),
         **extra,
     }
@@ -336,9 +336,7 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
         subject=extension,
         recipients=_dispatcher_ids(exclude=actor),
         actor=actor,
-        context=_issue_context(
-            issue, new_due_at=timezone.localtime(new_due_at).strftime("%Y-%m-%d %H:%M"), reason=reason
-        ),
+        context=_issue_context(issue, new_due_at=local_minute(new_due_at), reason=reason),
     )
     return extension
 

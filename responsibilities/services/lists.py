@@ -13,12 +13,12 @@ import datetime as dt
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows import readcache
 from workflows.audit import append_log
+from workflows.calendar import local_minute
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
 from workflows.events import emit
 
@@ -36,7 +36,7 @@ def _item_context(item: Item) -> dict:
     return {
         "title": item.title,
         "unit": item.list.unit.name,
-        "due_at": timezone.localtime(item.due_at).strftime("%Y-%m-%d %H:%M") if item.due_at else "",
+        "due_at": local_minute(item.due_at),
         "url": reverse("responsibilities:item-detail", args=[item.pk]),
     }
 
@@ -453,7 +453,7 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
         actor=actor,
         context={
             **_item_context(item),
-            "new_due_at": timezone.localtime(new_due_at).strftime("%Y-%m-%d %H:%M"),
+            "new_due_at": local_minute(new_due_at),
             "reason": reason,
         },
     )

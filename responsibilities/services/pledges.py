@@ -18,6 +18,7 @@ from django.utils import timezone
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
 from workflows import readcache
+from workflows.calendar import local_minute
 from workflows.engine import apply_transition
 from workflows.events import emit
 
@@ -68,7 +69,7 @@ def _context(pledge: Pledge, **extra) -> dict:
     return {
         "title": pledge.text,
         "unit": pledge.unit.name,
-        "due_at": timezone.localtime(pledge.due_at).strftime("%Y-%m-%d %H:%M"),
+        "due_at": local_minute(pledge.due_at),
         "url": reverse("responsibilities:pledge-detail", args=[pledge.pk]),
         **extra,
     }
