@@ -11,10 +11,13 @@ stack's own and how much is Dutyflow's work on top of it:
   and the commit, the least any transition with log and outbox does. No FSM, no scope check,
   no flow task, no recipients, no broker message.
 - ``POST /bench/floor/sql/<item id>/`` — the same statements as hand-written SQL through
-  Django's cursor, no model instances: the share of the ORM's query building.
+  Django's cursor (the log row's hash computed by ``workflows.audit.row_hash``, as
+  ``append_log`` does): the share of the ORM's query building.
 
 Both leave the item as it was; each adds a log row (a valid link of the item's chain, so
-``manage.py verify_audit`` still passes) and an outbox row in the state "sent".
+``manage.py verify_audit`` still passes) and an outbox row in the state "sent". They write the
+state column directly and check no scope, on purpose: they measure the stack without Dutyflow's
+rules, and only ``bench.urls`` (the load benchmark's URLconf) mounts them, never ``config.urls``.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from rest_framework.views import APIView
 
 from notifications.models import Channel, OutboxMessage
 from responsibilities.models import ResponsibilityItem
-from workflows.audit import _canonical_payload, append_log, compute_hash
+from workflows.audit import append_log, row_hash
+from workflows.models import TransitionLog
 
 
 class FloorOrm(APIView):
@@ -55,44 +59,44 @@ class FloorOrm(APIView):
 class FloorSql(APIView):
     def post(self, request, pk: int):
         content_type = ContentType.objects.get_for_model(ResponsibilityItem)
+        items, log, outbox = (m._meta.db_table for m in (ResponsibilityItem, TransitionLog, OutboxMessage))
         now = timezone.now()
         lock = " FOR UPDATE" if connection.features.has_select_for_update else ""  # not on SQLite
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT state FROM responsibilities_responsibilityitem WHERE id = %s{lock}", [pk])
+            cursor.execute(f"SELECT state FROM {items} WHERE id = %s{lock}", [pk])
             (state,) = cursor.fetchone()
-            cursor.execute("UPDATE responsibilities_responsibilityitem SET state = %s WHERE id = %s", [state, pk])
+            cursor.execute(f"UPDATE {items} SET state = %s WHERE id = %s", [state, pk])
             cursor.execute(
-                "SELECT seq, hash FROM workflows_transitionlog WHERE content_type_id = %s AND object_id = %s "
+                f"SELECT seq, hash FROM {log} WHERE content_type_id = %s AND object_id = %s "
                 f"ORDER BY seq DESC LIMIT 1{lock}",
                 [content_type.pk, pk],
             )
             head = cursor.fetchone()
-            seq, prev_hash = (head[0] + 1, head[1]) if head else (1, "")
-            payload = _canonical_payload({})
-            digest = compute_hash(
-                content_type=f"{content_type.app_label}.{content_type.model}",
+            # The row is built only to be hashed as append_log hashes it; it is written by hand.
+            row = TransitionLog(
+                content_type=content_type,
                 object_id=pk,
-                seq=seq,
+                seq=head[0] + 1 if head else 1,
+                prev_hash=head[1] if head else "",
                 transition="bench",
                 source=state,
                 target=state,
                 actor_id=request.user.pk,
                 at=now,
                 comment="",
-                payload=payload,
-                prev_hash=prev_hash,
+                payload={},
             )
             cursor.execute(
-                "INSERT INTO workflows_transitionlog (content_type_id, object_id, transition, source, target, "
+                f"INSERT INTO {log} (content_type_id, object_id, transition, source, target, "
                 "actor_id, at, comment, payload, seq, prev_hash, hash) "
                 "VALUES (%s, %s, 'bench', %s, %s, %s, %s, '', '{}', %s, %s, %s)",
-                [content_type.pk, pk, state, state, request.user.pk, now, seq, prev_hash, digest],
+                [content_type.pk, pk, state, state, request.user.pk, now, row.seq, row.prev_hash, row_hash(row)],
             )
             cursor.execute(
-                "INSERT INTO notifications_outboxmessage (idempotency_key, event, event_key, recipient_id, channel, "
+                f"INSERT INTO {outbox} (idempotency_key, event, event_key, recipient_id, channel, "
                 "subject_type_id, subject_id, title, text, link, urgent, state, attempts, next_attempt_at, "
                 "created_at, claimed_by, last_error) "
                 "VALUES (%s, 'bench.floor', '', %s, 'in_app', %s, %s, '', 'bench', '', false, 'sent', 0, %s, %s, '', '')",
                 [f"bench|{uuid.uuid4().hex}", request.user.pk, content_type.pk, pk, now, now],
             )
-        return Response({"id": pk, "state": state, "seq": seq})
+        return Response({"id": pk, "state": state, "seq": row.seq})

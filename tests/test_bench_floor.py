@@ -44,3 +44,10 @@ def test_floor_transition_logs_and_outboxes_without_changing_the_item(kind, pers
 
 def test_floor_refuses_anonymous_callers(accepted_item, api):
     assert api.post(f"/bench/floor/orm/{accepted_item.pk}/", {}, format="json").status_code == 401
+
+
+@pytest.mark.urls("config.urls")
+def test_the_application_does_not_serve_the_floor(personas, accepted_item, api):
+    token = Token.objects.create(user=personas.cadre)
+    answer = api.post(f"/bench/floor/orm/{accepted_item.pk}/", {}, format="json", HTTP_AUTHORIZATION=f"Token {token}")
+    assert answer.status_code == 404
