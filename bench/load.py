@@ -18,13 +18,11 @@ for none). Steps:
 5. the workers' resident memory (VmRSS) after the run.
 
 With ``--prefill`` each distinct GET of a read endpoint is sent once before it is measured
-(the read cache, ``READ_CACHE_SECONDS``, then holds every answer); ``--read-cache-seconds 0``
-measures every read computed.
+(the database's and the processes' caches are warm then; no answer is kept).
 
 Usage:
     .venv/bin/python bench/load.py                    # all endpoints, 20 connections, 15 s each
-    .venv/bin/python bench/load.py --read-cache-seconds 0   # every read computed
-    .venv/bin/python bench/load.py --prefill          # every read answered from the cache
+    .venv/bin/python bench/load.py --prefill          # warm caches before each read
     .venv/bin/python bench/load.py --only my_items,history --duration 10
 """
 
@@ -281,7 +279,7 @@ def drain(url: str, limit: float = 120.0) -> float:
 
 
 def prefill(url: str, lines: list[tuple[str, str, str, str, str]], concurrency: int = 8) -> float:
-    """Send every distinct GET once (the read cache then holds each answer, as it would for
+    """Send every distinct GET once (warm database and process caches, as they would be for
     people who opened the page before); returns the seconds it took."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -313,7 +311,7 @@ def worker_rss_mib(master_pid: int) -> list[float]:
 
 class BackgroundWrites:
     """Transitions sent at a steady rate while a read endpoint is measured (``--writes-per-second``):
-    each one is a write, which drops every answer the read cache holds. Takes its items from the
+    each one is a write that the reads meet (row locks, fresh rows). Takes its items from the
     end of the transition endpoint's list, which uses them from the start."""
 
     def __init__(self, url: str, lines: list, per_second: float):
@@ -400,13 +398,7 @@ def main() -> int:
     parser.add_argument(
         "--prefill",
         action="store_true",
-        help="before measuring a read, send each of its distinct requests once (a warm read cache)",
-    )
-    parser.add_argument(
-        "--read-cache-seconds",
-        type=int,
-        default=None,
-        help="READ_CACHE_SECONDS of the server (default: the project's, 20 s with Redis); 0 measures every read uncached",
+        help="before measuring a read, send each of its distinct requests once (warm caches)",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -415,8 +407,6 @@ def main() -> int:
     configure_environment("bench.settings")
     if args.redis:
         os.environ["REDIS_URL"] = args.redis
-    if args.read_cache_seconds is not None:
-        os.environ["READ_CACHE_SECONDS"] = str(args.read_cache_seconds)
     import django
 
     django.setup()
@@ -425,9 +415,7 @@ def main() -> int:
     print("machine: ", machine())
     print("database:", postgres_version(connection), database_url())
     print("redis:   ", args.redis or "none (local memory cache, tasks kept in memory)")
-    from django.conf import settings
 
-    print("read cache:", f"{settings.READ_CACHE_SECONDS} s" if settings.READ_CACHE_SECONDS else "off")
     if args.redis:
         import redis
 

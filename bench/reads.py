@@ -10,15 +10,13 @@ one request.
 ``--dump DIR`` writes every response body to DIR (one file per request, named by endpoint and
 position), so that two versions of the code can be compared byte for byte with ``diff -r``.
 
-By default every read is computed (no shared cache, so no read cache). ``--redis URL`` gives
-the process that Redis as its cache (flushed first) and the read cache (``READ_CACHE_SECONDS``,
-60 s unless ``--read-cache-seconds``): the warm-up pass then keeps every answer and the
-measured requests are kept answers. The trivial JSON view of the load benchmark
+Every read is computed (no answer is kept anywhere). ``--redis URL`` gives the process that
+Redis as its cache (flushed first), as production has it. The trivial JSON view of the load benchmark
 (``/bench/ping/``, no database, no authentication) is measured first, as the ceiling.
 
 Usage:
     .venv/bin/python bench/reads.py [--requests 200] [--only my_items,history] [--dump /tmp/before]
-    .venv/bin/python bench/reads.py --redis redis://127.0.0.1:6379/11   # kept answers
+    .venv/bin/python bench/reads.py --redis redis://127.0.0.1:6379/11
 """
 
 from __future__ import annotations
@@ -121,20 +119,16 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=100, help="distinct users (or lists, items) per endpoint")
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--dump", default="", help="write every response body into this directory")
-    parser.add_argument("--redis", default="", help="cache (flushed first) and read cache on, e.g. redis://…/11")
-    parser.add_argument("--read-cache-seconds", type=int, default=60, help="READ_CACHE_SECONDS with --redis")
+    parser.add_argument("--redis", default="", help="Redis as the cache (flushed first), e.g. redis://…/11")
     args = parser.parse_args()
 
     if args.redis:
         os.environ["REDIS_URL"] = args.redis
-        os.environ["READ_CACHE_SECONDS"] = str(args.read_cache_seconds)
         import redis
 
         redis.Redis.from_url(args.redis).flushdb()
     start_django("bench.settings", keep_redis=bool(args.redis))
     from django.conf import settings
-
-    print("read cache:", f"{settings.READ_CACHE_SECONDS} s ({args.redis})" if settings.READ_CACHE_SECONDS else "off")
     from django.db import connection
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client

@@ -12,7 +12,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env, env_bool, env_choice, env_int, env_required, env_seconds
+from .env import env, env_bool, env_choice, env_int, env_required
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -69,8 +69,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # a token's GET or a browser's page whose whole answer is kept is answered here (workflows/kept_reads.py)
-    "workflows.kept_reads.KeptReadsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -164,56 +162,13 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # Cache and Celery broker: Redis when REDIS_URL is set; otherwise local memory and eager tasks.
+# The cache holds sessions, login throttling and the shared assessment figures, never a page's or
+# an endpoint's answer: nothing is kept in front of the code (DESIGN.md principle 8).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Busy read endpoints keep their answers this long in the shared cache; any write to the
-# database drops them at once (workflows/readcache.py). Only with a cache every process shares.
-READ_CACHE_SECONDS = env_int("READ_CACHE_SECONDS", default=60 if REDIS_URL else 0)
-# How long a request waits for the same answer another request is computing (after a write).
-READ_CACHE_WAIT_SECONDS = env_seconds("READ_CACHE_WAIT_SECONDS", default=1.0)
-# Tables whose writes no cached answer shows (prefixes). Comments and evidence files appear on
-# an item's own page only, which is never kept: a cadre's comment or upload keeps every answer
-# (tests/workflows/test_readcache_ignored.py fails if a kept answer starts showing them).
-READ_CACHE_IGNORED_TABLES = (
-    "django_session",
-    "notifications_",
-    "django_celery_beat_",
-    "axes_",
-    "responsibilities_comment",
-    "responsibilities_evidence",
-)
-# Tables only pages show (the unread badge): their writes drop only pages, and only their
-# recipients' pages when the write names them (workflows.readcache.inbox_scope).
-READ_CACHE_INBOX_TABLES = ("notifications_notification",)
-# Columns whose update alone no cached answer shows: every sign-in writes the user's last_login,
-# and a township's 08:30 sign-ins must not drop the answers its people were just shown.
-READ_CACHE_IGNORED_COLUMNS = {"organization_user": ("last_login",)}
-# Tables whose rows belong to one township's tree: a write to them in a tree scope (an item's,
-# a pledge's or a dispatched work order's step) drops only the answers of readers whose reach
-# holds that township. Any other table written, there too, drops every answer.
-READ_CACHE_TREE_TABLES = (
-    "responsibilities_responsibilityitem",
-    "responsibilities_progressreport",
-    "responsibilities_itemprocess",
-    "responsibilities_extensionrequest",
-    "workflows_transitionlog",
-    "viewflow_process",
-    "viewflow_task",
-    "viewflow_task_previous",
-    "supervision_supervisioncase",
-    "supervision_supervisionaction",
-    "responsibilities_pledge",
-    "responsibilities_pledgecheck",
-    "responsibilities_pledgeevaluation",
-    "responsibilities_livelihoodissue",
-    "responsibilities_livelihoodissue_co_units",
-    "responsibilities_issueprogress",
-    "responsibilities_issuefollowup",
-    "responsibilities_issuephoto",
-)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -270,7 +225,7 @@ CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "workflows.readcache.TokenAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -9,8 +9,6 @@ from .settings import *  # noqa: F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REPORTS_CACHE_SECONDS = 0  # every test sees the figures of its own data
-# Cached reads stay on: every test that writes and reads again checks that writes drop them.
-READ_CACHE_SECONDS = 20
 # Tasks are not run unless a test says so (the `eager_celery` fixture or a real worker).
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ.get("REDIS_URL") or "memory://"

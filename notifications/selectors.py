@@ -17,8 +17,8 @@ def unread_count(user) -> int:
 
 
 def unread_count_of_request(request) -> int:
-    """The requesting user's unread count, counted once per request: the header badge and the
-    read cache's page key (workflows/readcache.py) both ask for it."""
+    """The requesting user's unread count, counted once per request (the header badge may ask
+    more than once)."""
     if not hasattr(request, "_unread_notifications"):
         request._unread_notifications = unread_count(request.user)
     return request._unread_notifications

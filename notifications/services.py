@@ -29,7 +29,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from organization.models import Membership
-from workflows import readcache
 
 from .digest import digest_lines, is_working_day
 from .models import Channel, Notification, NotificationPreference, OutboxMessage
@@ -435,15 +434,13 @@ def notification_mark_read(*, notification: Notification, user) -> Notification:
     """Caller has checked that ``notification`` belongs to ``user``."""
     if notification.read_at is None:
         now = timezone.now()
-        with readcache.inbox_scope(user.pk):
-            Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(read_at=now)
+        Notification.objects.filter(pk=notification.pk, recipient=user, read_at__isnull=True).update(read_at=now)
         notification.read_at = now
     return notification
 
 
 def notification_mark_all_read(*, user) -> int:
-    with readcache.inbox_scope(user.pk):
-        return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
 
 
 def preference_for(*, user) -> NotificationPreference:

@@ -17,8 +17,6 @@ import requests
 from django.conf import settings
 from django.core.mail import send_mail
 
-from workflows import readcache
-
 from .models import Channel, Notification, OutboxMessage
 
 
@@ -54,8 +52,7 @@ class InAppTransport(Transport):
             urgent=message.urgent,
             created_at=message.created_at,
         )
-        with readcache.inbox_scope(message.recipient_id):
-            Notification.objects.bulk_create([notification], ignore_conflicts=True)
+        Notification.objects.bulk_create([notification], ignore_conflicts=True)
 
 
 class EmailTransport(Transport):

@@ -1,6 +1,5 @@
 """Dashboards: the township view (secretary, observers), a leader's units, a commissioner's jurisdiction."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -8,7 +7,6 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from organization.scoping import scope_for
-from workflows.readcache import EVERYWHERE, REACH, cached_page
 
 from . import selectors
 from .apis import XLSX
@@ -55,16 +53,7 @@ def dashboard_xlsx(request):
     return response
 
 
-def _dashboard_depends() -> str:
-    """The dashboard ranks units of every township. With ``REPORTS_CACHE_SECONDS`` on, those
-    cluster-wide figures come from a copy each process keeps that long, so they lag anyway: the
-    kept page then follows only the reader's own townships' writes (and other townships' ranks
-    may lag by up to ``READ_CACHE_SECONDS`` more). With it off, any township's write drops it."""
-    return REACH if getattr(settings, "REPORTS_CACHE_SECONDS", 0) else EVERYWHERE
-
-
 @login_required
-@cached_page(depends=_dashboard_depends)
 def dashboard(request):
     form, year, quarter = _period(request)
     assessment = selectors.assessment_for(request.user, year=year, quarter=quarter)

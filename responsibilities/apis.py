@@ -25,7 +25,6 @@ from workflows.api import (
     TransitionViewSetMixin,
     run_service_mapping_errors,
 )
-from workflows.readcache import CachedReadsMixin
 
 from . import selectors, services
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
@@ -89,7 +88,7 @@ class ListFilter(django_filters.FilterSet):
 
 
 @extend_schema_view(**_transition_bodies("ListTransitionInput", [CommentInputSerializer, CloseDecisionsSerializer]))
-class ListViewSet(CachedReadsMixin, TransitionViewSetMixin, viewsets.ModelViewSet):
+class ListViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     """Monthly responsibility lists (月度责任清单) of the units the caller may read."""
 
     queryset = ResponsibilityList.objects.none()
@@ -182,10 +181,9 @@ class ItemFilter(django_filters.FilterSet):
         [CommentInputSerializer, ProgressInputSerializer, SubmitInputSerializer, ReasonInputSerializer],
     )
 )
-class ItemViewSet(CachedReadsMixin, TransitionViewSetMixin, viewsets.ModelViewSet):
+class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     """Items of monthly lists: draft items are edited by the unit's leaders, then moved by transitions."""
 
-    cached_actions = frozenset({"list", "retrieve", "history"})
     queryset = Item.objects.none()
     serializer_class = ItemSerializer
     filterset_class = ItemFilter

@@ -10,15 +10,13 @@ class ResponsibilitiesConfig(AppConfig):
         # The domain wires itself to the engine and to notifications; neither knows the domain.
         from notifications import digest as notification_digest
         from notifications.services import handle_domain_event
-        from workflows import events, readcache
+        from workflows import events
         from workflows.calendar import is_working_day
 
         from .digest import items_digest
-        from .selectors.lists import unit_paths_of_items_of
         from .sweep import register_with_sweep
 
         register_with_sweep()
-        readcache.register_reach(unit_paths_of_items_of)
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

@@ -19,7 +19,6 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from organization.models import User
-from workflows import readcache
 
 from . import services
 from .models import Pledge, PledgeProcess
@@ -96,19 +95,15 @@ def _run(node, pledge: Pledge, fallback, **kwargs) -> Pledge:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def flow_submit(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     """Submit (提诺): resubmission completes the ``revise`` task, a first submit starts a process."""
-    services.narrow_to_pledge(pledge)
     if open_task(pledge, PledgeFlow.revise) is not None:
         return _run(PledgeFlow.revise, pledge, services.pledge_submit, actor=actor, comment=comment)
     return PledgeFlow.start.run(pledge=pledge, actor=actor, comment=comment)
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def flow_review(*, pledge: Pledge, actor: User, approve: bool, reason: str = "", comment: str = "") -> Pledge:
-    services.narrow_to_pledge(pledge)
 
     def fallback(*, pledge, actor, approve, reason, comment):
         if approve:
@@ -119,18 +114,14 @@ def flow_review(*, pledge: Pledge, actor: User, approve: bool, reason: str = "",
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def flow_claim(*, pledge: Pledge, actor: User, evidence_text: str, comment: str = "") -> Pledge:
-    services.narrow_to_pledge(pledge)
     return _run(
         PledgeFlow.fulfil, pledge, services.pledge_claim, actor=actor, evidence_text=evidence_text, comment=comment
     )
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def flow_confirmation(*, pledge: Pledge, actor: User, confirm: bool, reason: str = "", comment: str = "") -> Pledge:
-    services.narrow_to_pledge(pledge)
 
     def fallback(*, pledge, actor, confirm, reason, comment):
         if confirm:
@@ -141,10 +132,8 @@ def flow_confirmation(*, pledge: Pledge, actor: User, confirm: bool, reason: str
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def flow_close(*, pledge: Pledge, actor: User, method: str, **kwargs) -> Pledge:
     """Withdraw or mark unfulfilled through the service, then end the pledge's running process."""
-    services.narrow_to_pledge(pledge)
     pledge = getattr(services, method)(pledge=pledge, actor=actor, **kwargs)
     processes = PledgeProcess.objects.filter(
         artifact_content_type=ContentType.objects.get_for_model(Pledge),

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_POST
 
 from organization.scoping import scope_for
 from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, timeline
-from workflows.readcache import cached_page
 
 from . import services
 from .excel import ExcelImportError, default_title, export_list, import_list, import_template
@@ -149,7 +148,6 @@ def list_create(request):
 
 
 @login_required
-@cached_page
 def list_detail(request, pk: int):
     """A list with progress at a glance; its leaders edit, publish and close it here."""
     lst = _list_or_404(request.user, pk)

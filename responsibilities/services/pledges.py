@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
-from workflows import readcache
 from workflows.calendar import local_minute
 from workflows.engine import apply_transition
 from workflows.events import emit
@@ -26,7 +25,6 @@ from ..models import Pledge, PledgeCheck, PledgeEvaluation
 
 __all__ = [
     "branch_of_member",
-    "narrow_to_pledge",
     "pledge_approve",
     "pledge_claim",
     "pledge_confirm",
@@ -75,16 +73,8 @@ def _context(pledge: Pledge, **extra) -> dict:
     }
 
 
-def narrow_to_pledge(pledge: Pledge) -> None:
-    """For the open tree scope: the writes that follow (a step, its flow's tasks) are the business
-    of the townships of the pledge's branch and of the member's units (the dashboard's person
-    rows): the read cache drops only their readers' answers."""
-    readcache.narrow_to_units(pledge.unit.path, people=[pledge.member_id])
-
-
 def _locked(pledge: Pledge) -> Pledge:
     locked = Pledge.objects.select_for_update().select_related("unit", "member").get(pk=pledge.pk)
-    narrow_to_pledge(locked)
     return locked
 
 
@@ -95,13 +85,11 @@ def _transition(pledge: Pledge, method: str, *, actor: User, comment: str = "", 
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_create(
     *, member: User, text: str, due_date: dt.date, category: str, year: int | None = None, unit: Unit | None = None
 ) -> Pledge:
     """提诺 (draft): the member writes the pledge for their branch; ``year`` defaults to the due date's."""
     unit = unit or branch_of_member(member)
-    readcache.narrow_to_units(unit.path, people=[member.pk])
     return Pledge.objects.create(
         member=member,
         unit=unit,
@@ -113,7 +101,6 @@ def pledge_create(
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_update(*, pledge: Pledge, actor: User, text: str, due_date: dt.date, category: str) -> Pledge:
     """The member edits a draft (e.g. after it was returned). Caller checked it is theirs and a draft."""
     pledge = _locked(pledge)
@@ -125,7 +112,6 @@ def pledge_update(*, pledge: Pledge, actor: User, text: str, due_date: dt.date, 
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_submit(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     """提诺: the member submits; the branch's leaders are asked to review it."""
     pledge = _transition(pledge, "submit", actor=actor, comment=comment)
@@ -134,7 +120,6 @@ def pledge_submit(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_approve(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     """审诺 passed: published on the branch's board (公示)."""
     pledge = _transition(pledge, "approve", actor=actor, comment=comment, reviewer=actor)
@@ -143,7 +128,6 @@ def pledge_approve(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_return(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Returned to draft: not concrete or checkable enough; the reason goes to the member."""
     pledge = _transition(
@@ -167,7 +151,6 @@ def pledge_return(*, pledge: Pledge, actor: User, reason: str, comment: str = ""
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_claim(*, pledge: Pledge, actor: User, evidence_text: str, comment: str = "") -> Pledge:
     """践诺: the member reports fulfilment with evidence; the leaders are asked to confirm."""
     pledge = _transition(
@@ -183,7 +166,6 @@ def pledge_claim(*, pledge: Pledge, actor: User, evidence_text: str, comment: st
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_confirm(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     pledge = _transition(pledge, "confirm", actor=actor, comment=comment, confirmer=actor)
     emit("pledge.confirmed", subject=pledge, recipients=[pledge.member_id], actor=actor, context=_context(pledge))
@@ -191,7 +173,6 @@ def pledge_confirm(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_reject_claim(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Not yet fulfilled: back on the board as approved; the member goes on."""
     pledge = _transition(
@@ -213,7 +194,6 @@ def pledge_reject_claim(*, pledge: Pledge, actor: User, reason: str, comment: st
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_mark_unfulfilled(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Closed as unfulfilled; the explanation is shown publicly on the board."""
     pledge = _transition(
@@ -235,19 +215,16 @@ def pledge_mark_unfulfilled(*, pledge: Pledge, actor: User, reason: str, comment
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_withdraw(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     return _transition(pledge, "withdraw", actor=actor, comment=comment)
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_record_check(
     *, pledge: Pledge, actor: User, kind: str, note: str, as_of: dt.date | None = None
 ) -> PledgeCheck:
     """督诺: record (or update) this period's check of ``kind``. Caller checked who may."""
     day = as_of or timezone.localdate()
-    narrow_to_pledge(pledge)
     check, _created = PledgeCheck.objects.update_or_create(
         pledge=pledge,
         kind=kind,
@@ -258,10 +235,8 @@ def pledge_record_check(
 
 
 @transaction.atomic
-@readcache.tree_scoped
 def pledge_evaluate(*, pledge: Pledge, actor: User, rater: str, rating: str, note: str = "") -> PledgeEvaluation:
     """评诺: record (or change) one kind of rating on a fulfilled or unfulfilled pledge."""
-    narrow_to_pledge(pledge)
     evaluation, _created = PledgeEvaluation.objects.update_or_create(
         pledge=pledge, rater=rater, defaults={"rating": rating, "note": note, "recorded_by": actor}
     )
