@@ -82,3 +82,21 @@ def test_the_project_schedule_runs_in_process(db, caplog):
     beat = EmbeddedBeat()
     beat.run_once()
     assert "failed" not in caplog.text
+
+
+def test_runembedded_serves_static_files(settings):
+    """``make run`` serves the pages' CSS, JavaScript and chart library itself (DEBUG is on in
+    the embedded default): the core runserver it once extended answered 404 to every asset."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test import RequestFactory
+
+    from workflows.management.commands.runembedded import Command
+
+    settings.DEBUG = True
+    handler = Command().get_handler(use_static_handler=True, insecure_serving=False)
+    assert isinstance(handler, StaticFilesHandler)
+    css = sorted((settings.BASE_DIR / "static").rglob("*.css"))[0]
+    path = settings.STATIC_URL.lstrip("/") + str(css.relative_to(settings.BASE_DIR / "static"))
+    response = handler.get_response(RequestFactory().get("/" + path))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == css.read_bytes()

@@ -1,7 +1,10 @@
 import os
 
 from django.conf import settings
-from django.core.management.commands.runserver import Command as RunserverCommand
+
+# The staticfiles runserver, not the core one: with DEBUG on (the embedded default) it serves
+# /static/ itself, so that `make run` shows styled pages and charts.
+from django.contrib.staticfiles.management.commands.runserver import Command as RunserverCommand
 
 from workflows.embedded import start_embedded_beat
 
