@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows.calendar import local_minute
+from workflows.spreadsheet import append_row
 
 from . import services
 from .models import ResponsibilityList, TaskCategory
@@ -238,8 +239,8 @@ def import_template() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "清单"
-    sheet.append([aliases[0] for aliases in COLUMNS.values()])
-    sheet.append(["每月主题党日", "有方案、有签到、有记录", "cadre001", "leader01", "2026-12-20", "党建", ""])
+    append_row(sheet, [aliases[0] for aliases in COLUMNS.values()])
+    append_row(sheet, ["每月主题党日", "有方案、有签到、有记录", "cadre001", "leader01", "2026-12-20", "党建", ""])
     for index in range(1, len(COLUMNS) + 1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -256,7 +257,7 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = lst.month_label
-    sheet.append([header for header, _width in EXPORT_HEADERS])
+    append_row(sheet, [header for header, _width in EXPORT_HEADERS])
     fill = PatternFill("solid", fgColor="B7282E")
     for index, (_header, width) in enumerate(EXPORT_HEADERS, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -267,7 +268,8 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
     sheet.freeze_panes = "C2"
     on_time = {True: "是", False: "否", None: ""}
     for number, item in enumerate(items, start=1):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 number,
                 item.title,
@@ -283,7 +285,7 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
                 str(item.get_warning_level_display()),
                 local_minute(item.completed_at),
                 on_time[item.on_time],
-            ]
+            ],
         )
     buffer = io.BytesIO()
     workbook.save(buffer)
