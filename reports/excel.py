@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from workflows.calendar import local_minute
+from workflows.spreadsheet import append_row
 
 from .selectors import Assessment
 
@@ -62,13 +63,13 @@ def _person_line(row):
 
 def _sheet(wb, title, headers, lines, rate_columns):
     ws = wb.create_sheet(title)
-    ws.append(headers)
+    append_row(ws, headers)
     for cell in ws[1]:
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for line in lines:
-        ws.append(line)
+        append_row(ws, line)
     for col in rate_columns:
         for cell in ws.iter_rows(min_row=2, min_col=col, max_col=col):
             cell[0].number_format = "0.0%"

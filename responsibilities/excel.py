@@ -10,7 +10,9 @@ import datetime as dt
 import io
 import zipfile
 from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,11 +23,15 @@ from openpyxl.utils.exceptions import InvalidFileException
 from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows.calendar import local_minute
+from workflows.spreadsheet import append_row
 
 from . import services
 from .models import ResponsibilityList, TaskCategory
 
 DUE_TIME = dt.time(18, 0)
+# Bounds on what an import reads: items (sheet rows after the header) and unpacked bytes.
+MAX_ROWS = 2000
+MAX_UNPACKED_BYTES = 20 * 2**20
 
 # Column keys and the header texts accepted for them (Chinese first, as exported).
 COLUMNS = {
@@ -98,13 +104,83 @@ def _due_at(value) -> dt.datetime:
     return moment
 
 
-def read_rows(file) -> list[tuple[int, dict]]:
-    """Rows of the first sheet as dicts keyed by column key; ExcelImportError on a non-Excel file."""
+def _not_a_workbook() -> ExcelImportError:
+    return ExcelImportError([_("The file is not an Excel workbook (.xlsx).")])
+
+
+def _open_workbook(file):
+    """The workbook, read-only; ExcelImportError when the file is not one we are willing to read.
+
+    The unpacked size is checked against the sizes the archive declares before anything is
+    unpacked (zipfile never unpacks a member past its declared size), so a zip bomb is refused
+    without being inflated. XML entities and DTDs are refused by defusedxml, which openpyxl uses
+    when it is installed.
+    """
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ExcelImportError([_("The file is not an Excel workbook (.xlsx).")]) from exc
+        with zipfile.ZipFile(file) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+        file.seek(0)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise _not_a_workbook() from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ExcelImportError(
+            [_("The file is larger than %(limit)d MB once unpacked.") % {"limit": MAX_UNPACKED_BYTES // 2**20}]
+        )
+    try:
+        return load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, ParseError, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        # openpyxl wraps what went wrong in a sheet in "ValueError: Unable to read workbook".
+        if _caused_by(exc, DefusedXmlException):
+            raise _entities_refused() from exc
+        if _caused_by(exc, ParseError):
+            raise _damaged(_caused_by(exc, ParseError)) from exc
+        raise _not_a_workbook() from exc
+
+
+def _caused_by(exc: BaseException | None, kind: type) -> BaseException | None:
+    """``exc`` or the first exception of type ``kind`` in the chain that led to it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, kind):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _entities_refused() -> ExcelImportError:
+    return ExcelImportError([_("The file declares XML entities (a DTD), which are not accepted.")])
+
+
+def _damaged(exc: Exception) -> ExcelImportError:
+    return ExcelImportError([_("The file is damaged: %(reason)s.") % {"reason": exc}])
+
+
+def read_rows(file) -> list[tuple[int, dict]]:
+    """Rows of the first sheet as dicts keyed by column key.
+
+    ExcelImportError when the file is not a readable workbook, has no worksheet, lacks a required
+    column or goes past row ``MAX_ROWS + 1``.
+    """
+    workbook = _open_workbook(file)
+    try:
+        return _sheet_rows(workbook)
+    except (ParseError, zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        # The read-only sheet is parsed while its rows are read, so a broken sheet shows up here.
+        if _caused_by(exc, DefusedXmlException):
+            raise _entities_refused() from exc
+        raise _damaged(exc) from exc
+    finally:
+        workbook.close()
+
+
+def _sheet_rows(workbook) -> list[tuple[int, dict]]:
+    if not workbook.worksheets:
+        raise ExcelImportError([_("The file has no worksheet.")])
     sheet = workbook.worksheets[0]
+    # Read the rows the sheet holds, not the size it claims: a declared A1:XFD1048576 would
+    # otherwise pad every row and add a million empty ones.
+    sheet.reset_dimensions()
     rows = sheet.iter_rows(values_only=True)
     header = next(rows, None)
     if header is None:
@@ -120,11 +196,19 @@ def read_rows(file) -> list[tuple[int, dict]]:
         raise ExcelImportError([_("Row 1: missing columns: %(columns)s.") % {"columns": "、".join(missing)}])
     result = []
     for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            # Counted in sheet rows, empty or not: a row number far down the sheet is reached
+            # through every row before it, so this also bounds the time spent.
+            raise ExcelImportError(
+                [
+                    _("Row %(row)d: the sheet goes past row %(last)d; a file holds at most %(limit)d items.")
+                    % {"row": number, "last": MAX_ROWS + 1, "limit": MAX_ROWS}
+                ]
+            )
         cells = {key: (values[i] if i < len(values) else None) for key, i in columns.items()}
         if all(v is None or str(v).strip() == "" for v in cells.values()):
             continue
         result.append((number, cells))
-    workbook.close()
     return result
 
 
@@ -238,8 +322,8 @@ def import_template() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "清单"
-    sheet.append([aliases[0] for aliases in COLUMNS.values()])
-    sheet.append(["每月主题党日", "有方案、有签到、有记录", "cadre001", "leader01", "2026-12-20", "党建", ""])
+    append_row(sheet, [aliases[0] for aliases in COLUMNS.values()])
+    append_row(sheet, ["每月主题党日", "有方案、有签到、有记录", "cadre001", "leader01", "2026-12-20", "党建", ""])
     for index in range(1, len(COLUMNS) + 1):
         cell = sheet.cell(row=1, column=index)
         cell.font = Font(bold=True, color="FFFFFF")
@@ -256,7 +340,7 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = lst.month_label
-    sheet.append([header for header, _width in EXPORT_HEADERS])
+    append_row(sheet, [header for header, _width in EXPORT_HEADERS])
     fill = PatternFill("solid", fgColor="B7282E")
     for index, (_header, width) in enumerate(EXPORT_HEADERS, start=1):
         cell = sheet.cell(row=1, column=index)
@@ -267,7 +351,8 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
     sheet.freeze_panes = "C2"
     on_time = {True: "是", False: "否", None: ""}
     for number, item in enumerate(items, start=1):
-        sheet.append(
+        append_row(
+            sheet,
             [
                 number,
                 item.title,
@@ -283,7 +368,7 @@ def export_list(lst: ResponsibilityList, items) -> bytes:
                 str(item.get_warning_level_display()),
                 local_minute(item.completed_at),
                 on_time[item.on_time],
-            ]
+            ],
         )
     buffer = io.BytesIO()
     workbook.save(buffer)

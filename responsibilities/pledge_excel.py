@@ -8,6 +8,8 @@ from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from workflows.spreadsheet import append_row
+
 from .models import Pledge
 
 HEADERS = ["序号", "党员", "所在支部", "承诺类别", "承诺内容", "承诺年度", "完成时限", "状态", "践诺情况", "未兑现说明"]
@@ -17,9 +19,9 @@ def board_workbook(unit, pledges) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "承诺公示"
-    ws.append([f"{unit.name} 党员一句话承诺公示"])
+    append_row(ws, [f"{unit.name} 党员一句话承诺公示"])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append(HEADERS)
+    append_row(ws, HEADERS)
     for cell in ws[2]:
         cell.font = Font(bold=True)
     states = dict(Pledge.State.choices)
@@ -27,7 +29,8 @@ def board_workbook(unit, pledges) -> bytes:
     with timezone.override("Asia/Shanghai"):
         with translation.override("zh-hans"):
             for n, pledge in enumerate(pledges, start=1):
-                ws.append(
+                append_row(
+                    ws,
                     [
                         n,
                         pledge.member.name,
@@ -39,7 +42,7 @@ def board_workbook(unit, pledges) -> bytes:
                         str(states.get(pledge.state, pledge.state)),
                         pledge.evidence_text if pledge.state == Pledge.State.FULFILLED else "",
                         pledge.unfulfilled_reason,
-                    ]
+                    ],
                 )
     for column, width in zip("ABCDEFGHIJ", (6, 10, 16, 12, 50, 8, 12, 8, 30, 30), strict=True):
         ws.column_dimensions[column].width = width

@@ -34,6 +34,8 @@ class Command(BaseCommand):
                 lst = import_list(file=handle, unit=target_unit, month=target_month, actor=user)
         except FileNotFoundError as exc:
             raise CommandError(f"No such file: {file}") from exc
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror or exc}") from exc
         except ExcelImportError as exc:
-            raise CommandError("Nothing imported.\n" + "\n".join(exc.errors)) from exc
+            raise CommandError(f"{file}: nothing imported.\n" + "\n".join(exc.errors)) from exc
         self.stdout.write(f"Imported into list {lst.pk} ({lst.title}): {lst.items.count()} items.")
