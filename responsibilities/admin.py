@@ -1,5 +1,9 @@
 from django.contrib import admin
+from django.db import transaction
 
+from workflows.admin import LoggedDeletionAdmin
+
+from . import services
 from .models import (
     Comment,
     Evidence,
@@ -55,6 +59,18 @@ class ResponsibilityListAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit",)
     inlines = [ItemInline]
 
+    # Deleting goes through the service: drafts only, never carried-over work, and logged.
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.deletion_blocker() is None)
+
+    def delete_model(self, request, obj):
+        services.list_delete_draft(lst=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for lst in queryset:
+                services.list_delete_draft(lst=lst, actor=request.user)
+
 
 @admin.register(ResponsibilityItem)
 class ResponsibilityItemAdmin(admin.ModelAdmin):
@@ -63,6 +79,19 @@ class ResponsibilityItemAdmin(admin.ModelAdmin):
     search_fields = ("title", "assignee__username", "assignee__display_name")
     list_select_related = ("list", "assignee")
     raw_id_fields = ("list", "assignee", "lead_leader", "co_handlers", "carried_over_from", "created_by")
+
+    # Deleting goes through the service: drafts only, never carried-over work, and logged.
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.deletion_blocker() is None)
+
+    def delete_model(self, request, obj):
+        services.item_delete_draft(item=obj, actor=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for item in queryset:
+                services.item_delete_draft(item=item, actor=request.user)
+
     readonly_fields = (
         "state",
         "warning_level",
@@ -78,7 +107,7 @@ class ResponsibilityItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExtensionRequest)
-class ExtensionRequestAdmin(admin.ModelAdmin):
+class ExtensionRequestAdmin(LoggedDeletionAdmin):
     list_display = ("item", "requested_by", "new_due_at", "state", "requested_at")
     list_filter = ("state",)
     readonly_fields = ("state", "decided_by", "decided_at")
@@ -90,7 +119,7 @@ for model in (ProgressReport, Evidence, Comment):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(admin.ModelAdmin):
+class PledgeAdmin(LoggedDeletionAdmin):
     """State changes only through the pages and API (the transitions); admins correct the rest."""
 
     list_display = ("text", "member", "unit", "year", "category", "state", "due_date", "warning_level")
@@ -109,7 +138,7 @@ class PledgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LivelihoodIssue)
-class LivelihoodIssueAdmin(admin.ModelAdmin):
+class LivelihoodIssueAdmin(LoggedDeletionAdmin):
     list_display = ("title", "source", "category", "urgency", "state", "unit", "handler", "due_at", "warning_level")
     list_filter = ("state", "source", "category", "urgency", "warning_level")
     search_fields = ("title", "description", "place", "reporter_name")

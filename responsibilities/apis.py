@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from organization.scoping import scope_for
@@ -37,6 +37,7 @@ from .serializers import (
     ItemUpdateSerializer,
     ListSerializer,
     ListUpdateSerializer,
+    MonthField,
     ProgressInputSerializer,
     SubmitInputSerializer,
     item_representation,
@@ -81,10 +82,10 @@ class ListFilter(django_filters.FilterSet):
 
     def filter_month(self, queryset, name, value):
         try:
-            year, month = (int(part) for part in value.split("-"))
-            return queryset.filter(month__year=year, month__month=month)
-        except ValueError:
-            return queryset.none()
+            month = MonthField().to_internal_value(value)
+        except ValidationError as exc:
+            raise ValidationError({"month": exc.detail}) from exc
+        return queryset.filter(month=month)
 
 
 @extend_schema_view(**_transition_bodies("ListTransitionInput", [CommentInputSerializer, CloseDecisionsSerializer]))
@@ -115,7 +116,7 @@ class ListViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
             raise PermissionDenied(_("Only leaders create lists."))
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        lst = services.list_create(actor=request.user, **serializer.validated_data)
+        lst = run_service_mapping_errors(lambda: services.list_create(actor=request.user, **serializer.validated_data))
         lst.item_count = 0
         return Response(self.get_serializer(lst).data, status=status.HTTP_201_CREATED)
 
@@ -166,7 +167,7 @@ class ItemFilter(django_filters.FilterSet):
     def filter_assignee(self, queryset, name, value):
         if value == "me":
             return queryset.filter(assignee_id=self.request.user.pk)
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return queryset.filter(assignee_id=int(value))
         return queryset.none()
 

@@ -37,7 +37,7 @@ class IssueFilter(filters.FilterSet):
     def filter_handler(self, queryset, name, value):
         if value == "me":
             return queryset.filter(handler=self.request.user)
-        return queryset.filter(handler_id=value) if value.isdigit() else queryset.none()
+        return queryset.filter(handler_id=value) if value.isascii() and value.isdigit() else queryset.none()
 
     def filter_overdue(self, queryset, name, value):
         from django.utils import timezone

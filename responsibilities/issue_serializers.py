@@ -54,7 +54,8 @@ def validate_photo(upload) -> str:
 def resolve_place(value) -> tuple[Unit | None, str]:
     """``place`` is a village / community / enterprise unit id or free text."""
     text = str(value).strip()
-    if text.isdigit():
+    # An id is ASCII digits; "²" or "٣" are digits to str.isdigit() but not to int().
+    if text.isascii() and text.isdigit():
         unit = Unit.objects.filter(pk=int(text), kind__in=PLACE_KINDS).first()
         if unit is None:
             raise serializers.ValidationError(_("No village, community or enterprise with this id."))

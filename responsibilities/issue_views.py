@@ -117,13 +117,18 @@ def places(request):
     return render(request, "responsibilities/issues/places.html", {"places": issue_counts_by_place(request.user)})
 
 
+def _handler_memberships():
+    """Whom the dispatch form offers: a person in a unit that handles work orders."""
+    from organization.models import Membership
+
+    return Membership.objects.filter(unit__kind__in=["branch", "department", *PLACE_KINDS])
+
+
 def _detail_context(request, issue, **extra):
     transitions = available_transitions(issue, request.user)
     handler_choices = []
     if any(t.name == "dispatch" for t in transitions):
-        from organization.models import Membership
-
-        handler_choices = Membership.objects.filter(unit__kind__in=["branch", "department", *PLACE_KINDS]).select_related("user", "unit").order_by("unit__path", "user__username")  # fmt: skip
+        handler_choices = _handler_memberships().select_related("user", "unit").order_by("unit__path", "user__username")  # fmt: skip
     return {
         "issue": issue,
         "phone": issue.phone_for(request.user),
@@ -172,15 +177,20 @@ def issue_transition(request, pk: int, name: str):
     if name not in {t.name for t in available_transitions(issue, request.user)}:
         raise PermissionDenied
     data = request.POST.copy()
+    errors = {}
     if name == "dispatch" and data.get("membership"):
-        from organization.models import Membership
-
-        membership = Membership.objects.filter(pk=data["membership"]).first()
-        if membership:
+        raw = data["membership"].strip()
+        membership = None
+        if raw.isascii() and raw.isdigit():
+            membership = _handler_memberships().filter(pk=int(raw)).first()
+        if membership is None:
+            errors["membership"] = [_("Choose the handler from the list.")]
+        else:
             data["handler"], data["unit"] = membership.user_id, membership.unit_id
     serializer = TRANSITION_INPUTS.get(name, CommentInputSerializer)(data=data, context={"object": issue})
-    if not serializer.is_valid():
-        context = _detail_context(request, issue, errors=serializer.errors, failed=name, posted=request.POST)
+    if errors or not serializer.is_valid():
+        errors = errors or serializer.errors
+        context = _detail_context(request, issue, errors=errors, failed=name, posted=request.POST)
         return render(request, "responsibilities/issues/detail.html", context, status=400)
     try:
         _SERVICES[name](issue=issue, actor=request.user, **serializer.validated_data)

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from workflows.api import Conflict, ReasonInputSerializer, TransitionViewSetMixin
+from workflows.api import Conflict, ReasonInputSerializer, TransitionViewSetMixin, run_service_mapping_errors
 
 from . import pledge_flows, services
 from .models import Pledge
@@ -56,12 +56,14 @@ class PledgeViewSet(
 
     def perform_create(self, serializer):
         data = serializer.validated_data
-        serializer.instance = services.pledge_create(
-            member=self.request.user,
-            text=data["text"],
-            due_date=data["due_date"],
-            category=data["category"],
-            year=data["year"],
+        serializer.instance = run_service_mapping_errors(
+            lambda: services.pledge_create(
+                member=self.request.user,
+                text=data["text"],
+                due_date=data["due_date"],
+                category=data["category"],
+                year=data["year"],
+            )
         )
 
     def update(self, request, *args, **kwargs):

@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST
 
 from organization.models import Unit
 from organization.scoping import scope_for
-from workflows.engine import TransitionError, api_transitions, available_transitions, may_ever_take, timeline
+from workflows.engine import (
+    TransitionConflict,
+    TransitionError,
+    api_transitions,
+    available_transitions,
+    may_ever_take,
+    timeline,
+)
 
 from . import pledge_flows, services
 from .models import PLEDGE_TEXT_MAX, Pledge, PledgeCheck, PledgeEvaluation
@@ -108,15 +115,19 @@ def my_pledges(request):
         if branch is None:
             raise PermissionDenied
         if form.is_valid():
-            pledge = services.pledge_create(
-                member=request.user,
-                text=form.cleaned_data["text"],
-                due_date=form.cleaned_data["due_date"],
-                category=form.cleaned_data["category"],
-                year=form.cleaned_data["year"],
-            )
-            messages.success(request, _("Pledge saved as a draft: submit it for review when ready."))
-            return redirect("responsibilities:pledge-detail", pk=pledge.pk)
+            try:
+                pledge = services.pledge_create(
+                    member=request.user,
+                    text=form.cleaned_data["text"],
+                    due_date=form.cleaned_data["due_date"],
+                    category=form.cleaned_data["category"],
+                    year=form.cleaned_data["year"],
+                )
+            except TransitionConflict as exc:
+                form.add_error("text", str(exc))
+            else:
+                messages.success(request, _("Pledge saved as a draft: submit it for review when ready."))
+                return redirect("responsibilities:pledge-detail", pk=pledge.pk)
     return render(
         request,
         "responsibilities/pledges/mine.html",

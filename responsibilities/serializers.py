@@ -115,11 +115,29 @@ class ListSerializer(serializers.ModelSerializer):
         return attrs
 
 
+def _refuse_change(serializer, name: str, current_pk: int, message) -> None:
+    """A PATCH may repeat ``name``'s current value (a client sending the whole object back) but
+    not change it."""
+    if name in serializer.initial_data and str(serializer.initial_data[name]) != str(current_pk):
+        raise serializers.ValidationError({name: [message]})
+
+
 class ListUpdateSerializer(ListSerializer):
     """A draft list's title and month may change; its unit may not."""
 
     class Meta(ListSerializer.Meta):
         read_only_fields = [*ListSerializer.Meta.read_only_fields, "unit"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["unit"] = serializers.PrimaryKeyRelatedField(read_only=True)
+        return fields
+
+    def validate(self, attrs):
+        _refuse_change(
+            self, "unit", self.instance.unit_id, _("A list stays with its unit: create a list for the other unit.")
+        )
+        return super().validate(attrs)
 
 
 class CloseDecisionsSerializer(CommentInputSerializer):
@@ -424,6 +442,20 @@ class ItemUpdateSerializer(ItemSerializer):
 
     class Meta(ItemSerializer.Meta):
         read_only_fields = [*ItemSerializer.Meta.read_only_fields, "list"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["list"] = serializers.PrimaryKeyRelatedField(read_only=True)
+        return fields
+
+    def validate(self, attrs):
+        _refuse_change(
+            self,
+            "list",
+            self.instance.list_id,
+            _("An item stays on its list: delete the draft and add it to the other list."),
+        )
+        return super().validate(attrs)
 
 
 class ProgressInputSerializer(CommentInputSerializer):

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.list_detail, name="list-detail"),
     path("<int:pk>/publish/", views.list_publish, name="list-publish"),
     path("<int:pk>/close/", views.list_close, name="list-close"),
+    path("<int:pk>/delete/", views.list_delete, name="list-delete"),
     path("<int:pk>/export.xlsx", views.list_export, name="list-export"),
     path("<int:pk>/import/", views.list_import, name="list-import"),
     path("import-template.xlsx", views.list_import_template, name="list-import-template"),

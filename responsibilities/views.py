@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -139,7 +138,7 @@ def list_create(request):
         else:
             try:
                 lst = services.list_create(unit=unit, month=month, title=title, actor=request.user)
-            except IntegrityError:
+            except TransitionConflict:
                 form.add_error("month", _("This unit already has a list for that month."))
             else:
                 messages.success(request, _("The list was created. Add its items, then publish it."))
@@ -190,6 +189,21 @@ def list_publish(request, pk: int):
     else:
         messages.success(request, _("The list is published; every item was assigned to its cadre."))
     return redirect("responsibilities:list-detail", lst.pk)
+
+
+@login_required
+@require_POST
+def list_delete(request, pk: int):
+    """Delete a draft list; one holding work carried over from last month stays (the message says why)."""
+    lst = _list_or_404(request.user, pk)
+    _require_leader(request.user, lst)
+    try:
+        services.list_delete_draft(lst=lst, actor=request.user)
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
+        return redirect("responsibilities:list-detail", lst.pk)
+    messages.success(request, _("The list was deleted."))
+    return redirect("responsibilities:list-index")
 
 
 @login_required
@@ -313,8 +327,8 @@ def item_delete(request, pk: int):
     _require_leader(request.user, item.list)
     try:
         services.item_delete_draft(item=item, actor=request.user)
-    except TransitionConflict:
-        messages.error(request, _("Only draft items can be deleted; cancel a published one instead."))
+    except TransitionConflict as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, _("The item was deleted."))
     return redirect("responsibilities:list-detail", item.list_id)
@@ -484,27 +498,39 @@ def item_extension(request, pk: int):
 @login_required
 @require_POST
 def extension_decide(request, pk: int, decision: str):
+    """Approve or reject an extension request on an item or on a work order (工单)."""
     extension = get_object_or_404(extensions_visible_to(request.user), pk=pk)
     if decision not in ("approve", "reject"):
         raise Http404
-    if not _leads(request.user, extension.item.unit):
+    if not extension.may_decide(request.user):
         raise PermissionDenied
+    on_issue = extension.issue_id is not None
+    subject_url = (
+        reverse("responsibilities:issue-detail", args=[extension.issue_id]) if on_issue else item_url(extension.item)
+    )
     if decision == "reject":
         form = ReasonForm(request.POST, prefix="reject")
         if not form.is_valid():
-            return _render_item(request, extension.item, bound={"reject": form})
+            if not on_issue:
+                return _render_item(request, extension.item, bound={"reject": form})
+            messages.error(request, _("Give a reason for rejecting the extension request."))
+            return redirect(_next_or(request, subject_url))
+    if on_issue:
+        approve, reject = services.issue_extension_approve, services.issue_extension_reject
+    else:
+        approve, reject = services.extension_approve, services.extension_reject
     try:
         if decision == "approve":
-            services.extension_approve(extension=extension, actor=request.user)
+            approve(extension=extension, actor=request.user)
         else:
-            services.extension_reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
+            reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
     except TransitionForbidden as exc:
         raise PermissionDenied from exc
     except TransitionConflict:
         _state_changed(request)
     else:
         messages.success(request, _("The extension request was decided."))
-    return redirect(_next_or(request, item_url(extension.item)))
+    return redirect(_next_or(request, subject_url))
 
 
 # -- personal work lists --------------------------------------------------------------------------

@@ -4,13 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from organization.models import Unit
 
 from .models import SupervisionAction
+from .selectors import MAX_DAYS_OVERDUE
 
 
 class QueueFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
     lead_leader = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     days_overdue = forms.IntegerField(
-        required=False, min_value=0, max_value=3650, label=_("At least this many working days overdue")
+        required=False, min_value=0, max_value=MAX_DAYS_OVERDUE, label=_("At least this many working days overdue")
     )
 
     def __init__(self, *args, units=None, **kwargs):

@@ -54,6 +54,11 @@ def _overview_q(user, path_field: str) -> Q:
 # -- the overdue queue --------------------------------------------------------------------------
 
 
+#: The most working days overdue the queue filters by: about four years, well inside the span
+#: the working-day calendar counts back over (ten years of calendar days).
+MAX_DAYS_OVERDUE = 1000
+
+
 @dataclass
 class QueueFilters:
     unit: Unit | None = None

@@ -7,6 +7,7 @@ from workflows.api import CommentInputSerializer
 from workflows.sweep import get_target, targets
 
 from .models import SupervisionAction, SupervisionCase
+from .selectors import MAX_DAYS_OVERDUE
 
 
 def _user(user):
@@ -19,7 +20,7 @@ class QueueFilterSerializer(serializers.Serializer):
     subject_type = serializers.CharField(required=False, default="item")
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
     lead_leader = serializers.IntegerField(required=False, min_value=1)
-    days_overdue = serializers.IntegerField(required=False, min_value=0, max_value=3650)
+    days_overdue = serializers.IntegerField(required=False, min_value=0, max_value=MAX_DAYS_OVERDUE)
 
     def validate_subject_type(self, value):
         if get_target(value) is None:

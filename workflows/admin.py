@@ -1,7 +1,37 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import LogEntry
+from django.db import transaction
 
+from .audit import append_log
 from .calendar import calendar_warnings
 from .models import CalendarOverride, DeadlinePolicy, EscalationEvent, TransitionLog
+
+
+def log_deletion(obj, *, actor, via: str) -> None:
+    """Append ``obj``'s last log row, its deletion (the row outlives the object)."""
+    append_log(
+        obj,
+        transition="delete",
+        source=getattr(obj, "state", "") or "",
+        target="deleted",
+        actor=actor,
+        payload={"via": via, "object": str(obj)},
+    )
+
+
+class LoggedDeletionAdmin(admin.ModelAdmin):
+    """For a stateful model: an administrator's deletion is the last row of the object's log,
+    written in the deletion's transaction."""
+
+    def delete_model(self, request, obj):
+        with transaction.atomic():
+            log_deletion(obj, actor=request.user, via="admin")
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_model(request, obj)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -26,6 +56,19 @@ class TransitionLogAdmin(ReadOnlyAdmin):
     list_filter = ("content_type", "transition")
     search_fields = ("comment",)
     date_hierarchy = "at"
+
+
+@admin.register(LogEntry)
+class AdminLogEntryAdmin(ReadOnlyAdmin):
+    """What administrators changed and deleted in these pages (Django's own record, which keeps
+    a deleted object's type, id and name), read-only; a stateful object's deletion is also the
+    last row of its transition log."""
+
+    list_display = ("action_time", "user", "action_flag", "content_type", "object_id", "object_repr")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "change_message")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
 
 
 class CalendarWarningMixin:

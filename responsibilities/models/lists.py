@@ -101,6 +101,23 @@ class ResponsibilityList(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     def can_publish(self) -> bool:
         return not self.publish_blockers()
 
+    def deletion_blocker(self) -> str | None:
+        """Why the list cannot be deleted (None when it can): only a draft holding nothing but
+        its own draft items goes. Items carried over from last month's list are work that
+        closing that list promised to keep (the originals point at them)."""
+        if self.state != self.State.DRAFT:
+            return str(_("Only a draft list can be deleted."))
+        if self.items.exclude(state=ResponsibilityItem.State.DRAFT).exists():
+            return str(_("The list has items that are no longer drafts."))
+        if self.items.filter(carried_over_from__isnull=False).exists():
+            return str(
+                _(
+                    "The list holds work carried over from last month; it cannot be deleted. Publish it, "
+                    "then cancel with a reason the items no longer needed."
+                )
+            )
+        return None
+
     @transition(
         field=state,
         source=State.DRAFT,
@@ -258,6 +275,20 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     @property
     def is_overdue(self) -> bool:
         return self.state in self.OPEN_STATES and self.due_at is not None and self.due_at < timezone.now()
+
+    def deletion_blocker(self) -> str | None:
+        """Why the item cannot be deleted (None when it can): only a draft goes, and not one
+        carried over from last month (closing that list promised to keep it)."""
+        if self.state != self.State.DRAFT:
+            return str(_("Only draft items can be deleted; cancel a published one instead."))
+        if self.carried_over_from_id is not None:
+            return str(
+                _(
+                    "The item was carried over from last month; it cannot be deleted. Publish its list, "
+                    "then cancel it with a reason if it is no longer needed."
+                )
+            )
+        return None
 
     # -- permissions (object-level; conditions are about state, these about people) ------------
     def _is_assignee(self, user) -> bool:
@@ -545,6 +576,10 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def unit(self):
         return self.subject.unit
+
+    def may_decide(self, user) -> bool:
+        """Whether ``user`` may approve or reject this request (whatever its state)."""
+        return self._decider(user)
 
     def _decider(self, user) -> bool:
         if user.pk == self.requested_by_id:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
@@ -51,10 +52,24 @@ def _verifiers(item: Item) -> list[int]:
 # -- lists ----------------------------------------------------------------------------------------
 
 
+def _month_taken(unit: Unit, month: dt.date) -> TransitionConflict:
+    return TransitionConflict(_("This unit already has a list for %(month)s.") % {"month": f"{month:%Y-%m}"})
+
+
 @transaction.atomic
 def list_create(*, unit: Unit, month: dt.date, title: str, actor: User | None) -> ResponsibilityList:
-    """A draft list; its flow starts and puts "publish" in the creator's (or a unit leader's) inbox."""
-    lst = ResponsibilityList.objects.create(unit=unit, month=month.replace(day=1), title=title, created_by=actor)
+    """A draft list; its flow starts and puts "publish" in the creator's (or a unit leader's) inbox.
+
+    Two leaders creating the unit's list for the same month at once both pass the forms' check;
+    the unique constraint stops the second, which is a conflict, not an error."""
+    month = month.replace(day=1)
+    try:
+        with transaction.atomic():
+            lst = ResponsibilityList.objects.create(unit=unit, month=month, title=title, created_by=actor)
+    except IntegrityError as exc:
+        if ResponsibilityList.objects.filter(unit=unit, month=month).exists():
+            raise _month_taken(unit, month) from exc
+        raise
     flows.start_list_process(lst)
     return lst
 
@@ -72,18 +87,53 @@ def list_update(*, lst: ResponsibilityList, actor: User, **fields) -> Responsibi
         if name not in _LIST_EDITABLE:
             raise ValueError(f"{name} is not editable")
         setattr(lst, name, value.replace(day=1) if name == "month" else value)
-    lst.save()
+    try:
+        with transaction.atomic():
+            lst.save()
+    except IntegrityError as exc:
+        if ResponsibilityList.objects.filter(unit_id=lst.unit_id, month=lst.month).exclude(pk=lst.pk).exists():
+            raise _month_taken(lst.unit, lst.month) from exc
+        raise
     return lst
+
+
+def _log_deletion(subject, *, actor: User | None, payload: dict) -> None:
+    """The subject's last log row: its deletion, with what it held (the row outlives it)."""
+    append_log(subject, transition="delete", source=subject.state, target="deleted", actor=actor, payload=payload)
+
+
+def _item_snapshot(item: Item) -> dict:
+    return {
+        "list": item.list_id,
+        "title": item.title,
+        "assignee": item.assignee_id,
+        "lead_leader": item.lead_leader_id,
+        "due_at": item.due_at.isoformat() if item.due_at else None,
+        "carried_over_from": item.carried_over_from_id,
+    }
 
 
 @transaction.atomic
 def list_delete_draft(*, lst: ResponsibilityList, actor: User) -> None:
-    """Delete a draft list with its draft items (nothing was assigned yet)."""
+    """Delete a draft list with its draft items (nothing was assigned yet); each deletion is
+    logged. A list holding work carried over from last month is refused (a conflict)."""
     lst = _locked(ResponsibilityList, lst.pk)
-    if lst.state != ResponsibilityList.State.DRAFT:
-        raise TransitionConflict("Only draft lists can be deleted.")
-    if lst.items.exclude(state=Item.State.DRAFT).exists():
-        raise TransitionConflict("The list has items that are no longer drafts.")
+    blocker = lst.deletion_blocker()
+    if blocker:
+        raise TransitionConflict(blocker)
+    items = list(lst.items.select_for_update().order_by("pk"))
+    for item in items:
+        _log_deletion(item, actor=actor, payload=_item_snapshot(item))
+    _log_deletion(
+        lst,
+        actor=actor,
+        payload={
+            "unit": lst.unit_id,
+            "month": lst.month_label,
+            "title": lst.title,
+            "items": [item.pk for item in items],
+        },
+    )
     flows.list_flow_cancel(lst)
     lst.delete()
 
@@ -230,9 +280,12 @@ def item_update(*, item: Item, actor: User, co_handlers=None, **fields) -> Item:
 
 @transaction.atomic
 def item_delete_draft(*, item: Item, actor: User) -> None:
+    """Delete a draft item and log it; one carried over from last month is refused (a conflict)."""
     item = _locked(Item, item.pk)
-    if item.state != Item.State.DRAFT:
-        raise TransitionConflict("Only draft items can be deleted; cancel a published one instead.")
+    blocker = item.deletion_blocker()
+    if blocker:
+        raise TransitionConflict(blocker)
+    _log_deletion(item, actor=actor, payload=_item_snapshot(item))
     item.delete()
 
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
 from workflows.calendar import local_minute
-from workflows.engine import apply_transition
+from workflows.engine import TransitionConflict, apply_transition
 from workflows.events import emit
 
 from ..models import Pledge, PledgeCheck, PledgeEvaluation
@@ -90,14 +91,29 @@ def pledge_create(
 ) -> Pledge:
     """提诺 (draft): the member writes the pledge for their branch; ``year`` defaults to the due date's."""
     unit = unit or branch_of_member(member)
-    return Pledge.objects.create(
-        member=member,
-        unit=unit,
-        year=year or due_date.year,
-        text=text.strip(),
-        due_date=due_date,
-        category=category,
-    )
+    year = year or due_date.year
+    # Two requests of one member at once both pass the form's duplicate check; the unique
+    # constraint (one active pledge per member and year) stops the second: a conflict.
+    try:
+        with transaction.atomic():
+            return Pledge.objects.create(
+                member=member,
+                unit=unit,
+                year=year,
+                text=text.strip(),
+                due_date=due_date,
+                category=category,
+            )
+    except IntegrityError as exc:
+        if Pledge.objects.active().filter(member=member, year=year).exists():
+            raise TransitionConflict(
+                _(
+                    "You already have an active pledge for %(year)d: withdraw it or wait until it is closed "
+                    "before making another."
+                )
+                % {"year": year}
+            ) from exc
+        raise
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from responsibilities import flows
-from responsibilities.models import ResponsibilityItem
+from responsibilities.models import ResponsibilityItem, ResponsibilityList
 from tests.conftest import require_service
 from tests.responsibilities.lists_builders import item_in_state
 from workflows.models import TransitionLog
@@ -110,3 +110,37 @@ def test_return_blocked_behind_a_verify_in_progress_gets_409(personas, monkeypat
     item, statuses, entries = outcome(item, results)
     assert sorted(results) == [("leader01", "verify", 200), ("secretary", "return", 409)]
     assert item.state == "completed" and [e.transition for e in entries] == ["verify"]
+
+
+def race(requests):
+    """Post every ``(user, url, body)`` at once, each from its own thread and connection."""
+    barrier, results = threading.Barrier(len(requests)), []
+    threads = [
+        threading.Thread(target=post_as, args=(user, url, body, results, barrier)) for user, url, body in requests
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return sorted(status for *_, status in results)
+
+
+def test_concurrent_creation_of_a_units_month_list_has_one_winner(personas):
+    body = {"unit": personas.branch.pk, "month": "2026-12", "title": "十二月清单"}
+    statuses = race(
+        [(personas.leader, "/api/v1/lists/", body)] * 3 + [(personas.secretary, "/api/v1/lists/", body)] * 3
+    )
+    assert len(statuses) == 6 and statuses[0] == 201, statuses  # a request that raised has no status
+    assert all(status in (400, 409) for status in statuses[1:]), statuses
+    assert ResponsibilityList.objects.filter(unit=personas.branch).count() == 1
+
+
+def test_concurrent_pledges_of_one_member_have_one_winner(personas):
+    from responsibilities.models import Pledge
+    from tests.responsibilities.pledge_helpers import TEXT, due_date
+
+    body = {"text": TEXT, "due_date": due_date().isoformat(), "category": "people_needs"}
+    statuses = race([(personas.cadre, "/api/v1/pledges/", body)] * 6)
+    assert len(statuses) == 6 and statuses[0] == 201, statuses  # a request that raised has no status
+    assert all(status in (400, 409) for status in statuses[1:]), statuses
+    assert Pledge.objects.filter(member=personas.cadre).count() == 1
