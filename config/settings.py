@@ -51,7 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
@@ -270,7 +270,7 @@ CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "workflows.readcache.TokenAuthentication",
+        "organization.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -280,11 +280,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (organization/tokens.py): hashed in the database, `Authorization: Token <token>`,
+# expire after API_TOKEN_IDLE_HOURS without use (each use moves the expiry on, at most one
+# write a minute). 72 h: a token used on Friday still works on Monday morning.
+API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", default=72)
+if API_TOKEN_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_IDLE_HOURS={API_TOKEN_IDLE_HOURS} must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(hours=API_TOKEN_IDLE_HOURS),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dutyflow API",
     "DESCRIPTION": "Responsibility lists, pledges, livelihood issues and discipline supervision.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and filter: for signed-in callers only (token or session).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models name their choices State / Category / Source: give each enum its own name.
     "ENUM_NAME_OVERRIDES": {
