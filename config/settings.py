@@ -5,14 +5,13 @@ secret. ``DJANGO_ENV=production`` demands SECRET_KEY, ALLOWED_HOSTS and DATABASE
 """
 
 import datetime as dt
-import secrets
 from pathlib import Path
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env, env_bool, env_choice, env_int, env_required, env_seconds
+from .env import env, env_bool, env_choice, env_int, env_required, env_seconds, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,13 +31,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
     env_required("DATABASE_URL", reason="when DJANGO_ENV=production")
 else:
-    _secret_file = BASE_DIR / "var" / "secret_key"
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    if not SECRET_KEY:
-        _secret_file.parent.mkdir(exist_ok=True)
-        if not _secret_file.exists():
-            _secret_file.write_text(secrets.token_urlsafe(64))
-        SECRET_KEY = _secret_file.read_text().strip()
+    SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key(BASE_DIR / "var" / "secret_key")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -333,6 +326,9 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dutyflow@localhost")
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+# Error pages and mails mask the password inside connection URLs (security/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "security.reporting.CredentialsFilter"
 
 LOGGING = {
     "version": 1,
