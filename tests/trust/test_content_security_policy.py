@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
-from tests.matrix import ready_list
+from tests.matrix import published_item, ready_list
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES = sorted(
@@ -111,6 +111,25 @@ def test_rendered_pages_run_no_inline_code(personas, client):
         assert "Content-Security-Policy" in response, name
         assert inline_code(response.content.decode()) == [], name
     assert 'data-confirm="' in client.get(pages["a draft list with its delete buttons"]).content.decode()
+
+
+def test_error_pages_are_the_sites_own_and_run_no_inline_code(personas, client):
+    client.force_login(personas.other_cadre)
+    refused = client.get(reverse("responsibilities:issue-dispatch-board"))
+    missing = client.get(reverse("responsibilities:item-detail", args=[published_item(personas).pk]))
+    assert (refused.status_code, missing.status_code) == (403, 404)
+    for response in (refused, missing):
+        page = response.content.decode()
+        assert "css/dutyflow.css" in page
+        assert inline_code(page) == []
+
+
+def test_server_error_page_runs_no_inline_code(rf):
+    from django.views.defaults import server_error
+
+    page = server_error(rf.get("/")).content.decode()
+    assert "css/dutyflow.css" in page
+    assert inline_code(page) == []
 
 
 def test_dashboard_charts_run_from_files_with_their_data_as_json(personas, client):
