@@ -48,6 +48,32 @@ def start_django(settings_module: str = "config.settings", *, keep_redis: bool =
     return connection
 
 
+def api_tokens(user_ids=None) -> dict[int, str]:
+    """A fresh API token for each user (every user when ``None``), as ``organization.tokens``
+    issues them. Tokens are stored hashed, so a bench cannot read earlier ones back: it issues
+    its own at start and drops the users' earlier ones."""
+    from django.db import transaction
+    from django.utils import timezone
+    from knox.models import AuthToken, get_digest_token
+    from knox.settings import CONSTANTS, knox_settings
+
+    from organization.models import User
+
+    users = AuthToken.objects.all() if user_ids is None else AuthToken.objects.filter(user_id__in=user_ids)
+    if user_ids is None:
+        user_ids = list(User.objects.values_list("pk", flat=True))
+    expiry = timezone.now() + knox_settings.TOKEN_TTL
+    tokens, rows = {}, []
+    for pk in user_ids:
+        digest, key = get_digest_token()
+        tokens[pk] = key
+        rows.append(AuthToken(digest=digest, token_key=key[: CONSTANTS.TOKEN_KEY_LENGTH], user_id=pk, expiry=expiry))
+    with transaction.atomic():
+        users.delete()
+        AuthToken.objects.bulk_create(rows, batch_size=2000)
+    return tokens
+
+
 def memory_gib() -> float:
     with open("/proc/meminfo") as fh:
         return int(fh.readline().split()[1]) / 1024 / 1024

@@ -17,8 +17,10 @@ What it writes:
   others, hash-chained exactly as ``workflows.audit.append_log`` does, so ``manage.py
   verify_audit`` passes; lists' own publish/close rows are not written;
 - supervision cases for items at escalation level 2 or more (open or acting) and a few closed
-  ones in past months;
-- an API token for every user (the load benchmark sends them).
+  ones in past months.
+
+API tokens are not written here: they are stored hashed, so each bench issues its own at start
+(``benchlib.api_tokens``).
 
 Usage:
     .venv/bin/python bench/generate.py --fresh                 # 1,000,000 items
@@ -31,7 +33,6 @@ import argparse
 import datetime as dt
 import json
 import random
-import secrets
 import sys
 
 from benchlib import Stopwatch, configure_environment, database_url, ensure_database, machine, postgres_version
@@ -338,10 +339,6 @@ def main() -> int:
         f"  units: {Unit.objects.count()} ({len(branches)} branches), users: {User.objects.count()}, "
         f"memberships: {Membership.objects.count()}"
     )
-
-    with watch.step("API tokens for every user"), connection.cursor() as cursor:
-        rows = [(secrets.token_hex(20), now, pk) for pk in User.objects.values_list("pk", flat=True)]
-        copy_rows(cursor.cursor, "authtoken_token", ("key", "created", "user_id"), rows)
 
     categories = [
         TaskCategory.objects.get_or_create(code=code, defaults={"name": name})[0].pk

@@ -43,7 +43,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchlib import ROOT, configure_environment, database_url, machine, postgres_version
+from benchlib import ROOT, api_tokens, configure_environment, database_url, machine, postgres_version
 
 LUA = Path(__file__).with_name("wrk_requests.lua")
 ITEMS_TABLE = "responsibilities_responsibilityitem"
@@ -70,12 +70,11 @@ def build_endpoints(rng: random.Random, users_per_endpoint: int) -> list[Endpoin
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.db.models import Max
     from django.middleware.csrf import _get_new_csrf_string
-    from rest_framework.authtoken.models import Token
 
     from organization.models import Membership, User
     from responsibilities.models import ResponsibilityItem, ResponsibilityList
 
-    tokens = dict(Token.objects.values_list("user_id", "key"))
+    tokens = api_tokens()
     store = import_module(settings.SESSION_ENGINE).SessionStore
 
     def session_cookie(user):

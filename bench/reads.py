@@ -29,7 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchlib import machine, start_django
+from benchlib import api_tokens, machine, start_django
 
 
 @dataclass
@@ -133,7 +133,6 @@ def main() -> int:
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from rest_framework.authtoken.models import Token
 
     from organization.models import User
 
@@ -141,7 +140,9 @@ def main() -> int:
     if args.only:
         wanted = set(args.only.split(","))
         endpoints = [ep for ep in endpoints if ep.name in wanted]
-    tokens = dict(Token.objects.values_list("user_id", "key"))
+    tokens = api_tokens(
+        {user_id for endpoint in endpoints for _path, user_id, auth in endpoint.requests if auth == "token"}
+    )
     token_client = Client(HTTP_ACCEPT="application/json")
     session_clients: dict[int, Client] = {}
 

@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 
-from benchlib import configure_environment, database_url, machine, postgres_version
+from benchlib import api_tokens, configure_environment, database_url, machine, postgres_version
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench_trans")
 
@@ -184,7 +184,6 @@ def main() -> int:
 
     django.setup()
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     print("machine: ", machine())
     print("database:", postgres_version(connection), database_url())
@@ -197,7 +196,7 @@ def main() -> int:
         raise SystemExit(f"only {len(items)} items in progress: generate more data with bench/generate.py")
     started = give_flow_processes(items)
     print(f"items:    {len(items)} in progress ({started} given a flow process with an open 'work' task)")
-    tokens = dict(Token.objects.filter(user_id__in={u for _, a, b in items for u in (a, b)}).values_list("user", "key"))
+    tokens = api_tokens({u for _, a, b in items for u in (a, b)})
 
     warm, counted, single, threaded = items[:1], items[1:2], items[2 : 2 + args.items], items[2 + args.items :]
     run(warm, tokens, SUBMIT, 1)  # per-process caches (content types, URL resolver, serializers)

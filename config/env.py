@@ -4,6 +4,10 @@ django-environ treats any unknown string as False for booleans; a typo in a prod
 setting must fail loudly instead, so booleans and choices are parsed here.
 """
 
+import os
+import secrets
+from pathlib import Path
+
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
@@ -47,3 +51,25 @@ def env_required(name: str, *, reason: str) -> str:
     if not value:
         raise ImproperlyConfigured(f"{name} must be set {reason}.")
     return value
+
+
+def local_secret_key(path: Path) -> str:
+    """The development secret kept in ``path``, generated on first use; only its owner may
+    read it (0600, also when an older file was more open)."""
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        # written aside, then linked into place: a process starting at the same moment reads
+        # either no file or the whole secret, and the first secret wins
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(64))
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    elif path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+    return path.read_text().strip()

@@ -5,14 +5,15 @@ secret. ``DJANGO_ENV=production`` demands SECRET_KEY, ALLOWED_HOSTS and DATABASE
 """
 
 import datetime as dt
-import secrets
 from pathlib import Path
 
 from celery.schedules import crontab
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env, env_bool, env_choice, env_int, env_required
+from .env import env, env_bool, env_choice, env_int, env_required, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -32,13 +33,7 @@ if PRODUCTION:
         raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production.")
     env_required("DATABASE_URL", reason="when DJANGO_ENV=production")
 else:
-    _secret_file = BASE_DIR / "var" / "secret_key"
-    SECRET_KEY = env.str("SECRET_KEY", default="")
-    if not SECRET_KEY:
-        _secret_file.parent.mkdir(exist_ok=True)
-        if not _secret_file.exists():
-            _secret_file.write_text(secrets.token_urlsafe(64))
-        SECRET_KEY = _secret_file.read_text().strip()
+    SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key(BASE_DIR / "var" / "secret_key")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -51,11 +46,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "django_celery_beat",
     "axes",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "organization",
@@ -76,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout answer
 ]
 
@@ -235,7 +232,7 @@ CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "organization.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -245,11 +242,25 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# API tokens (organization/tokens.py): hashed in the database, `Authorization: Token <token>`,
+# expire after API_TOKEN_IDLE_HOURS without use (each use moves the expiry on, at most one
+# write a minute). 72 h: a token used on Friday still works on Monday morning.
+API_TOKEN_IDLE_HOURS = env_int("API_TOKEN_IDLE_HOURS", default=72)
+if API_TOKEN_IDLE_HOURS < 1:
+    raise ImproperlyConfigured(f"API_TOKEN_IDLE_HOURS={API_TOKEN_IDLE_HOURS} must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": dt.timedelta(hours=API_TOKEN_IDLE_HOURS),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 60,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dutyflow API",
     "DESCRIPTION": "Responsibility lists, pledges, livelihood issues and discipline supervision.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema maps every endpoint and filter: for signed-in callers only (token or session).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models name their choices State / Category / Source: give each enum its own name.
     "ENUM_NAME_OVERRIDES": {
@@ -285,6 +296,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dutyflow@localhost")
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
+# Error pages and mails mask the password inside connection URLs (security/reporting.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "security.reporting.CredentialsFilter"
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -309,6 +323,23 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 3600)
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy in every environment (the browser journeys run under it): scripts and
+# styles only from the site's own files, never inline (static/js/dutyflow.js carries the pages'
+# behaviour; chart data is JSON in <script type="application/json">, which never runs).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "object-src": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "frame-ancestors": [CSP_NONE],
+        "form-action": [CSP_SELF],
+    }
+}
 DEMO_SEEDERS: list[str] = [
     "responsibilities.demo.seed_responsibilities",
     "responsibilities.demo_pledges.seed_pledges",

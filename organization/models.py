@@ -34,6 +34,33 @@ class User(AbstractUser):
     def name(self) -> str:
         return str(self)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        user = super().from_db(db, field_names, values)
+        user._stored_credentials = (user.__dict__.get("password"), user.__dict__.get("is_active"))
+        return user
+
+    def save(self, *args, **kwargs):
+        # A new password or a deactivation ends every API token of the user (sessions end by
+        # Django's session hash already); checked before the save, which forgets ``_password``.
+        revoke = self._ends_tokens(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+        self._stored_credentials = (self.__dict__.get("password"), self.__dict__.get("is_active"))
+        if revoke:
+            from .tokens import tokens_revoke_all
+
+            tokens_revoke_all(user_id=self.pk)
+
+    def _ends_tokens(self, update_fields) -> bool:
+        if self._state.adding or self.pk is None:
+            return False
+        fields = {"password", "is_active"} if update_fields is None else set(update_fields)
+        stored_password, stored_active = getattr(self, "_stored_credentials", (None, None))
+        password = self.__dict__.get("password")
+        new_password = self._password is not None or (stored_password is not None and password != stored_password)
+        deactivated = stored_active is not False and self.__dict__.get("is_active") is False
+        return ("password" in fields and new_password) or ("is_active" in fields and deactivated)
+
 
 class UnitQuerySet(models.QuerySet):
     def subtree_of(self, *roots: "Unit") -> "UnitQuerySet":

@@ -327,10 +327,17 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(405), note="logging out needs a POST"),
     ),
     "admin:index": (Case(expect(302), note="staff only: everyone else is sent to the admin login"),),
-    "api-schema": (Case(expect(200), kind="api"),),
+    "api-schema": (
+        Case(expect(200, anonymous=401), kind="api"),
+        Case(expect(200, anonymous=401), note="a signed-in browser reads it with its session"),
+    ),
     "api-token": (
         Case(expect(200, anonymous=400), kind="api", method="post", body=own_credentials),
         Case(expect(405), kind="api"),
+    ),
+    "api-token-revoke": (
+        Case(expect(204, anonymous=401), kind="api", method="post", note="revokes the token it is sent with"),
+        Case(expect(401), method="post", note="a session has no token to revoke"),
     ),
     "api-me": (Case(expect(200, anonymous=401), kind="api"),),
     "responsibilities:item-detail": (Case(ITEM_READERS, subject=published_item),),

@@ -6,10 +6,10 @@ The rows are data in ``tests/matrix.py``; a URL name without a row or an exempti
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from organization.models import User
+from organization.tokens import token_issue
 from tests.matrix import EXEMPT_NAMES, EXEMPT_NAMESPACES, MATRIX, PERSONAS
 
 
@@ -57,8 +57,7 @@ def client_for(kind: str, user):
     if kind == "api":
         client = APIClient()
         if user is not None:
-            token, _ = Token.objects.get_or_create(user=user)
-            client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
         return client
     client = Client()
     if user is not None:

@@ -4,9 +4,9 @@ They are not part of the application, but load.py compares the real transition w
 they must keep working, leave the item as it was and keep its log chain verifiable."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 
 from notifications.models import OutboxMessage
+from organization.tokens import token_issue
 from responsibilities import services
 from tests.responsibilities.lists_builders import add_item, draft_list
 from workflows.audit import verify_object
@@ -25,7 +25,7 @@ def accepted_item(personas):
 
 @pytest.mark.parametrize("kind", ["orm", "sql"])
 def test_floor_transition_logs_and_outboxes_without_changing_the_item(kind, personas, accepted_item, api):
-    token = Token.objects.create(user=personas.cadre)
+    token = token_issue(user=personas.cadre).key
     before = TransitionLog.objects.for_object(accepted_item).count()
 
     answer = api.post(
@@ -48,6 +48,19 @@ def test_floor_refuses_anonymous_callers(accepted_item, api):
 
 @pytest.mark.urls("config.urls")
 def test_the_application_does_not_serve_the_floor(personas, accepted_item, api):
-    token = Token.objects.create(user=personas.cadre)
+    token = token_issue(user=personas.cadre).key
     answer = api.post(f"/bench/floor/orm/{accepted_item.pk}/", {}, format="json", HTTP_AUTHORIZATION=f"Token {token}")
     assert answer.status_code == 404
+
+
+@pytest.mark.urls("config.urls")
+def test_bench_tokens_authenticate_and_replace_earlier_ones(personas, api):
+    from bench.benchlib import api_tokens
+
+    earlier = token_issue(user=personas.cadre).key
+    tokens = api_tokens([personas.cadre.pk, personas.leader.pk])
+    assert (
+        api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {tokens[personas.cadre.pk]}").json()["username"] == "cadre001"
+    )
+    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {tokens[personas.leader.pk]}").status_code == 200
+    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {earlier}").status_code == 401

@@ -1,6 +1,7 @@
 """Settings are parsed strictly from the environment."""
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,37 @@ def test_weak_production_secret_key_is_refused():
     result = run_django(["check"], {**PROD_ENV, "SECRET_KEY": "x" * 64})
     assert result.returncode != 0
     assert "SECRET_KEY must be a random value" in result.stderr
+
+
+def test_local_secret_key_is_readable_by_its_owner_only(tmp_path):
+    from config.env import local_secret_key
+
+    path = tmp_path / "var" / "secret_key"
+    key = local_secret_key(path)
+    assert len(key) >= 50
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert local_secret_key(path) == key
+    assert list(path.parent.iterdir()) == [path]
+
+
+def test_local_secret_key_left_open_is_closed(tmp_path):
+    from config.env import local_secret_key
+
+    path = tmp_path / "secret_key"
+    path.write_text("an-older-secret")
+    path.chmod(0o644)
+    assert local_secret_key(path) == "an-older-secret"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_token_idle_hours_must_be_positive():
+    result = run_django(["check"], {"API_TOKEN_IDLE_HOURS": "0"})
+    assert result.returncode != 0
+    assert "API_TOKEN_IDLE_HOURS=0 must be at least 1" in result.stderr
+
+
+def test_token_idle_hours_come_from_the_environment():
+    code = "from django.conf import settings; print(settings.REST_KNOX['TOKEN_TTL'])"
+    result = run_django(["shell", "-c", code], {"API_TOKEN_IDLE_HOURS": "8"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith("\n8:00:00")

@@ -59,8 +59,12 @@ def browser_page(browser, live_server, e2e_township, request):
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    # the browser reports what the Content-Security-Policy blocked on the console
+    blocked = []
+    page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
     yield page
     OUTPUT.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name)
     page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
     context.close()
+    assert blocked == []

@@ -63,7 +63,9 @@ def test_me_for_each_demo_role(township, api_as, username, roles, unit_kinds):
 
 @pytest.mark.django_db
 def test_schema_is_served(township, api):
-    response = api.get("/api/schema/")
+    assert api.get("/api/schema/").status_code == 401
+    response = api.post("/api/v1/auth/token/", {"username": "cadre001", "password": "dutyflow-demo"}, format="json")
+    response = api.get("/api/schema/", HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert response.status_code == 200
     assert b"/api/v1/me/" in response.content
 

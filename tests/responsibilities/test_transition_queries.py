@@ -10,9 +10,9 @@ BEGIN and COMMIT count, here as the test's SAVEPOINT and RELEASE); raising one n
 from __future__ import annotations
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from organization.tokens import token_issue
 from responsibilities import services
 from tests.responsibilities.lists_builders import PATHS, add_item, draft_list
 
@@ -45,7 +45,7 @@ def items_in_state(personas, state: str, count: int):
 
 def token_client(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
     return client
 
 

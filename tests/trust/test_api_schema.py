@@ -2,6 +2,8 @@
 
 from rest_framework.test import APIClient
 
+from organization.tokens import token_issue
+
 TOKEN = "/api/v1/auth/token/"
 
 
@@ -16,15 +18,34 @@ def schema(client):
     return client.get("/api/schema/?format=json").json()
 
 
-def test_schema_documents_the_token_endpoint_answers(db, client):
-    responses = schema(client)["paths"][TOKEN]["post"]["responses"]
+def test_schema_documents_the_token_endpoint_answers(admin_client):
+    responses = schema(admin_client)["paths"][TOKEN]["post"]["responses"]
     assert set(responses) == {"200", "400", "429"}
 
 
-def test_schema_documents_authentication_errors(db, client):
-    responses = schema(client)["paths"]["/api/v1/me/"]["get"]["responses"]
+def test_schema_documents_authentication_errors(admin_client):
+    responses = schema(admin_client)["paths"]["/api/v1/me/"]["get"]["responses"]
     assert {"200", "401", "403"} <= set(responses)
 
 
-def test_schema_marks_the_token_endpoint_as_open(db, client):
-    assert "security" not in schema(client)["paths"][TOKEN]["post"]
+def test_schema_marks_the_token_endpoint_as_open(admin_client):
+    assert "security" not in schema(admin_client)["paths"][TOKEN]["post"]
+
+
+def test_schema_is_refused_to_anonymous_callers(db, client):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_schema_is_served_for_a_token(personas):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=personas.observer).key}")
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    assert TOKEN in response.json()["paths"]
+
+
+def test_schema_is_served_for_a_session(personas, client):
+    client.force_login(personas.cadre)
+    assert client.get("/api/schema/?format=json").status_code == 200
