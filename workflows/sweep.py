@@ -14,6 +14,9 @@ How a sweep works (DESIGN.md principle 6, set-based and indexed):
 - One SELECT per group finds only the rows whose colour or escalation level must change
   (the desired values are SQL ``CASE`` expressions); the rows are updated by bulk UPDATEs,
   grouped by their new values. Unchanged rows are never loaded: the cost is O(rows that change).
+- Only the changing rows are loaded (one query) and announced, each in its own savepoint: a row
+  that cannot be read or announced (a date outside what Python or the time zone can hold,
+  stored before the bounds existed) is logged with its id and left as it was; the rest go on.
 - Each raised warning emits ``sweep.warning`` (key ``warning:<level>``); each escalation step
   writes one ``EscalationEvent`` (unique per object and level, ever), emits ``sweep.escalated``
   (key ``escalation:<level>``) and calls the escalation handlers.
