@@ -22,11 +22,12 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
+from workflows.bounds import check
 from workflows.calendar import local_minute
 from workflows.spreadsheet import append_row
 
 from . import services
-from .models import ResponsibilityList, TaskCategory
+from .models import ResponsibilityItem, ResponsibilityList, TaskCategory
 
 DUE_TIME = dt.time(18, 0)
 # Bounds on what an import reads: items (sheet rows after the header) and unpacked bytes.
@@ -65,6 +66,18 @@ def month_from_text(text: str) -> dt.date:
     """``"2026-12"`` → 2026-12-01; ValueError otherwise."""
     year, month = str(text).strip().split("-")
     return dt.date(int(year), int(month), 1)
+
+
+def list_month_from_text(text: str) -> dt.date:
+    """``month_from_text`` held to ``ResponsibilityList.month``'s bounds; ValueError saying why not."""
+    try:
+        month = month_from_text(text)
+    except ValueError as exc:
+        raise ValueError(_("Enter the month as YYYY-MM, for example 2026-12.")) from exc
+    errors = check(ResponsibilityList(month=month), "month")
+    if errors:
+        raise ValueError(" ".join(str(error) for error in errors["month"]))
+    return month
 
 
 def _people_index(users) -> dict[str, list[User]]:
@@ -249,8 +262,11 @@ def parse_rows(rows, unit: Unit) -> tuple[list[ParsedRow], list[str]]:
         else:
             try:
                 fields["due_at"] = _due_at(due)
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 reasons.append(str(exc))
+            else:
+                for error in check(ResponsibilityItem(due_at=fields["due_at"]), "due_at").get("due_at", []):
+                    reasons.append(_("due date “%(value)s”: %(error)s") % {"value": due, "error": error})
         category = str(cells.get("category") or "").strip()
         if category:
             if category.lower() in categories:

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.models import Unit, User
 from organization.scoping import leaders_of
+from workflows.bounds import check
 
 from .evidence import validate_upload
 from .excel import month_from_text
-from .models import ResponsibilityItem, TaskCategory
+from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList, TaskCategory
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -39,9 +40,13 @@ class ListCreateForm(forms.Form):
 
     def clean_month(self):
         try:
-            return month_from_text(self.cleaned_data["month"])
+            month = month_from_text(self.cleaned_data["month"])
         except ValueError as exc:
             raise forms.ValidationError(_("Enter the month as YYYY-MM, for example 2026-12.")) from exc
+        errors = check(ResponsibilityList(month=month), "month")
+        if errors:
+            raise forms.ValidationError(errors["month"])
+        return month
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -64,8 +69,9 @@ class ItemForm(forms.Form):
     due_at = _datetime_field(_("Deadline"))
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
 
-    def __init__(self, *args, unit: Unit, **kwargs):
+    def __init__(self, *args, unit: Unit, item: ResponsibilityItem | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.item = item
         members = User.objects.filter(memberships__unit=unit).distinct().order_by("username")
         self.fields["assignee"].queryset = members
         self.fields["co_handlers"].queryset = members
@@ -76,6 +82,10 @@ class ItemForm(forms.Form):
         assignee, co_handlers = data.get("assignee"), data.get("co_handlers")
         if assignee and co_handlers and assignee in co_handlers:
             self.add_error("co_handlers", _("The responsible cadre cannot also be a co-handler."))
+        if data.get("due_at") is not None:
+            probe = ResponsibilityItem(pk=self.item.pk if self.item else None, due_at=data["due_at"])
+            for error in check(probe, "due_at").get("due_at", []):
+                self.add_error("due_at", error)
         return data
 
     @classmethod
@@ -132,11 +142,9 @@ class ExtensionForm(forms.Form):
 
     def clean_new_due_at(self):
         value = self.cleaned_data["new_due_at"]
-        current = self.item.due_at
-        if current and value <= current:
-            raise forms.ValidationError(_("The requested deadline must be later than the current one."))
-        if value <= timezone.now():
-            raise forms.ValidationError(_("The requested deadline must be in the future."))
+        errors = check(ExtensionRequest(item=self.item, new_due_at=value), "new_due_at")
+        if errors:
+            raise forms.ValidationError(errors["new_due_at"])
         return value
 
 

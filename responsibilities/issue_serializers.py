@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from organization.models import Membership, Unit, User
 from workflows.api import CommentInputSerializer, ReasonInputSerializer
+from workflows.bounds import check
 
 from .models import PLACE_KINDS, IssuePhoto, LivelihoodIssue, phone_validator
 from .selectors import possible_duplicates
@@ -194,6 +195,8 @@ class ResolveInputSerializer(CommentInputSerializer):
                 errors["remaining_plan"] = _("A staged resolution needs a plan for the rest.")
             if not attrs.get("remaining_due_date"):
                 errors["remaining_due_date"] = _("A staged resolution needs a date for the rest.")
+            else:
+                errors.update(check(Issue(remaining_due_date=attrs["remaining_due_date"]), "remaining_due_date"))
             if errors:
                 raise serializers.ValidationError(errors)
         return attrs

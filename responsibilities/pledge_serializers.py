@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from workflows.api import CommentInputSerializer, ReasonInputSerializer
+from workflows.bounds import check
 
 from .models import PLEDGE_TEXT_MAX, PLEDGE_TEXT_MIN, SENTENCE_ENDS, Pledge, PledgeCheck, PledgeEvaluation
 
@@ -37,13 +38,11 @@ def pledge_text_errors(text: str) -> list[str]:
     return errors
 
 
-def pledge_due_date_errors(due_date: dt.date, year: int, *, today: dt.date | None = None) -> list[str]:
-    today = today or timezone.localdate()
-    if due_date.year != year:
-        return [_("The due date must fall inside the pledge year %(year)d.") % {"year": year}]
-    if due_date < today:
-        return [_("The due date cannot be in the past.")]
-    return []
+def pledge_due_date_errors(due_date: dt.date, year: int, *, instance: Pledge | None = None) -> list[str]:
+    """The model's check (``Pledge.clean``) of ``due_date`` set on a new pledge of ``year`` or on
+    ``instance``: the pages' form and this API show the same errors."""
+    probe = Pledge(pk=instance.pk if instance else None, due_date=due_date, year=year)
+    return [str(error) for error in check(probe, "due_date").get("due_date", [])]
 
 
 def duplicate_pledge_error(member, year: int, *, exclude_pk: int | None = None) -> str | None:
@@ -107,7 +106,7 @@ class PledgeSerializer(serializers.ModelSerializer):
         if instance is not None and "year" in attrs and attrs["year"] != instance.year:
             raise serializers.ValidationError({"year": [_("The pledge year cannot be changed.")]})
         if due_date is not None:
-            errors = pledge_due_date_errors(due_date, year)
+            errors = pledge_due_date_errors(due_date, year, instance=instance)
             if errors:
                 raise serializers.ValidationError({"due_date": errors})
         member = instance.member if instance else self.context["request"].user

@@ -65,7 +65,7 @@ class PledgeForm(forms.Form):
         data = super().clean()
         year = self.instance.year if self.instance else timezone.localdate().year
         if data.get("due_date"):
-            for error in pledge_due_date_errors(data["due_date"], year):
+            for error in pledge_due_date_errors(data["due_date"], year, instance=self.instance):
                 self.add_error("due_date", error)
         duplicate = duplicate_pledge_error(self.member, year, exclude_pk=self.instance.pk if self.instance else None)
         if duplicate:

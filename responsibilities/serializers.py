@@ -17,15 +17,14 @@ from rest_framework import serializers
 
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of, scope_for
-from workflows.api import CommentInputSerializer, ReasonInputSerializer
+from workflows.api import CommentInputSerializer, MomentField, ReasonInputSerializer
+from workflows.bounds import check
 
 from .models import ExtensionRequest, LivelihoodIssue, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
 
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-#: How far ahead a deadline may be set (a monthly list plans months, not years).
-MAX_DEADLINE_AHEAD = dt.timedelta(days=400)
 
 
 def _user_name(user) -> str | None:
@@ -53,9 +52,14 @@ class MonthField(serializers.Field):
         if not match:
             self.fail("invalid")
         year, month = int(match.group(1)), int(match.group(2))
-        if not (1 <= month <= 12 and 2000 <= year <= 2100):
+        try:
+            value = dt.date(year, month, 1)
+        except ValueError:
             self.fail("invalid")
-        return dt.date(year, month, 1)
+        errors = check(ResponsibilityList(month=value), "month")
+        if errors:
+            raise serializers.ValidationError(errors["month"])
+        return value
 
     def to_representation(self, value):
         return value.strftime("%Y-%m")
@@ -178,7 +182,7 @@ class ItemSerializer(serializers.ModelSerializer):
     co_handlers = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), many=True, required=False
     )
-    due_at = serializers.DateTimeField()
+    due_at = MomentField()
     standard = serializers.CharField(max_length=5000)
     unit = serializers.IntegerField(source="list.unit_id", read_only=True)
     unit_name = serializers.CharField(source="list.unit.name", read_only=True)
@@ -271,18 +275,13 @@ class ItemSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("A completion standard is required."))
         return value
 
-    def validate_due_at(self, value: dt.datetime) -> dt.datetime:
-        now = timezone.now()
-        if value <= now:
-            raise serializers.ValidationError(_("The deadline must be in the future."))
-        if value > now + MAX_DEADLINE_AHEAD:
-            raise serializers.ValidationError(_("The deadline is too far ahead (at most 400 days)."))
-        return value
-
     def validate(self, attrs):
         lst = attrs.get("list", getattr(self.instance, "list", None))
         unit = lst.unit
         errors: dict[str, list] = {}
+        if "due_at" in attrs:
+            probe = Item(pk=getattr(self.instance, "pk", None), list=lst, due_at=attrs["due_at"])
+            errors.update(check(probe, "due_at"))
         assignee = attrs.get("assignee")
         if assignee is not None:
             member = Membership.objects.filter(
@@ -475,6 +474,7 @@ class ExtensionSerializer(serializers.ModelSerializer):
 
     item = serializers.PrimaryKeyRelatedField(queryset=Item.objects.all(), required=False, allow_null=True)
     issue = serializers.PrimaryKeyRelatedField(queryset=LivelihoodIssue.objects.all(), required=False, allow_null=True)
+    new_due_at = MomentField()
     reason = serializers.CharField(max_length=2000)
     requested_by_name = serializers.SerializerMethodField()
     item_title = serializers.SerializerMethodField()
@@ -535,12 +535,10 @@ class ExtensionSerializer(serializers.ModelSerializer):
         if (item is None) == (issue is None):
             message = _("Give either an item or a work order (issue), not both.")
             raise serializers.ValidationError({"item": [message], "issue": [message]})
-        subject = item or issue
         new_due_at = attrs["new_due_at"]
-        if subject.due_at is not None and new_due_at <= subject.due_at:
-            raise serializers.ValidationError(
-                {"new_due_at": [_("The new deadline must be later than the current one.")]}
-            )
+        errors = check(ExtensionRequest(item=item, issue=issue, new_due_at=new_due_at), "new_due_at")
+        if errors:
+            raise serializers.ValidationError(errors)
         if issue is not None:
             from .services.issues import issue_extension_limit
 
@@ -549,8 +547,6 @@ class ExtensionSerializer(serializers.ModelSerializer):
                 raise serializers.ValidationError(
                     {"new_due_at": [_("A work order may be extended by at most 10 working days.")]}
                 )
-        if new_due_at > timezone.now() + MAX_DEADLINE_AHEAD:
-            raise serializers.ValidationError({"new_due_at": [_("The new deadline is too far ahead.")]})
         return attrs
 
 

@@ -307,7 +307,7 @@ def item_edit(request, pk: int):
     if item.state != Item.State.DRAFT:
         messages.error(request, _("Only draft items can be edited; use an extension to move a deadline."))
         return redirect(item_url(item))
-    form = ItemForm(*_posted(request), unit=item.list.unit, initial=ItemForm.initial_for(item))
+    form = ItemForm(*_posted(request), unit=item.list.unit, item=item, initial=ItemForm.initial_for(item))
     if request.method == "POST" and form.is_valid():
         fields, co_handlers = _item_fields(form)
         try:

@@ -24,6 +24,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from .bounds import OUT_OF_RANGE
 from .engine import (
     TransitionConflict,
     TransitionForbidden,
@@ -38,6 +39,17 @@ class Conflict(APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object is not in a state that allows this, or it changed underneath."
     default_code = "conflict"
+
+
+class MomentField(serializers.DateTimeField):
+    """A date-time input that answers 400, not 500, to a moment its time zone cannot express:
+    year 1, 01:00 in Asia/Shanghai lies before year 1 in UTC. The range itself is the model's rule."""
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except OverflowError as exc:
+            raise serializers.ValidationError(str(OUT_OF_RANGE), code="out_of_range") from exc
 
 
 class TransitionOptionSerializer(serializers.Serializer):

@@ -114,10 +114,13 @@ class WorkingCalendar:
         raise ValueError("No working day found within ten years.")
 
     def working_days_between(self, start: dt.datetime | dt.date, end: dt.datetime | dt.date) -> int:
-        """Working days ``d`` with ``start < d <= end`` (by local date); negative when end < start."""
+        """Working days ``d`` with ``start < d <= end`` (by local date); negative when end < start.
+        Counts at most ``MAX_SCAN_DAYS`` back from the later date: a deadline years away (a
+        bad row) is "more than ten years", not a walk over two thousand."""
         a, b = local_date(start), local_date(end)
         if b < a:
             return -self.working_days_between(end, start)
+        a = max(a, _scan_floor(b))
         count, day = 0, a
         while day < b:
             day += dt.timedelta(days=1)
@@ -131,14 +134,19 @@ class WorkingCalendar:
         b = local_date(end)
         dates = {local_date(start) for start in starts}
         result = {a: self.working_days_between(a, b) for a in dates if a > b}  # negative: not yet due
-        count, day = 0, b
+        count, day, floor = 0, b, _scan_floor(b)
         for a in sorted((a for a in dates if a <= b), reverse=True):
-            while day > a:
+            while day > max(a, floor):
                 if self.is_working_day(day):
                     count += 1
                 day -= dt.timedelta(days=1)
             result[a] = count
         return result
+
+
+def _scan_floor(day: dt.date) -> dt.date:
+    """The earliest date counted back from ``day``: ``MAX_SCAN_DAYS`` before it (or year 1)."""
+    return day - dt.timedelta(days=min(MAX_SCAN_DAYS, (day - dt.date.min).days))
 
 
 def local_date(value) -> dt.date:

@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .bounds import date_range_q, validate_in_range
+
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or delete a log row."""
@@ -99,7 +101,7 @@ class CalendarOverride(models.Model):
     deadline already stored: deadlines are computed once, when they are set.
     """
 
-    date = models.DateField(_("date"))
+    date = models.DateField(_("date"), validators=[validate_in_range])
     unit = models.ForeignKey(
         "organization.Unit",
         null=True,
@@ -120,6 +122,9 @@ class CalendarOverride(models.Model):
             models.UniqueConstraint(fields=["date", "unit"], name="one_override_per_date_unit"),
             models.UniqueConstraint(
                 fields=["date"], condition=models.Q(unit__isnull=True), name="one_township_override_per_date"
+            ),
+            models.CheckConstraint(
+                condition=date_range_q("date", moment=False), name="calendar_override_date_in_range"
             ),
         ]
 

@@ -14,6 +14,9 @@ How a sweep works (DESIGN.md principle 6, set-based and indexed):
 - One SELECT per group finds only the rows whose colour or escalation level must change
   (the desired values are SQL ``CASE`` expressions); the rows are updated by bulk UPDATEs,
   grouped by their new values. Unchanged rows are never loaded: the cost is O(rows that change).
+- Only the changing rows are loaded (one query) and announced, each in its own savepoint: a row
+  that cannot be read or announced (a date outside what Python or the time zone can hold,
+  stored before the bounds existed) is logged with its id and left as it was; the rest go on.
 - Each raised warning emits ``sweep.warning`` (key ``warning:<level>``); each escalation step
   writes one ``EscalationEvent`` (unique per object and level, ever), emits ``sweep.escalated``
   (key ``escalation:<level>``) and calls the escalation handlers.
@@ -35,13 +38,14 @@ if both guards were bypassed. Running a sweep twice with the same ``as_of`` chan
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import Case, F, FloatField, Func, Q, Value, When
 from django.db.models.lookups import LessThanOrEqual
 
@@ -54,6 +58,8 @@ GREEN, BLUE, YELLOW, RED = "green", "blue", "yellow", "red"
 SEVERITY = {GREEN: 0, BLUE: 1, YELLOW: 2, RED: 3}
 ESCALATED = "escalated"
 ADVISORY_LOCK_KEY = 0x44_75_74_79  # "Duty": one sweep at a time across all workers and beats
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,7 @@ def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list
     book = PolicyBook(target.kind)
     changes: list[Change] = []
     updates: dict[tuple[str, int], list[int]] = defaultdict(list)
-    raised: list[tuple[models.Model, Change]] = []
+    found: list[tuple[int, str, int, str, int]] = []
     due, assigned, warning, escalation = (
         target.due_field,
         target.assigned_field,
@@ -301,25 +307,52 @@ def _sweep_target(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list
             .filter(group_q)
             .annotate(_desired_warning=desired_warning, _desired_escalation=desired_escalation)
             .filter(~Q(**{warning: F("_desired_warning")}) | Q(_desired_escalation__gt=F(escalation)))
-            .select_related(*target.select_related)
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("pk")
+            .values_list("pk", warning, escalation, "_desired_warning", "_desired_escalation")
         )
-        for obj in rows:
-            old_warning, old_escalation = getattr(obj, warning), getattr(obj, escalation)
-            new_warning = obj._desired_warning
-            new_escalation = min(MAX_ESCALATION_LEVEL, max(old_escalation, obj._desired_escalation))
-            change = Change(target.kind, obj.pk, str(obj), old_warning, new_warning, old_escalation, new_escalation)
-            changes.append(change)
-            updates[(new_warning, new_escalation)].append(obj.pk)
-            setattr(obj, warning, new_warning)
-            setattr(obj, escalation, new_escalation)
-            raised.append((obj, change))
+        found.extend(rows)
+    objects = _load(target, [row[0] for row in found])
+    for pk, old_warning, old_escalation, new_warning, desired in found:
+        obj = objects.get(pk)
+        if obj is None:
+            continue  # could not be read; logged by _load
+        new_escalation = min(MAX_ESCALATION_LEVEL, max(old_escalation, desired))
+        try:
+            # One row's failure (a date its message cannot show, a handler's error) is that row's:
+            # its savepoint is rolled back, the row is left as it was for the next run, the rest go on.
+            with transaction.atomic():
+                change = Change(target.kind, pk, str(obj), old_warning, new_warning, old_escalation, new_escalation)
+                setattr(obj, warning, new_warning)
+                setattr(obj, escalation, new_escalation)
+                _announce(target, obj, change, as_of=as_of)
+        except Exception:
+            logger.exception("Sweep: %s #%s could not be processed; left as it was.", target.kind, pk)
+            continue
+        changes.append(change)
+        updates[(new_warning, new_escalation)].append(pk)
     for (new_warning, new_escalation), ids in updates.items():
         target.model._default_manager.filter(pk__in=ids).update(**{warning: new_warning, escalation: new_escalation})
-    for obj, change in raised:
-        _announce(target, obj, change, as_of=as_of)
     return changes
+
+
+def _load(target: SweepTarget, pks: list[int]) -> dict[int, models.Model]:
+    """The objects that change, with what their messages need, by primary key. Only their ids
+    came from the sweep's SELECT; a row whose columns cannot be read (a date beyond what Python
+    represents, stored around the constraints) is logged and left out, not the whole sweep."""
+    queryset = target.model._default_manager.select_related(*target.select_related)
+    try:
+        with transaction.atomic():
+            return queryset.in_bulk(pks)
+    except (DatabaseError, ValueError, OverflowError):
+        objects = {}
+        for pk in pks:
+            try:
+                with transaction.atomic():
+                    objects[pk] = queryset.get(pk=pk)
+            except Exception:
+                logger.exception("Sweep: %s #%s could not be read; left as it was.", target.kind, pk)
+        return objects
 
 
 def _announce(target: SweepTarget, obj, change: Change, *, as_of: dt.datetime) -> None:

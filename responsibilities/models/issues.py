@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -22,6 +23,7 @@ from viewflow.workflow.models import Process
 
 from organization.models import Membership, Unit
 from workflows import calendar
+from workflows.bounds import changed, date_range_q, due_date_errors, validate_in_range
 
 from .lists import ResponsibilityItem
 
@@ -192,10 +194,12 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name=_("dispatched by"),
     )
     # Deadlines, kept like ResponsibilityItem's so the sweep can drive both.
-    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True)
-    reject_due_at = models.DateTimeField(_("return by"), null=True, blank=True)
-    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
-    original_due_at = models.DateTimeField(_("original deadline"), null=True, blank=True)
+    accept_due_at = models.DateTimeField(_("accept by"), null=True, blank=True, validators=[validate_in_range])
+    reject_due_at = models.DateTimeField(_("return by"), null=True, blank=True, validators=[validate_in_range])
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True, validators=[validate_in_range])
+    original_due_at = models.DateTimeField(
+        _("original deadline"), null=True, blank=True, validators=[validate_in_range]
+    )
     warning_level = models.CharField(_("warning level"), max_length=10, choices=Warning.choices, default="green")
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
@@ -207,7 +211,7 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     result = models.TextField(_("result"), blank=True)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
     remaining_plan = models.TextField(_("plan for the rest"), blank=True)
-    remaining_due_date = models.DateField(_("rest done by"), null=True, blank=True)
+    remaining_due_date = models.DateField(_("rest done by"), null=True, blank=True, validators=[validate_in_range])
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices, blank=True)
     followed_up_at = models.DateTimeField(_("followed up at"), null=True, blank=True)
     last_rejection_reason = models.TextField(_("reason for return"), blank=True)
@@ -227,9 +231,27 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             models.Index(fields=["handler", "state"], name="issue_handler_state"),
             models.Index(fields=["place_unit", "category", "state"], name="issue_place_category"),
         ]
+        constraints = [
+            models.CheckConstraint(condition=date_range_q(field, moment=moment), name=f"issue_{field}_in_range")
+            for field, moment in (
+                ("accept_due_at", True),
+                ("reject_due_at", True),
+                ("due_at", True),
+                ("original_due_at", True),
+                ("remaining_due_date", False),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        super().clean()
+        # 阶段办结: the date promised for the rest must lie ahead, like any deadline.
+        if self.remaining_due_date is not None and changed(self, "remaining_due_date"):
+            errors = due_date_errors(self.remaining_due_date)
+            if errors:
+                raise ValidationError({"remaining_due_date": errors})
 
     @property
     def place(self) -> str:

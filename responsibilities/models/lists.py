@@ -11,12 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from organization.scoping import scope_for
+from workflows.bounds import changed, date_range_q, deadline_errors, validate_in_range
 
 
 def _leads_unit(instance, user) -> bool:
@@ -47,7 +49,9 @@ class ResponsibilityList(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     unit = models.ForeignKey(
         "organization.Unit", on_delete=models.PROTECT, related_name="responsibility_lists", verbose_name=_("unit")
     )
-    month = models.DateField(_("month"), help_text=_("First day of the month the list is for."))
+    month = models.DateField(
+        _("month"), help_text=_("First day of the month the list is for."), validators=[validate_in_range]
+    )
     title = models.CharField(_("title"), max_length=200)
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
     created_by = models.ForeignKey(
@@ -66,7 +70,10 @@ class ResponsibilityList(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
         verbose_name = _("responsibility list")
         verbose_name_plural = _("responsibility lists")
         ordering = ["-month", "unit__path"]
-        constraints = [models.UniqueConstraint(fields=["unit", "month"], name="one_list_per_unit_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="one_list_per_unit_month"),
+            models.CheckConstraint(condition=date_range_q("month", moment=False), name="list_month_in_range"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -195,8 +202,10 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
         verbose_name=_("lead leader"),
     )
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
-    due_at = models.DateTimeField(_("deadline"), null=True, blank=True)
-    original_due_at = models.DateTimeField(_("original deadline"), null=True, blank=True)
+    due_at = models.DateTimeField(_("deadline"), null=True, blank=True, validators=[validate_in_range])
+    original_due_at = models.DateTimeField(
+        _("original deadline"), null=True, blank=True, validators=[validate_in_range]
+    )
     warning_level = models.CharField(_("warning level"), max_length=10, choices=Warning.choices, default=Warning.GREEN)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     assigned_at = models.DateTimeField(_("assigned at"), null=True, blank=True)
@@ -256,6 +265,12 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
                 name="item_open_list_due",
             ),
         ]
+        constraints = [
+            models.CheckConstraint(condition=date_range_q("due_at", moment=True), name="item_due_at_in_range"),
+            models.CheckConstraint(
+                condition=date_range_q("original_due_at", moment=True), name="item_original_due_at_in_range"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -271,6 +286,14 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     @property
     def unit(self):
         return self.list.unit
+
+    def clean(self):
+        super().clean()
+        # A deadline set or moved must lie ahead (at most 400 days); one kept as it was may have passed.
+        if self.due_at is not None and changed(self, "due_at"):
+            errors = deadline_errors(self.due_at)
+            if errors:
+                raise ValidationError({"due_at": errors})
 
     @property
     def is_overdue(self) -> bool:
@@ -530,8 +553,10 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         verbose_name=_("livelihood issue"),
     )
     state = FSMField(_("state"), default=State.PENDING, choices=State.choices, protected=True)
-    new_due_at = models.DateTimeField(_("requested deadline"))
-    previous_due_at = models.DateTimeField(_("deadline when requested"), null=True, blank=True)
+    new_due_at = models.DateTimeField(_("requested deadline"), validators=[validate_in_range])
+    previous_due_at = models.DateTimeField(
+        _("deadline when requested"), null=True, blank=True, validators=[validate_in_range]
+    )
     reason = models.TextField(_("reason"))
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
@@ -564,6 +589,12 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 | models.Q(item__isnull=True, issue__isnull=False),
                 name="extension_for_item_xor_issue",
             ),
+            models.CheckConstraint(
+                condition=date_range_q("new_due_at", moment=True), name="extension_new_due_at_in_range"
+            ),
+            models.CheckConstraint(
+                condition=date_range_q("previous_due_at", moment=True), name="extension_previous_due_at_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -572,6 +603,17 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def subject(self):
         return self.item if self.item_id else self.issue
+
+    def clean(self):
+        super().clean()
+        if self.new_due_at is None or not changed(self, "new_due_at"):
+            return
+        errors = deadline_errors(self.new_due_at)
+        subject = self.subject if (self.item_id or self.issue_id) else None
+        if not errors and subject is not None and subject.due_at is not None and self.new_due_at <= subject.due_at:
+            errors = [_("The new deadline must be later than the current one.")]
+        if errors:
+            raise ValidationError({"new_due_at": errors})
 
     @property
     def unit(self):

@@ -12,6 +12,7 @@ import datetime as dt
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from viewflow.workflow.models import Process
 
 from organization.scoping import scope_for
+from workflows.bounds import changed, date_range_q, due_date_errors, validate_in_range
 
 __all__ = [
     "PLEDGE_TEXT_MAX",
@@ -96,9 +98,9 @@ class Pledge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     year = models.PositiveSmallIntegerField(_("pledge year"))
     category = models.CharField(_("category"), max_length=30, choices=Category.choices)
     text = models.CharField(_("pledge"), max_length=PLEDGE_TEXT_MAX)
-    due_date = models.DateField(_("due date"))
+    due_date = models.DateField(_("due date"), validators=[validate_in_range])
     state = FSMField(_("state"), default=State.DRAFT, choices=State.choices, protected=True)
-    due_at = models.DateTimeField(_("deadline"))
+    due_at = models.DateTimeField(_("deadline"), validators=[validate_in_range])
     warning_level = models.CharField(_("warning level"), max_length=10, choices=Warning.choices, default=Warning.GREEN)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     evidence_text = models.TextField(_("evidence of fulfilment"), blank=True)
@@ -140,7 +142,9 @@ class Pledge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
                 fields=["member", "year"],
                 condition=Q(state__in=("draft", "submitted", "approved", "claimed")),
                 name="one_active_pledge_per_member_year",
-            )
+            ),
+            models.CheckConstraint(condition=date_range_q("due_date", moment=False), name="pledge_due_date_in_range"),
+            models.CheckConstraint(condition=date_range_q("due_at", moment=True), name="pledge_due_at_in_range"),
         ]
         indexes = [
             models.Index(fields=["state", "due_at"], name="pledge_state_due"),
@@ -155,6 +159,21 @@ class Pledge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         if self.due_date is not None:
             self.due_at = end_of_day(self.due_date)
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def due_date_errors(due_date: dt.date, year: int, *, today: dt.date | None = None) -> list:
+        """Why ``due_date`` cannot be set for a pledge of ``year``: outside that year, in the
+        past, or more than 400 days ahead."""
+        if due_date.year != year:
+            return [_("The due date must fall inside the pledge year %(year)d.") % {"year": year}]
+        return due_date_errors(due_date, today=today)
+
+    def clean(self):
+        super().clean()
+        if self.due_date is not None and self.year and changed(self, "due_date"):
+            errors = self.due_date_errors(self.due_date, self.year)
+            if errors:
+                raise ValidationError({"due_date": errors})
 
     @property
     def assignee(self):

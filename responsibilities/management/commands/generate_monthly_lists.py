@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from responsibilities.excel import month_from_text
+from responsibilities.excel import list_month_from_text
 from responsibilities.services.generation import lists_generate_monthly, next_month
 
 
@@ -12,9 +12,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, month=None, **options):
         try:
-            target = month_from_text(month) if month else next_month()
+            target = list_month_from_text(month) if month else next_month()
         except ValueError as exc:
-            raise CommandError(f"--month must look like 2026-12, not {month!r}") from exc
+            raise CommandError(f"--month {month!r}: {exc}") from exc
         result = lists_generate_monthly(month=target)
         self.stdout.write(
             f"{target:%Y-%m}: {result.lists_created} lists created, {result.items_created} recurring items added."

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from organization.models import Unit, User
-from responsibilities.excel import ExcelImportError, import_list, month_from_text
+from responsibilities.excel import ExcelImportError, import_list, list_month_from_text
 from responsibilities.services.generation import unit_leader
 
 
@@ -20,9 +20,9 @@ class Command(BaseCommand):
         except Unit.DoesNotExist as exc:
             raise CommandError(f"No unit with id {unit}.") from exc
         try:
-            target_month = month_from_text(month)
+            target_month = list_month_from_text(month)
         except ValueError as exc:
-            raise CommandError(f"--month must look like 2026-12, not {month!r}") from exc
+            raise CommandError(f"--month {month!r}: {exc}") from exc
         if actor:
             user = User.objects.filter(username=actor).first()
             if user is None:

@@ -3,6 +3,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from workflows.bounds import EARLIEST_DATE, LATEST_DATE, in_range
 from workflows.sweep import sweep_deadlines
 
 
@@ -15,6 +16,8 @@ def parse_as_of(value: str) -> dt.datetime:
         ) from exc
     if timezone.is_naive(parsed):
         raise CommandError(f"--as-of: '{value}' has no UTC offset (e.g. 2026-12-05T09:00:00+08:00).")
+    if not in_range(parsed):
+        raise CommandError(f"--as-of: '{value}' lies outside {EARLIEST_DATE} to {LATEST_DATE}.")
     return parsed
 
 
