@@ -5,6 +5,7 @@ secret. ``DJANGO_ENV=production`` demands SECRET_KEY, ALLOWED_HOSTS and DATABASE
 """
 
 import datetime as dt
+import os
 import secrets
 from pathlib import Path
 
@@ -40,6 +41,29 @@ else:
             _secret_file.write_text(secrets.token_urlsafe(64))
         SECRET_KEY = _secret_file.read_text().strip()
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# The transition log's HMAC key (workflows/audit.py), kept outside the database: whoever can
+# write the database but lacks this key cannot forge or re-sign log rows and checkpoints.
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+if not AUDIT_KEY and env.str("AUDIT_KEY_FILE", default=""):
+    AUDIT_KEY = Path(env.str("AUDIT_KEY_FILE")).read_text().strip()
+if PRODUCTION:
+    if not AUDIT_KEY:
+        raise ImproperlyConfigured("AUDIT_KEY (or AUDIT_KEY_FILE) must be set when DJANGO_ENV=production.")
+    if len(AUDIT_KEY) < 32 or len(set(AUDIT_KEY)) < 5:
+        raise ImproperlyConfigured("AUDIT_KEY must be a random value of at least 32 characters in production.")
+elif not AUDIT_KEY and DJANGO_ENV == "test":
+    AUDIT_KEY = "dutyflow-test-audit-key-not-a-secret"
+elif not AUDIT_KEY:
+    _audit_key_file = BASE_DIR / "var" / "audit_key"
+    _audit_key_file.parent.mkdir(exist_ok=True)
+    if not _audit_key_file.exists():
+        with os.fdopen(os.open(_audit_key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as key_file:
+            key_file.write(secrets.token_urlsafe(48))
+    AUDIT_KEY = _audit_key_file.read_text().strip()
+# Verification fails when log rows older than this are covered by no signed checkpoint (the
+# beat writes one every 15 minutes): checkpoints were deleted, or the beat does not run.
+AUDIT_CHECKPOINT_GRACE_SECONDS = env_seconds("AUDIT_CHECKPOINT_GRACE_SECONDS", default=86400.0)
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -248,6 +272,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_month="25"),
     },
     "notifications-redispatch": {"task": "notifications.tasks.redispatch_outbox", "schedule": crontab(minute="*")},
+    # Signed checkpoints of the transition log's head (workflows/audit.py).
+    "audit-checkpoint": {"task": "workflows.tasks.checkpoint_audit", "schedule": crontab(minute="7-59/15")},
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
         # Every day: the task itself skips holidays and runs on adjusted working weekends (调休).
