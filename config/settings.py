@@ -1,7 +1,8 @@
 """Dutyflow settings, read from the environment.
 
 No configuration at all: SQLite, Celery tasks run in-process, DEBUG on, a generated local
-secret. ``DJANGO_ENV=production`` demands SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+secret and audit key. ``DJANGO_ENV=production`` demands SECRET_KEY, AUDIT_KEY (or AUDIT_KEY_FILE),
+ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import datetime as dt

@@ -257,3 +257,30 @@ def test_checkpoints_refuse_update_and_delete(postgresql, checkpointed):
         with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
             sql(statement)
     assert AuditCheckpoint.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkpoint_waits_for_a_log_writer_holding_a_lower_id(postgresql, personas):
+    """Ids are taken at insert, not at commit: a checkpoint must not cover a row that commits after it."""
+    from django.db import connections
+
+    services.list_create(unit=personas.branch, month=dt.date(2026, 12, 1), title="12月清单", actor=personas.leader)
+    with transaction.atomic():
+        audit.append_log(personas.branch, transition="note", source="", target="noted", actor=personas.leader)
+    other = connections.create_connection("default")
+    try:
+        other.set_autocommit(False)
+        with other.cursor() as cursor:  # a slow writer: its row has a lower id and is not committed yet
+            cursor.execute(
+                f"INSERT INTO {LOG} (content_type_id, object_id, transition, source, target, at, comment, payload, "
+                "seq, prev_hash, hash) SELECT content_type_id, object_id + 1000, 'slow', '', 'noted', at, '', '{}', "
+                f"1, '', hash FROM {LOG} ORDER BY id LIMIT 1"
+            )
+        with transaction.atomic():
+            audit.append_log(personas.branch, transition="note", source="noted", target="noted", actor=personas.leader)
+        assert audit.write_checkpoint(wait_seconds=0.3) is None
+        other.commit()
+    finally:
+        other.close()
+    checkpoint = audit.write_checkpoint(wait_seconds=0.3)
+    assert (checkpoint.row_count, checkpoint.position) == (3, TransitionLog.objects.latest("pk").pk)
