@@ -27,7 +27,7 @@ of the chains' heads, and it can be extended by reading only the rows written si
 previous checkpoint, so a checkpoint costs O(new rows) and never blesses a change made to
 rows an earlier checkpoint covered. Checkpoints are chained (each signs its predecessor's
 signature), so deleting one from the middle shows. The writer waits for the transactions
-that were writing log rows when it chose its position to end (their ids may be lower), so no
+that were writing log rows when it chose its position to end (their ids may be lower); no
 lock is taken on the transition path: a transition costs the same queries as before.
 
 ``verify_log`` (``manage.py verify_audit``) recomputes every chain, checks the checkpoints,
@@ -337,30 +337,34 @@ def _settled_position(wait_seconds: float) -> int | None:
     """The highest log row id below which no row can still appear, or None after ``wait_seconds``.
 
     Ids are taken when a row is inserted, not when its transaction commits, so a transaction
-    still running may hold a lower id than the highest one visible. On PostgreSQL the
-    transactions running at the moment the maximum is read are waited for (no lock is taken:
-    transitions never wait for a checkpoint). SQLite has one writer at a time: an uncommitted
-    row always has a higher id than every committed one.
+    still running may hold a lower id than the highest one visible. On PostgreSQL, every
+    transaction that could hold such an id has held a ROW EXCLUSIVE lock on the log since
+    before the maximum was read: the ones still holding it afterwards are waited for (nothing
+    is locked: transitions never wait for a checkpoint). SQLite has one writer at a time: an
+    uncommitted row always has a higher id than every committed one.
     """
     table = TransitionLog._meta.db_table
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT max(id) FROM {table}")
+        position = cursor.fetchone()[0] or 0
         if connection.vendor != "postgresql":
-            cursor.execute(f"SELECT max(id) FROM {table}")
-            return cursor.fetchone()[0] or 0
-        cursor.execute(f"SELECT max(id), pg_current_snapshot()::text FROM {table}")
-        position, snapshot = cursor.fetchone()
+            return position
+        writers = (
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'relation' AND relation = %s::regclass "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND mode = 'RowExclusiveLock' AND pid <> pg_backend_pid()"
+        )
+        cursor.execute(writers.replace("count(*)", "array_agg(DISTINCT virtualtransaction)"), [table])
+        running = cursor.fetchone()[0] or []
         deadline = time.monotonic() + wait_seconds
-        while True:
-            cursor.execute(
-                "SELECT count(*) FROM pg_snapshot_xip(%s::pg_snapshot) AS running(xid) "
-                "WHERE pg_xact_status(running.xid) = 'in progress'",
-                [snapshot],
-            )
+        while running:
+            cursor.execute(writers + " AND virtualtransaction = ANY(%s)", [table, running])
             if cursor.fetchone()[0] == 0:
-                return position or 0
+                break
             if time.monotonic() > deadline:
                 return None
             time.sleep(0.05)
+        return position
 
 
 def checkpoint_after(previous, rows: Iterable[tuple], *, position: int, at, key: bytes | None = None) -> dict:
