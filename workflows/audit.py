@@ -533,7 +533,7 @@ def _verify_log() -> Verification:
     tally = _Tally(position=latest.position if latest else 0)
     breaks = sorted(_breaks(_ordered(TransitionLog.objects.all()), tally), key=lambda b: b.row_id)
     result.rows = tally.total
-    result.problems += [f"row {b.row_id} ({b.content_type} #{b.object_id}, seq {b.seq}): {b.reason}" for b in breaks]
+    result.problems += [str(chain_break) for chain_break in breaks]
     result.problems += checkpoint_problems
     if latest is not None:
         name = f"checkpoint {latest.pk} (rows up to {latest.position}, {latest.at:%Y-%m-%d %H:%M:%S} UTC)"
