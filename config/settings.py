@@ -47,7 +47,10 @@ else:
 # write the database but lacks this key cannot forge or re-sign log rows and checkpoints.
 AUDIT_KEY = env.str("AUDIT_KEY", default="")
 if not AUDIT_KEY and env.str("AUDIT_KEY_FILE", default=""):
-    AUDIT_KEY = Path(env.str("AUDIT_KEY_FILE")).read_text().strip()
+    try:
+        AUDIT_KEY = Path(env.str("AUDIT_KEY_FILE")).read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"AUDIT_KEY_FILE cannot be read: {exc}") from exc
 if PRODUCTION:
     if not AUDIT_KEY:
         raise ImproperlyConfigured("AUDIT_KEY (or AUDIT_KEY_FILE) must be set when DJANGO_ENV=production.")

@@ -65,6 +65,13 @@ def test_production_reads_the_audit_key_from_a_file(tmp_path):
     assert result.returncode == 0, result.stderr
 
 
+def test_an_unreadable_audit_key_file_is_a_clear_error(tmp_path):
+    env = {k: v for k, v in PROD_ENV.items() if k != "AUDIT_KEY"}
+    result = run_django(["check"], {**env, "AUDIT_KEY_FILE": str(tmp_path / "missing")}, drop=("AUDIT_KEY",))
+    assert result.returncode != 0
+    assert "AUDIT_KEY_FILE cannot be read" in result.stderr
+
+
 def test_production_without_allowed_hosts_is_refused():
     env = dict(PROD_ENV)
     del env["ALLOWED_HOSTS"]
