@@ -14,8 +14,11 @@ What it writes:
   progress, submitted, returned, suspended) with warning colours and escalation levels from
   their deadlines (overdue ones red, escalation 1–3), plus completed ones;
 - transition log rows (history) for every open item and for ``--history-fraction`` of the
-  others, hash-chained exactly as ``workflows.audit.append_log`` does, so ``manage.py
-  verify_audit`` passes; lists' own publish/close rows are not written;
+  others, HMAC-chained exactly as ``workflows.audit.append_log`` does (with the AUDIT_KEY of
+  this environment), and a signed audit checkpoint covering them, so their chains verify;
+  lists' own publish/close rows are not written, so ``manage.py verify_audit``'s comparison
+  of each object's state with its last log row reports the lists, the completed items
+  without history and the supervision cases (a benchmark data set, not a real history);
 - supervision cases for items at escalation level 2 or more (open or acting) and a few closed
   ones in past months.
 
@@ -454,6 +457,10 @@ def main() -> int:
             ).split(),
             case_rows,
         )
+    with watch.step("audit checkpoint (back-dated rows, signed now)"):
+        from workflows.audit import write_checkpoint
+
+        write_checkpoint()
     with watch.step("ANALYZE"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

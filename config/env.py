@@ -46,6 +46,20 @@ def env_int(name: str, *, default: int) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
 
 
+def env_seconds(name: str, *, default: float) -> float:
+    """A non-negative number of seconds (fractions allowed)."""
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number of seconds (e.g. 0.5).")
+    return value
+
+
 def env_required(name: str, *, reason: str) -> str:
     value = env.str(name, default="").strip()
     if not value:

@@ -1,7 +1,8 @@
 """Dutyflow settings, read from the environment.
 
 No configuration at all: SQLite, Celery tasks run in-process, DEBUG on, a generated local
-secret. ``DJANGO_ENV=production`` demands SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+secret and audit key. ``DJANGO_ENV=production`` demands SECRET_KEY, AUDIT_KEY (or AUDIT_KEY_FILE),
+ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import datetime as dt
@@ -13,7 +14,7 @@ from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env, env_bool, env_choice, env_int, env_required, local_secret_key
+from .env import env, env_bool, env_choice, env_int, env_required, env_seconds, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,6 +36,27 @@ if PRODUCTION:
 else:
     SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key(BASE_DIR / "var" / "secret_key")
     ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+
+# The transition log's HMAC key (workflows/audit.py), kept outside the database: whoever can
+# write the database but lacks this key cannot forge or re-sign log rows and checkpoints.
+AUDIT_KEY = env.str("AUDIT_KEY", default="")
+if not AUDIT_KEY and env.str("AUDIT_KEY_FILE", default=""):
+    try:
+        AUDIT_KEY = Path(env.str("AUDIT_KEY_FILE")).read_text().strip()
+    except OSError as exc:
+        raise ImproperlyConfigured(f"AUDIT_KEY_FILE cannot be read: {exc}") from exc
+if PRODUCTION:
+    if not AUDIT_KEY:
+        raise ImproperlyConfigured("AUDIT_KEY (or AUDIT_KEY_FILE) must be set when DJANGO_ENV=production.")
+    if len(AUDIT_KEY) < 32 or len(set(AUDIT_KEY)) < 5:
+        raise ImproperlyConfigured("AUDIT_KEY must be a random value of at least 32 characters in production.")
+elif not AUDIT_KEY and DJANGO_ENV == "test":
+    AUDIT_KEY = "dutyflow-test-audit-key-not-a-secret"
+elif not AUDIT_KEY:
+    AUDIT_KEY = local_secret_key(BASE_DIR / "var" / "audit_key")
+# Verification fails when log rows older than this are covered by no signed checkpoint (the
+# beat writes one every 15 minutes): checkpoints were deleted, or the beat does not run.
+AUDIT_CHECKPOINT_GRACE_SECONDS = env_seconds("AUDIT_CHECKPOINT_GRACE_SECONDS", default=86400.0)
 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -210,6 +232,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=0, hour=6, day_of_month="25"),
     },
     "notifications-redispatch": {"task": "notifications.tasks.redispatch_outbox", "schedule": crontab(minute="*")},
+    # Signed checkpoints of the transition log's head (workflows/audit.py).
+    "audit-checkpoint": {"task": "workflows.tasks.checkpoint_audit", "schedule": crontab(minute="7-59/15")},
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
         # Every day: the task itself skips holidays and runs on adjusted working weekends (调休).

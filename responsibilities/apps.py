@@ -2,6 +2,22 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def register_logged_models() -> None:
+    """Every state change of these is logged: ``verify_audit`` checks each state against its log."""
+    from workflows.audit import register_logged_model
+
+    from . import models
+
+    for model in (
+        models.ResponsibilityList,
+        models.ResponsibilityItem,
+        models.ExtensionRequest,
+        models.Pledge,
+        models.LivelihoodIssue,
+    ):
+        register_logged_model(model)
+
+
 class ResponsibilitiesConfig(AppConfig):
     name = "responsibilities"
     verbose_name = _("Responsibilities")
@@ -17,6 +33,7 @@ class ResponsibilitiesConfig(AppConfig):
         from .sweep import register_with_sweep
 
         register_with_sweep()
+        register_logged_models()
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

@@ -7,8 +7,11 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self):
+        from workflows.audit import register_logged_model
         from workflows.sweep import register_escalation_handler
 
+        from .models import SupervisionCase
         from .services import open_case_on_escalation
 
         register_escalation_handler(open_case_on_escalation)
+        register_logged_model(SupervisionCase)

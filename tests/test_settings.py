@@ -15,6 +15,7 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "dutyflow.example.gov.cn",
     "DATABASE_URL": "postgresql://dutyflow@127.0.0.1:5432/dutyflow",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "AUDIT_KEY": "Zq8-rT3_vY6pL1mW9xK4cN7bH2sF5dJ0aG",
 }
 
 
@@ -41,6 +42,35 @@ def test_production_without_secret_key_is_refused():
     result = run_django(["check"], env, drop=("SECRET_KEY",))
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_production_without_audit_key_is_refused():
+    env = dict(PROD_ENV)
+    del env["AUDIT_KEY"]
+    result = run_django(["check"], env, drop=("AUDIT_KEY", "AUDIT_KEY_FILE"))
+    assert result.returncode != 0
+    assert "AUDIT_KEY (or AUDIT_KEY_FILE) must be set when DJANGO_ENV=production" in result.stderr
+
+
+def test_weak_production_audit_key_is_refused():
+    result = run_django(["check"], {**PROD_ENV, "AUDIT_KEY": "a" * 40}, drop=("AUDIT_KEY_FILE",))
+    assert result.returncode != 0
+    assert "AUDIT_KEY must be a random value" in result.stderr
+
+
+def test_production_reads_the_audit_key_from_a_file(tmp_path):
+    key_file = tmp_path / "audit_key"
+    key_file.write_text("Zq8-rT3_vY6pL1mW9xK4cN7bH2sF5dJ0aG\n")
+    env = {k: v for k, v in PROD_ENV.items() if k != "AUDIT_KEY"}
+    result = run_django(["check"], {**env, "AUDIT_KEY_FILE": str(key_file)}, drop=("AUDIT_KEY",))
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unreadable_audit_key_file_is_a_clear_error(tmp_path):
+    env = {k: v for k, v in PROD_ENV.items() if k != "AUDIT_KEY"}
+    result = run_django(["check"], {**env, "AUDIT_KEY_FILE": str(tmp_path / "missing")}, drop=("AUDIT_KEY",))
+    assert result.returncode != 0
+    assert "AUDIT_KEY_FILE cannot be read" in result.stderr
 
 
 def test_production_without_allowed_hosts_is_refused():
@@ -135,3 +165,25 @@ def test_token_idle_hours_come_from_the_environment():
     result = run_django(["shell", "-c", code], {"API_TOKEN_IDLE_HOURS": "8"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("\n8:00:00")
+
+
+@pytest.mark.parametrize("raw", ["soon", "-1", "nan", "inf"])
+def test_bad_seconds_are_a_clear_error(monkeypatch, raw):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import env_seconds
+
+    monkeypatch.setenv("AUDIT_CHECKPOINT_GRACE_SECONDS", raw)
+    with pytest.raises(ImproperlyConfigured, match="is not a number of seconds"):
+        env_seconds("AUDIT_CHECKPOINT_GRACE_SECONDS", default=1.0)
+
+
+@pytest.mark.parametrize(("raw", "seconds"), [(None, 1.0), ("0", 0.0), ("0.25", 0.25), ("3", 3.0)])
+def test_seconds_from_the_environment(monkeypatch, raw, seconds):
+    from config.env import env_seconds
+
+    if raw is None:
+        monkeypatch.delenv("AUDIT_CHECKPOINT_GRACE_SECONDS", raising=False)
+    else:
+        monkeypatch.setenv("AUDIT_CHECKPOINT_GRACE_SECONDS", raw)
+    assert env_seconds("AUDIT_CHECKPOINT_GRACE_SECONDS", default=1.0) == seconds

@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 # Entries that catch up as soon as the process starts instead of waiting for their next slot:
 # after a restart (or a fresh seed) warning colours and undelivered notifications are brought up
 # to date at once. Both tasks are idempotent.
-RUN_AT_START = ("sweep-deadlines", "notifications-redispatch")
+RUN_AT_START = ("sweep-deadlines", "notifications-redispatch", "audit-checkpoint")
 
 
 class EmbeddedBeat(threading.Thread):

@@ -1,6 +1,8 @@
-"""The append-only, hash-chained transition log shared by every stateful model of the project.
+"""The append-only, HMAC-chained transition log shared by every stateful model of the project,
+and the signed checkpoints of its extent.
 
-Rows are written only by ``workflows.audit.append_log``, which chains them (see that module).
+Rows are written only by ``workflows.audit.append_log``, which chains them, checkpoints only by
+``workflows.audit.write_checkpoint`` (see that module).
 """
 
 from django.conf import settings
@@ -55,7 +57,8 @@ class TransitionLog(models.Model):
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)
-    # The hash chain (per subject): position, the previous row's hash, this row's hash.
+    # The keyed hash chain (per subject): position, the previous row's hash, this row's HMAC.
+    # The row id is the global position that checkpoints cover.
     seq = models.PositiveIntegerField(_("sequence"), editable=False)
     prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True, editable=False)
     hash = models.CharField(_("hash"), max_length=64, editable=False)
@@ -91,6 +94,55 @@ class TransitionLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The transition log is append-only.")
+
+
+class AuditCheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Audit checkpoints are append-only.")
+
+    def delete(self):
+        raise AppendOnlyError("Audit checkpoints are append-only.")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement of the transition log's extent: every row up to ``position`` (a row
+    id), how many there were and a digest of every chain's last row among them.
+
+    Written by ``workflows.audit.write_checkpoint`` (the beat, ``verify_audit``); each one is
+    HMAC-signed with the audit key and links to the one before it, so none can be forged,
+    edited or removed from the middle without ``verify_audit`` saying so.
+    """
+
+    position = models.PositiveBigIntegerField(_("last log row covered"))
+    row_count = models.PositiveBigIntegerField(_("log rows covered"))
+    heads_digest = models.CharField(_("digest of the chains' last rows"), max_length=64)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    prev_signature = models.CharField(_("previous signature"), max_length=64, blank=True)
+    signature = models.CharField(_("signature"), max_length=64)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+        ordering = ["pk"]
+        constraints = [
+            # Two writers extending the same checkpoint: the second fails instead of forking.
+            models.UniqueConstraint(fields=["prev_signature"], name="auditcheckpoint_one_successor")
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} ≤ {self.position} ({self.row_count})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("Audit checkpoints are append-only.")
+        if not self.signature:
+            raise AppendOnlyError("Write audit checkpoints with workflows.audit.write_checkpoint (it signs them).")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit checkpoints are append-only.")
 
 
 class CalendarOverride(models.Model):

@@ -22,6 +22,14 @@ def test_seed_history_fills_a_past_quarter(township, time_machine):
     assert (ResponsibilityList.objects.count(), township_row.counts["items_due"] >= 30) == (39, True)
 
 
+def test_seed_history_leaves_a_verifiable_checkpointed_log(township, time_machine):
+    """Its back-dated rows are covered by a checkpoint at once, and every state matches its log."""
+    time_machine.move_to(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC))
+    call_command("seed_history", quarters=1, items=1)
+    time_machine.move_to(dt.datetime(2026, 12, 5, 9, tzinfo=dt.UTC))
+    call_command("verify_audit")
+
+
 def test_seed_history_twice_adds_nothing(township, time_machine):
     time_machine.move_to(dt.datetime(2026, 11, 29, 9, tzinfo=dt.UTC))
     call_command("seed_history", quarters=1, items=1)

@@ -5,34 +5,12 @@ import datetime as dt
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
 from responsibilities import services
 from workflows.audit import append_log, verify_chains, verify_object
 from workflows.models import AppendOnlyError, TransitionLog
 
 TRIGGER = "workflows_transitionlog_append_only"
-
-
-@pytest.fixture
-def item(personas):
-    lst = services.list_create(
-        unit=personas.branch, month=dt.date(2026, 12, 1), title="12月清单", actor=personas.leader
-    )
-    item = services.item_create(
-        lst=lst,
-        actor=personas.leader,
-        title="主题党日",
-        standard="召开并记录",
-        assignee=personas.cadre,
-        lead_leader=personas.leader,
-        due_at=timezone.now() + dt.timedelta(days=10),
-    )
-    services.list_publish(lst=lst, actor=personas.leader)
-    item.refresh_from_db()
-    item = services.item_accept(item=item, actor=personas.cadre)
-    item = services.item_report_progress(item=item, actor=personas.cadre, text="已通知", percent=50)
-    return services.item_submit(item=item, actor=personas.cadre, result="已召开")
 
 
 def rows_of(obj):
@@ -93,7 +71,7 @@ def test_raw_sql_edit_is_named_by_verify_audit(item):
         cursor.execute("UPDATE workflows_transitionlog SET comment = %s WHERE id = %s", ["篡改", second.pk])
     error = verify_audit_error()
     assert error.returncode == 1
-    assert f"first broken row: row {second.pk} " in str(error)
+    assert f"first problem: row {second.pk} " in str(error)
     assert "was edited" in str(error)
 
 
@@ -113,7 +91,7 @@ def test_raw_sql_delete_of_a_middle_row_is_detected(item):
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM workflows_transitionlog WHERE id = %s", [rows[1].pk])
     error = verify_audit_error()
-    assert f"first broken row: row {rows[2].pk} " in str(error)
+    assert f"first problem: row {rows[2].pk} " in str(error)
     assert "missing" in str(error)
 
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def chain_existing_rows(apps, schema_editor):
-    from workflows.audit import compute_hash
+    from workflows.audit import compute_hash_v1
 
     TransitionLog = apps.get_model("workflows", "TransitionLog")
     ContentType = apps.get_model("contenttypes", "ContentType")
@@ -15,7 +15,7 @@ def chain_existing_rows(apps, schema_editor):
             key, seq, prev = (row.content_type_id, row.object_id), 0, ""
         seq += 1
         row.seq, row.prev_hash = seq, prev
-        row.hash = compute_hash(
+        row.hash = compute_hash_v1(
             content_type=labels[row.content_type_id],
             object_id=row.object_id,
             seq=seq,

@@ -1,23 +1,35 @@
-"""``manage.py verify_audit``: recompute every transition log chain; exit 1 naming the first broken row."""
+"""``manage.py verify_audit``: verify the transition log (keyed chains, signed checkpoints, the
+objects' states); exit 1 naming the first problem, otherwise sign a new checkpoint."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.audit import verify_chains
-from workflows.models import TransitionLog
+from workflows.audit import verify_log, write_checkpoint
 
 
 class Command(BaseCommand):
-    help = "Verify the hash chains of the transition log; fails and names the first broken row."
+    help = (
+        "Verify the transition log: every row's signature and chain link, the signed checkpoints "
+        "(rows or whole chains deleted), and every logged object's state against its last log row. "
+        "Fails naming the first problem; when intact, signs a new checkpoint."
+    )
 
     def handle(self, *args, **options):
-        breaks = verify_chains()
-        if breaks:
-            for chain_break in breaks:
-                self.stderr.write(f"BROKEN {chain_break}")
+        result = verify_log()
+        if not result.intact:
+            for problem in result.problems:
+                self.stderr.write(f"PROBLEM {problem}")
             raise CommandError(
-                f"Transition log is not intact: {len(breaks)} broken chain(s); first broken row: {breaks[0]}",
+                f"Transition log is not intact: {len(result.problems)} problem(s); first problem: {result.problems[0]}",
                 returncode=1,
             )
-        self.stdout.write(
-            self.style.SUCCESS(f"Transition log intact: {TransitionLog.objects.count()} row(s) verified.")
-        )
+        covered = result.checkpoint
+        self.stdout.write(self.style.SUCCESS(f"Transition log intact: {result.rows} row(s) verified."))
+        if covered is not None:
+            self.stdout.write(
+                f"Matches checkpoint {covered.pk} (rows up to {covered.position}, {covered.at:%Y-%m-%d %H:%M:%S} UTC)."
+            )
+        checkpoint = write_checkpoint()
+        if checkpoint is not None:
+            self.stdout.write(
+                f"Signed checkpoint {checkpoint.pk}: {checkpoint.row_count} row(s) up to {checkpoint.position}."
+            )
