@@ -48,8 +48,26 @@ class ItemInline(admin.TabularInline):
     show_change_link = True
 
 
+class DraftDeletionAdmin(admin.ModelAdmin):
+    """Deleting goes through the service: drafts only, never carried-over work, and logged."""
+
+    def delete_through_service(self, obj, actor) -> None:
+        raise NotImplementedError
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or obj.deletion_blocker() is None)
+
+    def delete_model(self, request, obj):
+        self.delete_through_service(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for obj in queryset:
+                self.delete_through_service(obj, request.user)
+
+
 @admin.register(ResponsibilityList)
-class ResponsibilityListAdmin(admin.ModelAdmin):
+class ResponsibilityListAdmin(DraftDeletionAdmin):
     """State is read-only here: it changes only through the services (and their log)."""
 
     list_display = ("title", "unit", "month", "state")
@@ -59,38 +77,20 @@ class ResponsibilityListAdmin(admin.ModelAdmin):
     raw_id_fields = ("unit",)
     inlines = [ItemInline]
 
-    # Deleting goes through the service: drafts only, never carried-over work, and logged.
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.deletion_blocker() is None)
-
-    def delete_model(self, request, obj):
-        services.list_delete_draft(lst=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for lst in queryset:
-                services.list_delete_draft(lst=lst, actor=request.user)
+    def delete_through_service(self, obj, actor):
+        services.list_delete_draft(lst=obj, actor=actor)
 
 
 @admin.register(ResponsibilityItem)
-class ResponsibilityItemAdmin(admin.ModelAdmin):
+class ResponsibilityItemAdmin(DraftDeletionAdmin):
     list_display = ("title", "list", "assignee", "state", "due_at", "warning_level", "escalation_level")
     list_filter = ("state", "warning_level", "category")
     search_fields = ("title", "assignee__username", "assignee__display_name")
     list_select_related = ("list", "assignee")
     raw_id_fields = ("list", "assignee", "lead_leader", "co_handlers", "carried_over_from", "created_by")
 
-    # Deleting goes through the service: drafts only, never carried-over work, and logged.
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.deletion_blocker() is None)
-
-    def delete_model(self, request, obj):
-        services.item_delete_draft(item=obj, actor=request.user)
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for item in queryset:
-                services.item_delete_draft(item=item, actor=request.user)
+    def delete_through_service(self, obj, actor):
+        services.item_delete_draft(item=obj, actor=actor)
 
     readonly_fields = (
         "state",

@@ -45,3 +45,14 @@ def make_item(personas):
         return item
 
     return make
+
+
+@pytest.fixture
+def events_seen():
+    """Every domain event emitted while the test runs."""
+    from workflows import events
+
+    seen = []
+    events.subscribe(seen.append)
+    yield seen
+    events.unsubscribe(seen.append)

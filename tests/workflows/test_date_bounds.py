@@ -14,7 +14,6 @@ from django.db import IntegrityError, connection, transaction
 
 from responsibilities.models import ResponsibilityItem
 from tests.workflows.conftest import at
-from workflows import events
 from workflows.bounds import deadline_errors, in_range
 from workflows.calendar import MAX_SCAN_DAYS, WorkingCalendar
 from workflows.models import CalendarOverride
@@ -55,14 +54,6 @@ def store_due_at(item, *, sqlite: str, postgresql: str, warning: str | None = No
 
 
 @pytest.fixture
-def warnings_seen():
-    seen = []
-    events.subscribe(seen.append)
-    yield seen
-    events.unsubscribe(seen.append)
-
-
-@pytest.fixture
 def three_items(make_item):
     return [make_item(assigned_at=ASSIGNED, due_at=DUE, title=f"任务{n}") for n in range(3)]
 
@@ -90,13 +81,13 @@ def test_a_deadline_400_days_ahead_is_the_last_one_allowed():
     assert deadline_errors(now, now=now)
 
 
-def test_sweep_survives_an_unreadable_deadline_and_warns_the_others(three_items, warnings_seen, caplog):
+def test_sweep_survives_an_unreadable_deadline_and_warns_the_others(three_items, events_seen, caplog):
     good, bad, other = three_items
     # 0001-01-01 01:00 in Shanghai: before year 1 in UTC; Python cannot represent it.
     store_due_at(bad, sqlite="0000-12-31 17:00:00", postgresql="0001-01-01 01:00:00+08:00")
     with caplog.at_level(logging.ERROR, logger="workflows.sweep"):
         report = sweep()
-    assert warned(warnings_seen) == {good.pk, other.pk}
+    assert warned(events_seen) == {good.pk, other.pk}
     assert {change.pk for change in report.changes} == {good.pk, other.pk}
     assert ResponsibilityItem.objects.get(pk=good.pk).warning_level == "red"
     assert ResponsibilityItem.objects.get(pk=other.pk).warning_level == "red"
@@ -104,24 +95,24 @@ def test_sweep_survives_an_unreadable_deadline_and_warns_the_others(three_items,
     assert [r for r in caplog.records if r.exc_info and f"#{bad.pk} " in r.getMessage()]
 
 
-def test_sweep_survives_a_deadline_its_message_cannot_show(three_items, warnings_seen, caplog):
+def test_sweep_survives_a_deadline_its_message_cannot_show(three_items, events_seen, caplog):
     good, bad, other = three_items
     # 9999-12-31 20:00 UTC is readable, but in Shanghai it is past year 9999: the message fails.
     store_due_at(bad, sqlite="9999-12-31 20:00:00", postgresql="9999-12-31 20:00:00+00:00", warning="red")
     with caplog.at_level(logging.ERROR, logger="workflows.sweep"):
         sweep()
-    assert warned(warnings_seen) == {good.pk, other.pk}
+    assert warned(events_seen) == {good.pk, other.pk}
     assert ResponsibilityItem.objects.get(pk=bad.pk).warning_level == "red"  # left as it was
     assert [r for r in caplog.records if r.exc_info and f"#{bad.pk} " in r.getMessage()]
 
 
-def test_a_second_sweep_after_a_bad_row_changes_nothing_more(three_items, warnings_seen):
+def test_a_second_sweep_after_a_bad_row_changes_nothing_more(three_items, events_seen):
     _good, bad, _other = three_items
     store_due_at(bad, sqlite="0000-12-31 17:00:00", postgresql="0001-01-01 01:00:00+08:00")
     sweep()
-    seen = len(warnings_seen)
+    seen = len(events_seen)
     assert sweep().changes == []
-    assert len(warnings_seen) == seen
+    assert len(events_seen) == seen
 
 
 # -- working days far back ------------------------------------------------------------------------

@@ -12,21 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from responsibilities import services
 from responsibilities.models import ResponsibilityItem
 from tests.workflows.conftest import at
-from workflows import events
 from workflows.models import DeadlinePolicy, EscalationEvent
 from workflows.sweep import sweep_deadlines
 
 # Assigned Monday 30 Nov 09:00, due Friday 11 Dec 17:00 (2026: no holiday in between).
 ASSIGNED = at(2026, 11, 30, 9)
 DUE = at(2026, 12, 11, 17)
-
-
-@pytest.fixture
-def events_seen():
-    seen = []
-    events.subscribe(seen.append)
-    yield seen
-    events.unsubscribe(seen.append)
 
 
 @pytest.fixture
