@@ -123,6 +123,24 @@ class Unit(models.Model):
     def is_within(self, other: "Unit") -> bool:
         return self.path.startswith(other.path)
 
+    def township_path(self) -> str:
+        """The path of the township this unit belongs to (the nearest township at or above it);
+        a unit above every township (a county) is its own boundary."""
+        return township_paths_of([self.path])[0]
+
+
+def township_paths_of(paths) -> list[str]:
+    """For each unit path, the path of its township (one query): the nearest ancestor-or-self of
+    kind township, or the path itself when no township lies at or above it."""
+    paths = list(paths)
+    ancestor_ids = {int(seg) for path in paths for seg in path.strip("/").split("/") if seg}
+    townships = set(Unit.objects.filter(pk__in=ancestor_ids, kind=Unit.Kind.TOWNSHIP).values_list("path", flat=True))
+    result = []
+    for path in paths:
+        found = [t for t in townships if path.startswith(t)]
+        result.append(max(found, key=len) if found else path)
+    return result
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -135,6 +153,11 @@ class Membership(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     title = models.CharField(_("post"), max_length=100, blank=True)
+    dispatcher = models.BooleanField(
+        _("dispatches livelihood issues"),
+        default=False,
+        help_text=_("派单: this member dispatches the livelihood issues of the township this unit belongs to."),
+    )
 
     class Meta:
         verbose_name = _("membership")
