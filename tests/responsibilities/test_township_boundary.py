@@ -209,3 +209,32 @@ def test_an_item_assignee_from_another_township_is_400(personas, api_as):
     }
     response = api_as(personas.leader).post("/api/v1/items/", body, format="json")
     assert response.status_code == 400 and {"assignee", "lead_leader"} <= set(response.json())
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def test_register_page_refuses_another_townships_village(personas):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(personas.b_cadre)
+    village = Unit.objects.get(code="east-village1")
+    data = {"title": "路灯不亮", "source": "visit", "place_unit": village.pk, "category": "roads", "urgency": "normal"}
+    response = client.post("/lists/issues/new/", data)
+    assert response.status_code == 200 and "place_unit" in response.context["form"].errors
+    assert not LivelihoodIssue.objects.exists()
+
+
+def test_dispatch_page_refuses_a_membership_of_another_township(people, personas):
+    from django.test import Client
+
+    issue = register(people)
+    membership = Membership.objects.get(user=personas.b_cadre, unit=personas.b_branch)
+    client = Client()
+    client.force_login(people.dispatcher)
+    response = client.post(f"/lists/issues/{issue.pk}/transitions/dispatch/", {"membership": membership.pk})
+    assert response.status_code == 400
+    issue.refresh_from_db()
+    assert (issue.state, issue.handler) == ("reported", None)
+    assert membership not in response.context["handler_choices"]
