@@ -123,11 +123,6 @@ class Unit(models.Model):
     def is_within(self, other: "Unit") -> bool:
         return self.path.startswith(other.path)
 
-    def township_path(self) -> str:
-        """The path of the township this unit belongs to (the nearest township at or above it);
-        a unit above every township (a county) is its own boundary."""
-        return township_paths_of([self.path])[0]
-
 
 def township_paths_of(paths) -> list[str]:
     """For each unit path, the path of its township (one query): the nearest ancestor-or-self of

@@ -89,14 +89,6 @@ class Scope:
     def dispatch_q(self, field: str = "path") -> Q:
         return Q() if self.is_admin else path_prefix_q(*self.dispatch_paths, field=field)
 
-    def township_members_q(self, field: str = "pk") -> Q:
-        """Users (``field`` the user id) holding a role in one of the user's townships: the
-        people a picker may offer (assignees, handlers, lead leaders)."""
-        if self.is_admin:
-            return Q()
-        members = Membership.objects.filter(path_prefix_q(*self.township_paths, field="unit__path"))
-        return Q(**{f"{field}__in": members.values("user_id")})
-
 
 def _under(path: str, prefixes: tuple[str, ...]) -> bool:
     return any(path.startswith(prefix) for prefix in prefixes)
@@ -169,11 +161,6 @@ def units_overseen_by(user):
     """Units in the user's discipline jurisdiction (commissioners)."""
     scope = scope_for(user)
     return Unit.objects.filter(scope.overseen_units_q())
-
-
-def township_of(unit: Unit) -> str:
-    """The path of ``unit``'s township."""
-    return unit.township_path()
 
 
 def units_readable_by(user):
