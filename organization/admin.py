@@ -30,8 +30,8 @@ class UnitAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user", "unit", "role", "title")
-    list_filter = ("role", "unit__kind")
+    list_display = ("user", "unit", "role", "title", "dispatcher")
+    list_filter = ("role", "dispatcher", "unit__kind")
     search_fields = ("user__username", "user__display_name", "unit__name")
     autocomplete_fields = ["user", "unit"]
 

@@ -1,4 +1,4 @@
-"""The demo township of API.md: units, accounts, jurisdictions and 1+N pairings.
+"""The demo townships of API.md (青山镇 and its neighbour 白水镇): units, accounts, jurisdictions and 1+N pairings.
 
 Everything is keyed on stable codes and usernames, so running it twice leaves the same rows:
 on an empty database accounts, memberships and pairings are written in bulk (a few statements;
@@ -64,6 +64,16 @@ DISTRICTS = [
         [("village", "南岭村"), ("village", "竹林村"), ("community", "南苑社区"), ("enterprise", "南港物流有限公司")],
     ),
 ]
+# 白水镇, a neighbouring township of the same county: its codes are prefixed ``bs-``.
+B_BRANCHES = ["党政办公室党支部", "经济发展办公室党支部", "社会事务办公室党支部"]
+B_PARTNERS = [("village", "白水村"), ("enterprise", "白水茶业有限公司")]
+# Who dispatches livelihood issues (派单) in each township: (username, unit code).
+DISPATCHERS = {
+    ("secretary", "township"),
+    ("leader01", "branch01"),
+    ("bsecretary", "bs-township"),
+    ("bleader01", "bs-branch01"),
+}
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
 GIVEN = [
     "建国",
@@ -124,8 +134,40 @@ def _user(username: str, display_name: str, password_hash: str, **extra) -> User
     return user
 
 
-def _member(user: User, unit: Unit, role: str, title: str = "") -> None:
-    Membership.objects.update_or_create(user=user, unit=unit, role=role, defaults={"title": title})
+def _member(user: User, unit: Unit, role: str, title: str = "", dispatcher: bool = False) -> None:
+    Membership.objects.update_or_create(
+        user=user, unit=unit, role=role, defaults={"title": title, "dispatcher": dispatcher}
+    )
+
+
+def _seed_baishui_units():
+    """白水镇's units and jurisdictions; its pairings, accounts and memberships for the caller to write."""
+    township = _unit("bs-township", "白水镇", Unit.Kind.TOWNSHIP, None, 100)
+    committee = _unit("bs-committee", "中共白水镇委员会", Unit.Kind.COMMITTEE, township, 1)
+    branches = [
+        _unit(f"bs-branch{n:02d}", name, Unit.Kind.BRANCH, committee, n) for n, name in enumerate(B_BRANCHES, start=1)
+    ]
+    district = _unit("bs-district1", "白水片区", Unit.Kind.DISTRICT, township, 21)
+    partners = [_unit(f"bs-{kind}{m}", name, kind, district, m) for m, (kind, name) in enumerate(B_PARTNERS, start=1)]
+    Jurisdiction.objects.update_or_create(unit=township, defaults={"name": "白水镇纪委"})[0].covers.set([])
+    district_jurisdiction, _ = Jurisdiction.objects.update_or_create(unit=district, defaults={"name": "白水片区纪工委"})
+    district_jurisdiction.covers.set(branches)
+    pairings = [(branches[0], partners[0]), (branches[1], partners[1])]
+    accounts: list[tuple[str, str, dict]] = [
+        ("bsecretary", "白水镇" + chinese_name(401), {}),
+        ("bleader01", chinese_name(402), {}),
+        ("bcommissioner01", "纪委委员" + chinese_name(403), {}),
+    ]
+    memberships: list[tuple[str, Unit, str, str]] = [
+        ("bsecretary", township, Membership.Role.LEADER, "镇党委书记"),
+        ("bsecretary", committee, Membership.Role.LEADER, "镇党委书记"),
+        ("bleader01", branches[0], Membership.Role.LEADER, "党委副书记"),
+        ("bcommissioner01", township, Membership.Role.COMMISSIONER, "镇纪委书记"),
+    ]
+    for k in range(1, 6):
+        accounts.append((f"bcadre{k:03d}", chinese_name(410 + k), {}))
+        memberships.append((f"bcadre{k:03d}", branches[0], Membership.Role.CADRE, "党员干部"))
+    return pairings, accounts, memberships
 
 
 @transaction.atomic
@@ -179,6 +221,10 @@ def seed_organization() -> SeedResult:
     accounts.append(("observer01", chinese_name(301), {}))
     memberships.append(("observer01", township, Membership.Role.OBSERVER, "党风政风观察员"))
     accounts.append(("admin", "系统管理员", {"is_staff": True, "is_superuser": True}))
+    b_pairings, b_accounts, b_memberships = _seed_baishui_units()
+    pairings += b_pairings
+    accounts += b_accounts
+    memberships += b_memberships
 
     if not User.objects.exists() and not Pairing.objects.exists():
         Pairing.objects.bulk_create([Pairing(branch=branch, partner=partner) for branch, partner in pairings])
@@ -187,13 +233,18 @@ def seed_organization() -> SeedResult:
         )
         users = dict(User.objects.values_list("username", "pk"))
         Membership.objects.bulk_create(
-            [Membership(user_id=users[u], unit=unit, role=role, title=title) for u, unit, role, title in memberships]
+            [
+                Membership(
+                    user_id=users[u], unit=unit, role=role, title=title, dispatcher=(u, unit.code) in DISPATCHERS
+                )
+                for u, unit, role, title in memberships
+            ]
         )
     else:
         for branch, partner in pairings:
             Pairing.objects.get_or_create(branch=branch, partner=partner)
         users = {u: _user(u, name, password_hash, **extra) for u, name, extra in accounts}
         for u, unit, role, title in memberships:
-            _member(users[u], unit, role, title)
+            _member(users[u], unit, role, title, dispatcher=(u, unit.code) in DISPATCHERS)
 
     return SeedResult(units=Unit.objects.count(), users=User.objects.count(), memberships=Membership.objects.count())

@@ -151,6 +151,19 @@ class Unit(models.Model):
         return self.path.startswith(other.path)
 
 
+def township_paths_of(paths) -> list[str]:
+    """For each unit path, the path of its township (one query): the nearest ancestor-or-self of
+    kind township, or the path itself when no township lies at or above it."""
+    paths = list(paths)
+    ancestor_ids = {int(seg) for path in paths for seg in path.strip("/").split("/") if seg}
+    townships = set(Unit.objects.filter(pk__in=ancestor_ids, kind=Unit.Kind.TOWNSHIP).values_list("path", flat=True))
+    result = []
+    for path in paths:
+        found = [t for t in townships if path.startswith(t)]
+        result.append(max(found, key=len) if found else path)
+    return result
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         LEADER = "leader", _("leader")  # 领导 — assigns and verifies
@@ -162,6 +175,11 @@ class Membership(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     title = models.CharField(_("post"), max_length=100, blank=True)
+    dispatcher = models.BooleanField(
+        _("dispatches livelihood issues"),
+        default=False,
+        help_text=_("派单: this member dispatches the livelihood issues of the township this unit belongs to."),
+    )
 
     class Meta:
         verbose_name = _("membership")

@@ -9,6 +9,13 @@ Rules (DESIGN.md, "Roles"):
 - a commissioner reads everything in their jurisdiction (the subtree of the unit they sit on,
   plus the subtrees it covers); an observer reads the subtree of the unit they sit on;
 - a superuser (admin) reads everything.
+
+The township is the first boundary (one deployment serves a county): ``township_paths`` are
+the townships the user holds a role in, and every selector narrows its query with
+``township_q(field)`` before the role rules, so nothing of one township reaches the other's
+people. County-wide roles are granted explicitly, as a membership on a unit above the townships.
+Dispatchers (派单) are members flagged ``dispatcher``: they dispatch the livelihood issues of
+their own township (``dispatch_paths``).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from .models import Membership, Unit, path_prefix_q
+from .models import Membership, Unit, path_prefix_q, township_paths_of
 
 Role = Membership.Role
 
@@ -32,6 +39,8 @@ class Scope:
     overseen_paths: tuple[str, ...] = ()  # commissioners' jurisdictions
     observed_paths: tuple[str, ...] = ()  # observers' read-only subtrees
     roles: frozenset[str] = field(default_factory=frozenset)
+    township_paths: tuple[str, ...] = ()  # the townships the user holds a role in
+    dispatch_paths: tuple[str, ...] = ()  # the townships whose livelihood issues they dispatch
 
     # -- predicates on a single unit ---------------------------------------------------------
     def leads(self, unit: Unit) -> bool:
@@ -51,6 +60,18 @@ class Scope:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    def in_township(self, unit: Unit | None) -> bool:
+        """``unit`` lies in one of the user's townships (admins: everywhere)."""
+        return self.is_admin or (unit is not None and _under(unit.path, self.township_paths))
+
+    @property
+    def dispatches(self) -> bool:
+        return self.is_admin or bool(self.dispatch_paths)
+
+    def dispatches_in(self, path: str | None) -> bool:
+        """The user dispatches the livelihood issues of the township holding ``path``."""
+        return self.is_admin or (path is not None and _under(path, self.dispatch_paths))
+
     # -- querysets ---------------------------------------------------------------------------
     def led_units_q(self, field: str = "path") -> Q:
         return Q() if self.is_admin else path_prefix_q(*self.led_paths, field=field)
@@ -60,6 +81,13 @@ class Scope:
 
     def readable_units_q(self, field: str = "path") -> Q:
         return Q() if self.is_admin else path_prefix_q(*self.read_paths, field=field)
+
+    def township_q(self, field: str = "path") -> Q:
+        """Rows whose unit path ``field`` lies in the user's townships: every selector's first filter."""
+        return Q() if self.is_admin else path_prefix_q(*self.township_paths, field=field)
+
+    def dispatch_q(self, field: str = "path") -> Q:
+        return Q() if self.is_admin else path_prefix_q(*self.dispatch_paths, field=field)
 
 
 def _under(path: str, prefixes: tuple[str, ...]) -> bool:
@@ -100,6 +128,9 @@ def scope_for(user) -> Scope:
             observed.append(m.unit.path)
     if covered_for:
         overseen += list(Unit.objects.filter(supervising_jurisdictions__in=covered_for).values_list("path", flat=True))
+    paths = [m.unit.path for m in memberships]
+    townships = dict(zip(paths, township_paths_of(paths), strict=True)) if paths else {}
+    dispatch = [townships[m.unit.path] for m in memberships if m.dispatcher]
     if user.is_superuser:
         roles.add("admin")
     scope = Scope(
@@ -111,6 +142,8 @@ def scope_for(user) -> Scope:
         overseen_paths=_collapse(overseen),
         observed_paths=_collapse(observed),
         roles=frozenset(roles),
+        township_paths=_collapse(townships.values()),
+        dispatch_paths=_collapse(dispatch),
     )
     user._dutyflow_scope = scope
     return scope

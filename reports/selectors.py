@@ -191,6 +191,13 @@ def _rank(rows, key) -> None:
         row.rank = rank
 
 
+def _groups(rows, key) -> list[list]:
+    grouped: dict = {}
+    for row in rows:
+        grouped.setdefault(key(row), []).append(row)
+    return list(grouped.values())
+
+
 def _within_top(row, top_n: int) -> bool:
     """Ranked within the top N, not vetoed. Rows tied at the N-th place are all in (ranks 1, 2, 2
     with N = 2 propose three), so a tie is never decided by the order rows happen to be listed in."""
@@ -230,8 +237,14 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         row.bonus = bonuses.get(unit.pk) or Decimal(0)
         score_unit(row, scheme)
         rows.append(row)
-    _rank([r for r in rows if r.level == "unit"], lambda r: r.score)
-    _rank([r for r in rows if r.level == "rollup"], lambda r: r.score)
+    # Each township is ranked on its own: one township's figures never move the other's ranks.
+    township_paths = sorted((u.path for u in all_units if u.kind == Unit.Kind.TOWNSHIP), key=len, reverse=True)
+
+    def township(path: str) -> str:
+        return next((t for t in township_paths if path.startswith(t)), "")
+
+    for group in _groups(rows, lambda r: (township(r.unit.path), r.level)):
+        _rank(group, lambda r: r.score)
     for row in rows:
         row.candidate = (
             row.level == "unit"
@@ -270,7 +283,8 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         )
         score_person(row, scheme)
         persons.append(row)
-    _rank(persons, lambda r: r.points)
+    for group in _groups(persons, lambda r: township(r.unit.path)):
+        _rank(group, lambda r: r.points)
     for row in persons:
         row.candidate = _within_top(row, scheme.pioneer_top_n) and row.points >= scheme.pioneer_min_points
     persons.sort(key=lambda p: (p.rank or 10**6, p.username))
@@ -337,7 +351,8 @@ def shared_assessment(*, year: int, quarter: int) -> Assessment | None:
 def assessment_for(user, *, year: int, quarter: int, now: dt.datetime | None = None) -> Assessment:
     """The quarterly assessment narrowed to the units (and their cadres) the user may read.
 
-    Ranks stay township-wide, so a leader sees where their units stand among all.
+    Ranks stay township-wide (each township ranked on its own), so a leader sees where their
+    units stand among all of their township's.
     """
     full = shared_assessment(year=year, quarter=quarter) if now is None else None
     if full is None:

@@ -44,7 +44,7 @@ ITEMS = [
     ("党员积分季度评定", "完成本支部党员积分评定并公示", "party-building", "returned"),
 ]
 
-DEMO_BRANCHES = ("branch01", "branch02", "branch03", "branch07")
+DEMO_BRANCHES = ("branch01", "branch02", "branch03", "branch07", "bs-branch01")  # bs-: 白水镇
 
 
 def _month_offset(month: dt.date, offset: int) -> dt.date:

@@ -36,6 +36,13 @@ DEMO_ISSUES = [
     ("南岭村危房改造进度咨询", "south-village1", "housing", "visit", "normal", "staged", "branch09"),
     ("竹林村村道破损，校车通行困难", "south-village2", "roads", "pairing", "urgent", "reopened", "branch09"),
 ]
+# 白水镇's own orders, registered by its cadres and dispatched by its own dispatcher.
+B_DEMO_ISSUES = [
+    ("白水村饮水管网老化，水压不足", "bs-village1", "water", "visit", "normal", "reported", ""),
+    ("白水茶业有限公司反映茶园道路坑洼", "bs-enterprise2", "roads", "pairing", "normal", "in_progress", "bs-branch01"),
+]
+# (rows, dispatcher, reporters' username pattern, how many reporters)
+GROUPS = [(DEMO_ISSUES, "leader01", "cadre{:03d}", 65), (B_DEMO_ISSUES, "bleader01", "bcadre{:03d}", 5)]
 
 
 def _handler_for(branch: Unit) -> User:
@@ -44,13 +51,19 @@ def _handler_for(branch: Unit) -> User:
 
 def seed_issues(stdout=None) -> int:
     stdout = stdout or sys.stdout
-    dispatcher = User.objects.get(username="leader01")
+    created = sum(_seed_group(*group) for group in GROUPS)
+    stdout.write(f"livelihood issues: {created} created\n")
+    return created
+
+
+def _seed_group(rows, dispatcher_username: str, reporter_pattern: str, reporters: int) -> int:
+    dispatcher = User.objects.get(username=dispatcher_username)
     created = 0
-    for n, (title, place, category, source, urgency, target, branch_code) in enumerate(DEMO_ISSUES):
+    for n, (title, place, category, source, urgency, target, branch_code) in enumerate(rows):
         if Issue.objects.filter(title=title).exists():
             continue
         place_unit = Unit.objects.get(code=place)
-        reporter = User.objects.filter(username=f"cadre{(n * 7) % 65 + 1:03d}").first()
+        reporter = User.objects.filter(username=reporter_pattern.format((n * 7) % reporters + 1)).first()
         issue = services.issue_register(
             actor=reporter,
             title=title,
@@ -100,5 +113,4 @@ def seed_issues(stdout=None) -> int:
         issue = services.issue_follow_up(issue=issue, actor=dispatcher, satisfaction=satisfaction, note="电话回访")
         if target == "reopened":
             services.issue_reopen(issue=issue, actor=dispatcher, comment="群众不满意，重新办理")
-    stdout.write(f"livelihood issues: {created} created\n")
     return created

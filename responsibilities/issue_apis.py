@@ -137,7 +137,7 @@ def may_add_photo(issue: Issue, user) -> bool:
 
     if issue.state in (Issue.State.CLOSED, Issue.State.CANCELLED):
         return False
-    return user.pk in (issue.registered_by_id, issue.handler_id) or can_dispatch(user)
+    return user.pk in (issue.registered_by_id, issue.handler_id) or can_dispatch(user, issue)
 
 
 def get_issue_or_404(user, pk):

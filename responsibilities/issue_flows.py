@@ -24,7 +24,9 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.nodes.handle import HandleActivation
 from viewflow.workflow.status import STATUS
 
-from .models import IssueProcess, LivelihoodIssue, can_dispatch
+from organization.scoping import scope_for
+
+from .models import IssueProcess, LivelihoodIssue, can_dispatch, issue_township_q
 
 Issue = LivelihoodIssue
 OPEN_TASK = (STATUS.NEW, STATUS.ASSIGNED)
@@ -163,5 +165,10 @@ def inbox(user):
     """Open flow tasks for ``user``: assigned to them, or in the dispatchers' queue."""
     q = Q(owner=user, status=STATUS.ASSIGNED)
     if can_dispatch(user):
-        q |= Q(owner__isnull=True, status=STATUS.NEW, flow_task_type="HUMAN")
+        # The dispatchers' queue: the orders of the townships the user dispatches for.
+        queue = Q(owner__isnull=True, status=STATUS.NEW, flow_task_type="HUMAN")
+        if not user.is_superuser:
+            own = Issue.objects.filter(issue_township_q(scope_for(user).dispatch_paths)).values("pk")
+            queue &= Q(process__artifact_object_id__in=own)
+        q |= queue
     return Task.objects.filter(q, process__flow_class=IssueFlow).select_related("process").order_by("created", "pk")

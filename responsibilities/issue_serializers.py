@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from organization.models import Membership, Unit, User
+from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer, ReasonInputSerializer
 from workflows.bounds import check
 
@@ -52,16 +53,18 @@ def validate_photo(upload) -> str:
     return content_type
 
 
-def resolve_place(value) -> tuple[Unit | None, str]:
-    """``place`` is a village / community / enterprise unit id or free text."""
+def resolve_place(value, user) -> tuple[Unit | None, str]:
+    """``place`` is a village / community / enterprise unit id or free text: units of the
+    caller's township only (another township's village is no place of theirs)."""
     text = str(value).strip()
+    places = Unit.objects.filter(scope_for(user).township_q(), kind__in=PLACE_KINDS)
     # An id is ASCII digits; "²" or "٣" are digits to str.isdigit() but not to int().
     if text.isascii() and text.isdigit():
-        unit = Unit.objects.filter(pk=int(text), kind__in=PLACE_KINDS).first()
+        unit = places.filter(pk=int(text)).first()
         if unit is None:
             raise serializers.ValidationError(_("No village, community or enterprise with this id."))
         return unit, ""
-    unit = Unit.objects.filter(name=text, kind__in=PLACE_KINDS).first()
+    unit = places.filter(name=text).first()
     return (unit, "") if unit else (None, text)
 
 
@@ -138,7 +141,8 @@ class IssueSerializer(serializers.ModelSerializer):
         read_only_fields = [f for f in fields if f not in ("title", "description", "source", "place", "category", "urgency", "reporter_name", "reporter_phone")]  # fmt: skip
 
     def validate_place(self, value):
-        return resolve_place(value)
+        request = self.context.get("request")
+        return resolve_place(value, getattr(request, "user", None))
 
     def to_representation(self, issue):
         data = super().to_representation(issue)
@@ -158,7 +162,13 @@ class IssueDetailSerializer(IssueSerializer):
     def get_possible_duplicates(self, issue) -> list[dict]:
         if issue.state != Issue.State.REPORTED:
             return []
-        return [{"id": d.pk, "title": d.title, "state": d.state, "place": d.place} for d in possible_duplicates(issue)]
+        return [
+            {"id": d.pk, "title": d.title, "state": d.state, "place": d.place}
+            for d in possible_duplicates(issue, self._caller())
+        ]
+
+    def _caller(self):
+        return getattr(self.context.get("request"), "user", None)
 
 
 class AnswerInputSerializer(CommentInputSerializer):
@@ -175,6 +185,15 @@ class DispatchInputSerializer(CommentInputSerializer):
             raise serializers.ValidationError({"handler": _("The handler must belong to the handling unit.")})
         if attrs["unit"] in attrs.get("co_units", []):
             raise serializers.ValidationError({"co_units": _("The handling unit cannot also co-handle.")})
+        issue = self.context.get("object")
+        if issue is not None:
+            townships = tuple(issue.township_paths())
+            if not attrs["unit"].path.startswith(townships):
+                raise serializers.ValidationError({"unit": _("The handling unit must belong to the order's township.")})
+            if any(not u.path.startswith(townships) for u in attrs.get("co_units", [])):
+                raise serializers.ValidationError(
+                    {"co_units": _("Co-handling units must belong to the order's township.")}
+                )
         return attrs
 
 

@@ -46,6 +46,11 @@ class IssueRegisterForm(forms.Form):
     reporter_phone = forms.CharField(label=_("Raised by (phone)"), max_length=20, required=False, validators=[phone_validator])  # fmt: skip
     photo = forms.FileField(label=_("Photo"), required=False)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The villages and enterprises of the caller's own township only.
+        self.fields["place_unit"].queryset = Unit.objects.filter(scope_for(user).township_q(), kind__in=PLACE_KINDS)
+
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
         if upload:
@@ -68,7 +73,7 @@ def _may_register(user) -> bool:
 def issue_register(request):
     if not _may_register(request.user):
         raise PermissionDenied
-    form = IssueRegisterForm(request.POST or None, request.FILES or None)
+    form = IssueRegisterForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         photo = data.pop("photo")
@@ -117,18 +122,22 @@ def places(request):
     return render(request, "responsibilities/issues/places.html", {"places": issue_counts_by_place(request.user)})
 
 
-def _handler_memberships():
-    """Whom the dispatch form offers: a person in a unit that handles work orders."""
-    from organization.models import Membership
+def _handler_memberships(issue):
+    """Whom the dispatch form offers: a person in a unit of the order's township that handles
+    work orders."""
+    from organization.models import Membership, path_prefix_q
 
-    return Membership.objects.filter(unit__kind__in=["branch", "department", *PLACE_KINDS])
+    return Membership.objects.filter(
+        path_prefix_q(*issue.township_paths(), field="unit__path"),
+        unit__kind__in=["branch", "department", *PLACE_KINDS],
+    )
 
 
 def _detail_context(request, issue, **extra):
     transitions = available_transitions(issue, request.user)
     handler_choices = []
     if any(t.name == "dispatch" for t in transitions):
-        handler_choices = _handler_memberships().select_related("user", "unit").order_by("unit__path", "user__username")  # fmt: skip
+        handler_choices = _handler_memberships(issue).select_related("user", "unit").order_by("unit__path", "user__username")  # fmt: skip
     return {
         "issue": issue,
         "phone": issue.phone_for(request.user),
@@ -138,7 +147,7 @@ def _detail_context(request, issue, **extra):
         "follow_up_calls": issue.follow_ups.select_related("called_by"),
         "photos": issue.photos.all(),
         "co_units": issue.co_units.all(),
-        "duplicates": possible_duplicates(issue) if issue.state == Issue.State.REPORTED else [],
+        "duplicates": possible_duplicates(issue, request.user) if issue.state == Issue.State.REPORTED else [],
         "handler_choices": handler_choices,
         "may_add_photo": may_add_photo(issue, request.user),
         "satisfaction_choices": Issue.Satisfaction.choices,
@@ -182,7 +191,7 @@ def issue_transition(request, pk: int, name: str):
         raw = data["membership"].strip()
         membership = None
         if raw.isascii() and raw.isdigit():
-            membership = _handler_memberships().filter(pk=int(raw)).first()
+            membership = _handler_memberships(issue).filter(pk=int(raw)).first()
         if membership is None:
             errors["membership"] = [_("Choose the handler from the list.")]
         else:

@@ -28,7 +28,7 @@ class OverdueQueueApi(GenericAPIView):
     def get(self, request):
         if not selectors.may_supervise(request.user):
             raise PermissionDenied("Only discipline commissioners and observers have an overdue queue.")
-        params = QueueFilterSerializer(data=request.query_params)
+        params = QueueFilterSerializer(data=request.query_params, context={"request": request})
         params.is_valid(raise_exception=True)
         data = params.validated_data
         target = get_target(data["subject_type"])

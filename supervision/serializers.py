@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from organization.models import Unit
+from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
 from workflows.sweep import get_target, targets
 
@@ -21,6 +22,13 @@ class QueueFilterSerializer(serializers.Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False)
     lead_leader = serializers.IntegerField(required=False, min_value=1)
     days_overdue = serializers.IntegerField(required=False, min_value=0, max_value=MAX_DAYS_OVERDUE)
+
+    def validate_unit(self, unit):
+        """A unit of the caller's own township (another township's units are no filter of theirs)."""
+        request = self.context.get("request")
+        if request is not None and not scope_for(request.user).in_township(unit):
+            raise serializers.ValidationError(_("No unit of your township with this id."))
+        return unit
 
     def validate_subject_type(self, value):
         if get_target(value) is None:

@@ -13,6 +13,10 @@ branch 01, assigned to cadre001, with leader01 as lead leader):
 cadre001; ``other_cadre`` cadre006 of branch 02; ``commissioner`` commissioner02, whose
 jurisdiction (district 1) holds branch 01; ``other_commissioner`` commissioner03 (district 2);
 ``observer`` observer01 (read-only, whole township); ``anonymous``: nobody logged in.
+The neighbouring township 白水镇's people (``b_secretary``, ``b_leader``, ``b_cadre``,
+``b_commissioner``) are in every row: ``expect()`` requires ``township=`` (what they get for a
+subject of 青山镇: normally 404 for an object, their own township's page or list otherwise) and
+the ``b_…`` factories build 白水镇 subjects for the rows the other way round (``B_READERS``).
 Pages log in with the session, API cases with ``Authorization: Token``.
 
 Adding rows for a new app (e.g. the list/item REST API or livelihood issues):
@@ -52,15 +56,24 @@ PERSONAS: dict[str, str | None] = {
     "other_commissioner": "commissioner03",
     "observer": "observer01",
     "anonymous": None,
+    # 白水镇, the neighbouring township: nothing of 青山镇 is theirs to see or act on.
+    "b_secretary": "bsecretary",
+    "b_leader": "bleader01",
+    "b_cadre": "bcadre001",
+    "b_commissioner": "bcommissioner01",
 }
+OTHER_TOWNSHIP = ("b_secretary", "b_leader", "b_cadre", "b_commissioner")
 
 
-def expect(default: int, **per_persona: int) -> dict[str, int]:
-    """``expect(200, anonymous=302)``: every persona gets ``default`` unless named."""
+def expect(default: int, *, township: int, **per_persona: int) -> dict[str, int]:
+    """``expect(200, anonymous=302, township=200)``: every persona gets ``default`` unless named;
+    ``township`` (mandatory, never defaulted) is what the other township's people get, unless
+    one of them is named (``b_leader=200``)."""
     unknown = set(per_persona) - set(PERSONAS)
     if unknown:
         raise ValueError(f"unknown personas: {sorted(unknown)}")
-    return {persona: per_persona.get(persona, default) for persona in PERSONAS}
+    row = {persona: per_persona.get(persona, default) for persona in PERSONAS}
+    return {**row, **{persona: per_persona.get(persona, township) for persona in OTHER_TOWNSHIP}}
 
 
 def pk_kwargs(subject) -> dict[str, Any]:
@@ -85,21 +98,25 @@ class Case:
 
 def published_item(p):
     """An item of branch 01's December list, assigned to cadre001, lead leader leader01."""
+    return _published_item(p.branch, p.leader, p.cadre)
+
+
+def _published_item(branch, leader, cadre):
     from django.utils import timezone
 
     from responsibilities import services
 
-    lst = services.list_create(unit=p.branch, month=dt.date(2026, 12, 1), title="12月清单", actor=p.leader)
+    lst = services.list_create(unit=branch, month=dt.date(2026, 12, 1), title="12月清单", actor=leader)
     item = services.item_create(
         lst=lst,
-        actor=p.leader,
+        actor=leader,
         title="主题党日",
         standard="召开并记录",
-        assignee=p.cadre,
-        lead_leader=p.leader,
+        assignee=cadre,
+        lead_leader=leader,
         due_at=timezone.now() + dt.timedelta(days=10),
     )
-    services.list_publish(lst=lst, actor=p.leader)
+    services.list_publish(lst=lst, actor=leader)
     item.refresh_from_db()
     return item
 
@@ -173,24 +190,26 @@ def assignee_notification(p):
     return Notification.objects.filter(recipient=p.cadre).latest("pk")
 
 
-def submitted_pledge(p):
+def submitted_pledge(p, member=None):
     """cadre001's pledge for this year (提诺), submitted to branch 01's leader for review."""
     from responsibilities.services import pledges
 
+    member = member or p.cadre
     pledge = pledges.pledge_create(
-        member=p.cadre, text="每月走访两户困难群众。", due_date=dt.date(2026, 12, 20), category="people_needs"
+        member=member, text="每月走访两户困难群众。", due_date=dt.date(2026, 12, 20), category="people_needs"
     )
-    return pledges.pledge_submit(pledge=pledge, actor=p.cadre)
+    return pledges.pledge_submit(pledge=pledge, actor=member)
 
 
-def dispatched_issue(p):
+def dispatched_issue(p, dispatcher=None, handler=None, branch=None):
     """A work order (工单) registered and dispatched by leader01 (a dispatcher, 派单) to cadre001
     in branch 01; the place is free text, so only the handling unit decides who reads it."""
     from responsibilities import services
     from responsibilities.models import LivelihoodIssue
 
+    dispatcher, handler, branch = dispatcher or p.leader, handler or p.cadre, branch or p.branch
     issue = services.issue_register(
-        actor=p.leader,
+        actor=dispatcher,
         title="东山村三组路灯不亮",
         description="三组主路六盏路灯损坏，夜间出行不便。",
         source=LivelihoodIssue.Source.VISIT,
@@ -199,7 +218,7 @@ def dispatched_issue(p):
         reporter_name="王大伯",
         reporter_phone="13812341234",
     )
-    return services.issue_dispatch(issue=issue, actor=p.leader, handler=p.cadre, unit=p.branch)
+    return services.issue_dispatch(issue=issue, actor=dispatcher, handler=handler, unit=branch)
 
 
 PNG_BYTES = (
@@ -223,6 +242,33 @@ def own_branch(p):
     return p.branch
 
 
+# 白水镇's subjects, for the rows the other way round: bleader01 leads bs-branch01, bcadre001
+# works there, bsecretary leads the township and dispatches with bleader01, bcommissioner01
+# oversees it. 青山镇's people get 404 for every one of them.
+
+
+def b_published_item(p):
+    return _published_item(p.b_branch, p.b_leader, p.b_cadre)
+
+
+def b_submitted_pledge(p):
+    return submitted_pledge(p, member=p.b_cadre)
+
+
+def b_dispatched_issue(p):
+    return dispatched_issue(p, dispatcher=p.b_leader, handler=p.b_cadre, branch=p.b_branch)
+
+
+def b_supervision_case(p):
+    from supervision import services
+
+    return services.case_open(subject=b_published_item(p), reason="进度滞后", actor=p.b_commissioner)
+
+
+def b_own_branch(p):
+    return p.b_branch
+
+
 def unit_kwargs(subject) -> dict[str, Any]:
     return {"unit_pk": subject.pk}
 
@@ -240,17 +286,29 @@ def own_credentials(user, subject) -> dict[str, str]:
 
 # -- the matrix -------------------------------------------------------------------------------
 
-LOGGED_IN_PAGE = expect(200, anonymous=302)
+LOGGED_IN_PAGE = expect(200, anonymous=302, township=200)
 ITEM_READERS = expect(
-    200, other_leader=404, other_cadre=404, other_commissioner=404, anonymous=302
+    200, other_leader=404, other_cadre=404, other_commissioner=404, anonymous=302, township=404
 )  # the unit's leader, the assignee, the jurisdiction's commissioner and the observer read it
 
-API_LOGGED_IN = expect(200, anonymous=401)
+API_LOGGED_IN = expect(200, anonymous=401, township=200)
+# A 白水镇 subject: its own leaders, the assignee and its commissioner read it; 青山镇 nobody.
+B_READERS = expect(404, anonymous=302, township=200)
+API_B_READERS = {**B_READERS, "anonymous": 401}
+B_CASE_READERS = {**B_READERS, "b_cadre": 404}
+B_HANDLER_ONLY = {**API_B_READERS, "b_secretary": 403, "b_leader": 403, "b_commissioner": 403}
+# A branch's pledge board (公示) is public within its own township only.
+BOARD_READERS = expect(200, anonymous=302, township=404)
+B_BOARD_READERS = expect(404, anonymous=302, township=200)
 API_READERS = {**ITEM_READERS, "anonymous": 401}
-UNIT_LEADERS_ONLY_NEW = expect(403, leader=200, other_leader=200, anonymous=302)
-OVERSIGHT_ONLY = expect(403, commissioner=200, other_commissioner=200, observer=200, anonymous=302)
+UNIT_LEADERS_ONLY_NEW = expect(
+    403, leader=200, other_leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200
+)
+OVERSIGHT_ONLY = expect(
+    403, commissioner=200, other_commissioner=200, observer=200, anonymous=302, township=403, b_commissioner=200
+)
 # A supervision case is read by the unit's leaders, the jurisdiction's commissioners and observers.
-CASE_READERS = expect(404, leader=200, commissioner=200, observer=200, anonymous=302)
+CASE_READERS = expect(404, leader=200, commissioner=200, observer=200, anonymous=302, township=404)
 API_CASE_READERS = {**CASE_READERS, "anonymous": 401}
 
 
@@ -280,7 +338,9 @@ def API_LEADER_ACTS(status: int) -> dict[str, int]:
     return {**LEADER_ACTS(status), "anonymous": 401}
 
 
-API_LEADERS_CREATE = expect(403, leader=400, other_leader=400, anonymous=401)
+API_LEADERS_CREATE = expect(
+    403, leader=400, other_leader=400, anonymous=401, township=403, b_secretary=400, b_leader=400
+)
 
 
 def no_changes(user, subject) -> dict[str, Any]:
@@ -316,42 +376,63 @@ def case_close_body(user, case) -> dict[str, str]:
 
 
 MATRIX: dict[str, tuple[Case, ...]] = {
-    "healthz": (Case(expect(200)),),
+    "healthz": (Case(expect(200, township=200)),),
     "home": (Case(LOGGED_IN_PAGE),),
     "login": (
-        Case(expect(302, anonymous=200), note="a logged-in user is sent home"),
-        Case(expect(302, anonymous=200), method="post", body=own_credentials, note="anonymous: wrong password"),
+        Case(expect(302, anonymous=200, township=302), note="a logged-in user is sent home"),
+        Case(
+            expect(302, anonymous=200, township=302),
+            method="post",
+            body=own_credentials,
+            note="anonymous: wrong password",
+        ),
     ),
     "logout": (
-        Case(expect(302), method="post"),
-        Case(expect(405), note="logging out needs a POST"),
+        Case(expect(302, township=302), method="post"),
+        Case(expect(405, township=405), note="logging out needs a POST"),
     ),
-    "admin:index": (Case(expect(302), note="staff only: everyone else is sent to the admin login"),),
+    "admin:index": (Case(expect(302, township=302), note="staff only: everyone else is sent to the admin login"),),
     "api-schema": (
-        Case(expect(200, anonymous=401), kind="api"),
-        Case(expect(200, anonymous=401), note="a signed-in browser reads it with its session"),
+        Case(expect(200, anonymous=401, township=200), kind="api"),
+        Case(expect(200, anonymous=401, township=200), note="a signed-in browser reads it with its session"),
     ),
     "api-token": (
-        Case(expect(200, anonymous=400), kind="api", method="post", body=own_credentials),
-        Case(expect(405), kind="api"),
+        Case(expect(200, anonymous=400, township=200), kind="api", method="post", body=own_credentials),
+        Case(expect(405, township=405), kind="api"),
+    ),
+    "api-me": (Case(expect(200, anonymous=401, township=200), kind="api"),),
+    "responsibilities:item-detail": (
+        Case(ITEM_READERS, subject=published_item),
+        Case(B_READERS, subject=b_published_item),
     ),
     "api-token-revoke": (
-        Case(expect(204, anonymous=401), kind="api", method="post", note="revokes the token it is sent with"),
-        Case(expect(401), method="post", note="a session has no token to revoke"),
+        Case(
+            expect(204, anonymous=401, township=204),
+            kind="api",
+            method="post",
+            note="revokes the token it is sent with",
+        ),
+        Case(expect(401, township=401), method="post", note="a session has no token to revoke"),
     ),
-    "api-me": (Case(expect(200, anonymous=401), kind="api"),),
-    "responsibilities:item-detail": (Case(ITEM_READERS, subject=published_item),),
     # -- lists and items (pages) --
     "responsibilities:list-index": (Case(LOGGED_IN_PAGE, note="each sees the lists of their own scope"),),
     "responsibilities:list-create": (
         Case(UNIT_LEADERS_ONLY_NEW, method="post", note="leaders get the empty form back with its errors"),
-        Case(expect(405, anonymous=302), note="the new-list form lives on the list index"),
+        Case(expect(405, anonymous=302, township=405), note="the new-list form lives on the list index"),
     ),
     "responsibilities:list-detail": (
         Case(ITEM_READERS, subject=draft_list),
         Case(ITEM_READERS, subject=published_list),
     ),
     "responsibilities:list-publish": (Case(LEADER_ACTS(302), method="post", subject=draft_list),),
+    "responsibilities:list-delete": (
+        Case(
+            LEADER_ACTS(302),
+            method="post",
+            subject=published_list,
+            note="leader01: refused with a message (only drafts go), so the list stays for the others",
+        ),
+    ),
     "responsibilities:list-close": (
         Case(LEADER_ACTS(200), method="post", subject=published_list, note="leader01: the form back (open items)"),
     ),
@@ -367,7 +448,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "responsibilities:extension-queue": (Case(LOGGED_IN_PAGE, note="each sees the requests awaiting them"),),
     "responsibilities:extension-decide": (
         Case(LEADER_ACTS(302), method="post", subject=extension_request, kwargs=decision_kwargs("approve")),
-        Case(expect(405, anonymous=302), subject=extension_request, kwargs=decision_kwargs("approve")),
+        Case(expect(405, anonymous=302, township=405), subject=extension_request, kwargs=decision_kwargs("approve")),
     ),
     "responsibilities:item-edit": (
         Case(LEADER_ACTS(302), subject=published_item, note="leader01: a published item is sent back to its page"),
@@ -390,22 +471,33 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "responsibilities:item-extension": (
         Case(ITEM_ACTION(leader=403, assignee=200), method="post", subject=published_item, note="no date: form back"),
-        Case(expect(405, anonymous=302), subject=published_item),
+        Case(expect(405, anonymous=302, township=405), subject=published_item),
     ),
     "responsibilities:evidence-download": (Case(ITEM_READERS, subject=evidence),),
     # -- pledges (pages) --
     "responsibilities:pledge-mine": (Case(LOGGED_IN_PAGE),),
-    "responsibilities:pledge-review": (Case(expect(403, leader=200, other_leader=200, anonymous=302)),),
+    "responsibilities:pledge-review": (
+        Case(expect(403, leader=200, other_leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200)),
+    ),
     "responsibilities:pledge-boards": (Case(LOGGED_IN_PAGE, note="the boards are public (公示)"),),
-    "responsibilities:pledge-board": (Case(LOGGED_IN_PAGE, subject=own_branch, kwargs=unit_kwargs),),
-    "responsibilities:pledge-board-export": (Case(LOGGED_IN_PAGE, subject=own_branch, kwargs=unit_kwargs),),
-    "responsibilities:pledge-detail": (Case(ITEM_READERS, subject=submitted_pledge),),
+    "responsibilities:pledge-board": (
+        Case(BOARD_READERS, subject=own_branch, kwargs=unit_kwargs),
+        Case(B_BOARD_READERS, subject=b_own_branch, kwargs=unit_kwargs),
+    ),
+    "responsibilities:pledge-board-export": (
+        Case(BOARD_READERS, subject=own_branch, kwargs=unit_kwargs),
+        Case(B_BOARD_READERS, subject=b_own_branch, kwargs=unit_kwargs),
+    ),
+    "responsibilities:pledge-detail": (
+        Case(ITEM_READERS, subject=submitted_pledge),
+        Case(B_READERS, subject=b_submitted_pledge),
+    ),
     "responsibilities:pledge-edit": (
         Case(LEADER_ACTS(403), subject=submitted_pledge, note="a submitted pledge is no longer editable"),
     ),
     "responsibilities:pledge-transition": (
         Case(
-            expect(403, leader=302, anonymous=302),
+            expect(403, leader=302, anonymous=302, township=404),
             method="post",
             subject=submitted_pledge,
             kwargs=action_kwargs("approve"),
@@ -432,16 +524,26 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "pledge-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope and the boards"),
         Case(
-            expect(400, commissioner=403, other_commissioner=403, observer=403, anonymous=401),
+            expect(
+                400,
+                commissioner=403,
+                other_commissioner=403,
+                observer=403,
+                anonymous=401,
+                township=400,
+                b_secretary=403,
+                b_commissioner=403,
+            ),
             kind="api",
             method="post",
-            note="members pledge (400 for the empty body); oversight roles do not",
+            note="members pledge (400 for the empty body); oversight roles and a secretary with no branch do not",
         ),
     ),
     "pledge-detail": (
         Case(API_READERS, kind="api", subject=submitted_pledge),
+        Case(API_B_READERS, kind="api", subject=b_submitted_pledge),
         Case(
-            expect(404, leader=403, assignee=409, commissioner=403, observer=403, anonymous=401),
+            expect(404, leader=403, assignee=409, commissioner=403, observer=403, anonymous=401, township=404),
             kind="api",
             method="patch",
             subject=submitted_pledge,
@@ -455,7 +557,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "pledge-transitions": (Case(API_READERS, kind="api", subject=submitted_pledge),),
     "pledge-take-transition": (
         Case(
-            expect(403, leader=200, anonymous=401),
+            expect(403, leader=200, anonymous=401, township=404),
             kind="api",
             method="post",
             subject=submitted_pledge,
@@ -493,6 +595,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "api-item-detail": (
         Case(API_READERS, kind="api", subject=published_item),
+        Case(API_B_READERS, kind="api", subject=b_published_item),
         Case(API_LEADER_ACTS(409), kind="api", method="patch", subject=published_item, body=no_changes),
         Case(API_LEADER_ACTS(409), kind="api", method="delete", subject=published_item, note="only drafts go"),
     ),
@@ -507,11 +610,19 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             kwargs=action_kwargs("accept"),
             note="签收 is the assignee's alone: everyone else who sees the item is refused with 403",
         ),
+        Case(
+            B_HANDLER_ONLY,
+            kind="api",
+            method="post",
+            subject=b_published_item,
+            kwargs=action_kwargs("accept"),
+            note="白水镇's item: bcadre001 accepts, its leaders and commissioner 403, 青山镇 404",
+        ),
     ),
     "api-extension-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
         Case(
-            expect(400, leader=403, assignee=201, commissioner=403, observer=403, anonymous=401),
+            expect(400, leader=403, assignee=201, commissioner=403, observer=403, anonymous=401, township=400),
             kind="api",
             method="post",
             subject=published_item,
@@ -537,14 +648,25 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "livelihood-issue-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
         Case(
-            expect(201, commissioner=403, other_commissioner=403, observer=403, anonymous=401),
+            expect(
+                201,
+                commissioner=403,
+                other_commissioner=403,
+                observer=403,
+                anonymous=401,
+                township=201,
+                b_commissioner=403,
+            ),
             kind="api",
             method="post",
             body=new_issue,
             note="cadres and leaders register (受理); oversight roles do not",
         ),
     ),
-    "livelihood-issue-detail": (Case(API_READERS, kind="api", subject=dispatched_issue),),
+    "livelihood-issue-detail": (
+        Case(API_READERS, kind="api", subject=dispatched_issue),
+        Case(API_B_READERS, kind="api", subject=b_dispatched_issue),
+    ),
     "livelihood-issue-history": (Case(API_READERS, kind="api", subject=dispatched_issue),),
     "livelihood-issue-transitions": (Case(API_READERS, kind="api", subject=dispatched_issue),),
     "livelihood-issue-photos": (
@@ -566,22 +688,59 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             kwargs=action_kwargs("accept"),
             note="签收 is the handler's alone: everyone else who sees the work order gets 403",
         ),
+        Case(
+            B_HANDLER_ONLY,
+            kind="api",
+            method="post",
+            subject=b_dispatched_issue,
+            kwargs=action_kwargs("accept"),
+            note="白水镇's order: bcadre001 accepts, its dispatchers and commissioner 403, 青山镇 404",
+        ),
     ),
     "responsibilities:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
     "responsibilities:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
     "responsibilities:issue-register": (
-        Case(expect(200, commissioner=403, other_commissioner=403, observer=403, anonymous=302)),
         Case(
-            expect(200, commissioner=403, other_commissioner=403, observer=403, anonymous=302),
+            expect(
+                200,
+                commissioner=403,
+                other_commissioner=403,
+                observer=403,
+                anonymous=302,
+                township=200,
+                b_commissioner=403,
+            )
+        ),
+        Case(
+            expect(
+                200,
+                commissioner=403,
+                other_commissioner=403,
+                observer=403,
+                anonymous=302,
+                township=200,
+                b_commissioner=403,
+            ),
             method="post",
             note="cadres and leaders register: the empty form back with its errors",
         ),
     ),
-    "responsibilities:issue-dispatch-board": (Case(expect(403, leader=200, anonymous=302), note="dispatchers only"),),
+    "responsibilities:issue-dispatch-board": (
+        Case(
+            expect(403, leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200), note="dispatchers only"
+        ),
+    ),
     "responsibilities:issue-mine": (Case(LOGGED_IN_PAGE, note="each sees the orders they handle"),),
-    "responsibilities:issue-follow-ups": (Case(expect(403, leader=200, anonymous=302), note="dispatchers only"),),
+    "responsibilities:issue-follow-ups": (
+        Case(
+            expect(403, leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200), note="dispatchers only"
+        ),
+    ),
     "responsibilities:issue-places": (Case(LOGGED_IN_PAGE, note="counts of the orders the caller may read"),),
-    "responsibilities:issue-detail": (Case(ITEM_READERS, subject=dispatched_issue),),
+    "responsibilities:issue-detail": (
+        Case(ITEM_READERS, subject=dispatched_issue),
+        Case(B_READERS, subject=b_dispatched_issue),
+    ),
     "responsibilities:issue-transition": (
         Case(
             ITEM_ACTION(leader=403, assignee=302),
@@ -602,9 +761,14 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "responsibilities:issue-photo": (Case(ITEM_READERS, subject=issue_photo),),
     # -- supervision --
     "supervision:queue": (Case(OVERSIGHT_ONLY, note="each commissioner's queue holds their jurisdiction"),),
-    "supervision:overview": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
+    "supervision:overview": (
+        Case(expect(200, assignee=403, other_cadre=403, anonymous=302, township=200, b_cadre=403)),
+    ),
     "supervision:case-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
-    "supervision:case-detail": (Case(CASE_READERS, subject=supervision_case),),
+    "supervision:case-detail": (
+        Case(CASE_READERS, subject=supervision_case),
+        Case(B_CASE_READERS, subject=b_supervision_case),
+    ),
     "supervision:case-act": (
         Case(CASE_ACTION(302), method="post", subject=supervision_case, body=case_act_body),
         Case(CASE_ACTION(400), method="post", subject=supervision_case, note="no action: the form back"),
@@ -615,18 +779,33 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(CASE_OPENERS(400), method="post", subject=published_item, kwargs=case_open_kwargs, note="no reason"),
     ),
     "api-overdue-queue": (
-        Case(expect(200, leader=403, other_leader=403, assignee=403, other_cadre=403, anonymous=401), kind="api"),
+        Case(
+            expect(
+                200,
+                leader=403,
+                other_leader=403,
+                assignee=403,
+                other_cadre=403,
+                anonymous=401,
+                township=403,
+                b_commissioner=200,
+            ),
+            kind="api",
+        ),
     ),
     "supervision-case-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
         Case(
-            expect(403, commissioner=400, other_commissioner=400, anonymous=401),
+            expect(403, commissioner=400, other_commissioner=400, anonymous=401, township=403, b_commissioner=400),
             kind="api",
             method="post",
             note="commissioners open cases (400 for the empty body); no one else does",
         ),
     ),
-    "supervision-case-detail": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
+    "supervision-case-detail": (
+        Case(API_CASE_READERS, kind="api", subject=supervision_case),
+        Case({**B_CASE_READERS, "anonymous": 401}, kind="api", subject=b_supervision_case),
+    ),
     "supervision-case-history": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
     "supervision-case-transitions": (Case(API_CASE_READERS, kind="api", subject=supervision_case),),
     "supervision-case-take-transition": (
@@ -644,24 +823,37 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "notifications:inbox": (Case(LOGGED_IN_PAGE, note="each reads their own inbox"),),
     "notifications:read": (
         Case(
-            expect(404, assignee=302, anonymous=302),
+            expect(404, assignee=302, anonymous=302, township=404),
             method="post",
             subject=assignee_notification,
             note="a notification is its recipient's alone",
         ),
     ),
-    "notifications:read-all": (Case(expect(302), method="post", note="marks the caller's own; anonymous: login"),),
+    "notifications:read-all": (
+        Case(expect(302, township=302), method="post", note="marks the caller's own; anonymous: login"),
+    ),
     "notifications:preferences": (Case(LOGGED_IN_PAGE),),
     "api-notifications": (Case(API_LOGGED_IN, kind="api"),),
     "api-notifications-read-all": (Case(API_LOGGED_IN, kind="api", method="post"),),
     "api-notification-read": (
-        Case(expect(404, assignee=200, anonymous=401), kind="api", method="post", subject=assignee_notification),
+        Case(
+            expect(404, assignee=200, anonymous=401, township=404),
+            kind="api",
+            method="post",
+            subject=assignee_notification,
+        ),
     ),
     # -- reports: leaders, commissioners and observers read the assessment of their units; cadres do not
-    "reports:dashboard": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
-    "reports:dashboard-xlsx": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302)),),
-    "reports-quarterly": (Case(expect(200, assignee=403, other_cadre=403, anonymous=401), kind="api"),),
-    "reports-quarterly-xlsx": (Case(expect(200, assignee=403, other_cadre=403, anonymous=401), kind="api"),),
+    "reports:dashboard": (Case(expect(200, assignee=403, other_cadre=403, anonymous=302, township=200, b_cadre=403)),),
+    "reports:dashboard-xlsx": (
+        Case(expect(200, assignee=403, other_cadre=403, anonymous=302, township=200, b_cadre=403)),
+    ),
+    "reports-quarterly": (
+        Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
+    ),
+    "reports-quarterly-xlsx": (
+        Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
+    ),
     # -- end reports
 }
 

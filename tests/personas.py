@@ -18,6 +18,11 @@ class Personas:
         "other_commissioner": "commissioner03",  # district 2: branches 07–13
         "observer": "observer01",
         "admin": "admin",
+        # 白水镇, the neighbouring township
+        "b_secretary": "bsecretary",
+        "b_leader": "bleader01",  # leads bs-branch01
+        "b_cadre": "bcadre001",  # bs-branch01
+        "b_commissioner": "bcommissioner01",
     }
 
     def __getattr__(self, name):
@@ -33,6 +38,11 @@ class Personas:
     @property
     def branch(self) -> Unit:
         return self.unit("branch01")
+
+    @property
+    def b_branch(self) -> Unit:
+        """白水镇's branch 01."""
+        return self.unit("bs-branch01")
 
     @property
     def other_branch(self) -> Unit:

@@ -10,7 +10,7 @@ from rest_framework.test import APIClient
 
 from organization.models import User
 from organization.tokens import token_issue
-from tests.matrix import EXEMPT_NAMES, EXEMPT_NAMESPACES, MATRIX, PERSONAS
+from tests.matrix import EXEMPT_NAMES, EXEMPT_NAMESPACES, MATRIX, OTHER_TOWNSHIP, PERSONAS, expect
 
 
 def walk(patterns, namespace="", route=""):
@@ -51,6 +51,35 @@ def test_every_matrix_row_names_a_real_url():
 def test_every_case_expects_every_persona():
     incomplete = [(name, index) for name, index in CASES if set(MATRIX[name][index].expect) != set(PERSONAS)]
     assert incomplete == []
+
+
+def test_a_row_must_say_what_the_other_township_gets():
+    """The other township's personas are never defaulted: a row without ``township=`` fails."""
+    with pytest.raises(TypeError):
+        expect(200, anonymous=302)
+    assert set(OTHER_TOWNSHIP) <= set(PERSONAS)
+    assert expect(200, township=404, b_leader=200) == {
+        **{persona: 200 for persona in PERSONAS},
+        "b_secretary": 404,
+        "b_cadre": 404,
+        "b_commissioner": 404,
+    }
+
+
+def test_subjects_of_the_other_township_have_rows():
+    """The rows the other way round: 白水镇's items, issues, pledges, cases and board export."""
+    factories = {getattr(case.subject, "__name__", "") for cases in MATRIX.values() for case in cases if case.subject}
+    assert {
+        "b_published_item",
+        "b_dispatched_issue",
+        "b_submitted_pledge",
+        "b_supervision_case",
+        "b_own_branch",
+    } <= factories
+    assert any(
+        case.subject and case.subject.__name__ == "b_own_branch"
+        for case in MATRIX["responsibilities:pledge-board-export"]
+    )
 
 
 def client_for(kind: str, user):

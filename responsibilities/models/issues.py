@@ -21,14 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from viewflow.workflow.models import Process
 
-from organization.models import Membership, Unit
+from organization.models import Membership, Unit, path_prefix_q, township_paths_of
+from organization.scoping import scope_for
 from workflows import calendar
 from workflows.bounds import changed, date_range_q, due_date_errors, validate_in_range
 
 from .lists import ResponsibilityItem
 
 PLACE_KINDS = (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY, Unit.Kind.ENTERPRISE)
-DISPATCHER_UNIT_CODES = ("branch01",)  # 党政办公室党支部: the committee's office dispatches work orders
 
 # Default time limits (DESIGN.md); the deadline-policy tables replace these per category.
 
@@ -53,27 +53,54 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     return calendar.working_days_between(start, end)
 
 
-def can_dispatch(user) -> bool:
-    """Dispatchers (派单): leaders of the township or the committee, or of the office branch."""
+def can_dispatch(user, issue: LivelihoodIssue | None = None) -> bool:
+    """Dispatchers (派单) are members flagged ``dispatcher`` (data the admin edits); each
+    dispatches the orders of their own township only. Without ``issue``: dispatches anywhere."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    cached = getattr(user, "_dutyflow_can_dispatch", None)
-    if cached is None:
-        cached = user.is_superuser or dispatcher_memberships().filter(user_id=user.pk).exists()
-        user._dutyflow_can_dispatch = cached
-    return cached
+    scope = scope_for(user)
+    if issue is None or scope.is_admin or not scope.dispatches:
+        return scope.dispatches
+    unit = issue.place_unit if issue.place_unit_id else issue.unit if issue.unit_id else None
+    if unit is not None:
+        return scope.dispatches_in(unit.path)
+    # A free-text place not dispatched yet: the order is the registrar's townships' (cached per
+    # registrar on the user object, as the scope is, so a page of orders asks once each).
+    known = user.__dict__.setdefault("_dutyflow_dispatch_registrars", {})
+    if issue.registered_by_id not in known:
+        known[issue.registered_by_id] = (
+            Membership.objects.filter(user_id=issue.registered_by_id).filter(scope.dispatch_q("unit__path")).exists()
+        )
+    return known[issue.registered_by_id]
 
 
-def dispatcher_memberships():
-    return Membership.objects.filter(role=Membership.Role.LEADER).filter(
-        Q(unit__kind__in=[Unit.Kind.TOWNSHIP, Unit.Kind.COMMITTEE]) | Q(unit__code__in=DISPATCHER_UNIT_CODES)
+def issue_township_q(paths: tuple[str, ...]) -> Q:
+    """Orders of the townships at ``paths``: by the place they came from, else by the handling
+    unit, else (a free-text place not dispatched yet) by the townships of whoever registered it."""
+    registrars = Membership.objects.filter(path_prefix_q(*paths, field="unit__path")).values("user_id")
+    return (
+        path_prefix_q(*paths, field="place_unit__path")
+        | (Q(place_unit__isnull=True) & path_prefix_q(*paths, field="unit__path"))
+        | Q(place_unit__isnull=True, unit__isnull=True, registered_by_id__in=registrars)
     )
 
 
-def dispatchers():
+def dispatcher_memberships(township_paths=None):
+    """Dispatchers' memberships; with ``township_paths``, those dispatching in these townships
+    (a membership inside the township, or on a unit above it: a county-wide grant)."""
+    qs = Membership.objects.filter(dispatcher=True)
+    if township_paths is None:
+        return qs
+    above = {int(seg) for path in township_paths for seg in path.strip("/").split("/") if seg}
+    return qs.filter(path_prefix_q(*township_paths, field="unit__path") | Q(unit_id__in=above))
+
+
+def dispatchers(issue: LivelihoodIssue | None = None):
+    """Users who dispatch ``issue`` (its township's dispatchers), or every dispatcher."""
     from organization.models import User
 
-    return User.objects.filter(pk__in=dispatcher_memberships().values("user_id"))
+    paths = None if issue is None else issue.township_paths()
+    return User.objects.filter(pk__in=dispatcher_memberships(paths).values("user_id"))
 
 
 class _FollowUpOutcome(RETURN_VALUE):
@@ -267,9 +294,17 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             return phone
         return phone[:3] + "****" + phone[-4:]
 
+    def township_paths(self) -> list[str]:
+        """The township(s) the order belongs to (see ``issue_township_q``)."""
+        unit = self.place_unit if self.place_unit_id else self.unit if self.unit_id else None
+        if unit is not None:
+            return township_paths_of([unit.path])
+        paths = Membership.objects.filter(user_id=self.registered_by_id).values_list("unit__path", flat=True)
+        return sorted(set(township_paths_of(paths)))
+
     def phone_for(self, user) -> str:
-        """The full number for the dispatchers and the handler; masked (138****1234) for others."""
-        if user is not None and (user.pk == self.handler_id or can_dispatch(user)):
+        """The full number for the order's dispatchers and its handler; masked (138****1234) for others."""
+        if user is not None and (user.pk == self.handler_id or can_dispatch(user, self)):
             return self.reporter_phone
         return self.masked_phone()
 
@@ -293,17 +328,17 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
     # -- permissions ---------------------------------------------------------------------------
     def _dispatcher(self, user) -> bool:
-        return can_dispatch(user)
+        return can_dispatch(user, self)
 
     def _handler(self, user) -> bool:
         return user.pk is not None and user.pk == self.handler_id
 
     def _dispatcher_or_registrar(self, user) -> bool:
-        return can_dispatch(user) or (user.pk is not None and user.pk == self.registered_by_id)
+        return can_dispatch(user, self) or (user.pk is not None and user.pk == self.registered_by_id)
 
     def _follow_up_caller(self, user) -> bool:
         # 回访 is made by the dispatching office, never by whoever did the work.
-        return can_dispatch(user) and user.pk != self.handler_id
+        return can_dispatch(user, self) and user.pk != self.handler_id
 
     def within_reject_window(self) -> bool:
         return self.reject_due_at is None or timezone.now() <= self.reject_due_at

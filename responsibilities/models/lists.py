@@ -630,7 +630,7 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
             from .issues import can_dispatch
 
             # A work order's deadline is the dispatching office's to move (or the unit's leaders').
-            return can_dispatch(user) or (self.unit is not None and scope_for(user).leads(self.unit))
+            return can_dispatch(user, self.issue) or (self.unit is not None and scope_for(user).leads(self.unit))
         return scope_for(user).leads(self.unit)
 
     @transition(

@@ -34,7 +34,7 @@ def _township_member(scope) -> bool:
 
 def pledges_visible_to(user) -> QuerySet[Pledge]:
     """Own pledges; pledges of units the user leads, oversees or observes; and, for every member of
-    the township, pledges on a board (approved and later — 公示)."""
+    a township, its pledges on a board (approved and later — 公示), never another township's."""
     scope = scope_for(user)
     if scope.user_id is None:
         return Pledge.objects.none()
@@ -45,7 +45,7 @@ def pledges_visible_to(user) -> QuerySet[Pledge]:
     if paths:
         q |= path_prefix_q(*paths, field="unit__path")
     if _township_member(scope):
-        q |= Q(state__in=Pledge.PUBLIC_STATES)
+        q |= Q(scope.township_q("unit__path"), state__in=Pledge.PUBLIC_STATES)
     return Pledge.objects.filter(q).select_related(*_RELATED)
 
 
@@ -94,11 +94,11 @@ def pledge_board(unit: Unit) -> QuerySet[Pledge]:
 
 
 def branches_with_boards(user) -> QuerySet[Unit]:
-    """Branches whose boards the user may read: every branch for a member of the township."""
+    """Branches whose boards the user may read: every branch of their township for its members."""
     scope = scope_for(user)
     if not _township_member(scope):
         return Unit.objects.none()
-    return Unit.objects.filter(kind=Unit.Kind.BRANCH).annotate(
+    return Unit.objects.filter(scope.township_q(), kind=Unit.Kind.BRANCH).annotate(
         public_pledges=Count("pledges", filter=Q(pledges__state__in=Pledge.PUBLIC_STATES))
     )
 

@@ -43,8 +43,9 @@ def _issue_context(issue: Issue, **extra) -> dict:
     }
 
 
-def _dispatcher_ids(exclude=None) -> list[int]:
-    ids = set(dispatchers().values_list("pk", flat=True))
+def _dispatcher_ids(issue: Issue, exclude=None) -> list[int]:
+    """The order's own township's dispatchers (never another township's)."""
+    ids = set(dispatchers(issue).values_list("pk", flat=True))
     ids.discard(getattr(exclude, "pk", exclude))
     return sorted(ids)
 
@@ -103,7 +104,7 @@ def issue_register(
     emit(
         "issue.reported",
         subject=issue,
-        recipients=_dispatcher_ids(exclude=actor),
+        recipients=_dispatcher_ids(issue, exclude=actor),
         actor=actor,
         context=_issue_context(issue),
         urgent=urgency == Issue.Urgency.URGENT,
@@ -162,7 +163,7 @@ def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -
     emit(
         "issue.rejected",
         subject=issue,
-        recipients=_dispatcher_ids(exclude=actor),
+        recipients=_dispatcher_ids(issue, exclude=actor),
         actor=actor,
         context={**_issue_context(issue), "unit": previous_unit, "reason": reason},
     )
@@ -208,7 +209,7 @@ def issue_resolve(
     emit(
         "issue.resolved",
         subject=issue,
-        recipients=_dispatcher_ids(exclude=actor),
+        recipients=_dispatcher_ids(issue, exclude=actor),
         actor=actor,
         context=_issue_context(issue, resolution=resolution),
     )
@@ -305,7 +306,7 @@ def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetim
     emit(
         "extension.requested",
         subject=extension,
-        recipients=_dispatcher_ids(exclude=actor),
+        recipients=_dispatcher_ids(issue, exclude=actor),
         actor=actor,
         context=_issue_context(issue, new_due_at=local_minute(new_due_at), reason=reason),
     )

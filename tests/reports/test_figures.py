@@ -265,3 +265,28 @@ def test_work_orders_count_in_the_handling_units_figures(personas, time_machine)
     assert (row.counts["issues_due"], row.counts["issues_resolved"], row.counts["follow_ups_satisfied"]) == (1, 1, 1)
     assert row.rates["issue_resolution_rate"] == 1
     assert row.rates["satisfaction_rate"] == 1
+
+
+def test_each_township_is_ranked_on_its_own(personas):
+    """白水镇's better quarter does not push 青山镇's branch 01 down its own township's ranking."""
+    build_quarter(personas)  # branch 01: one item on time, one overdue with a yellow card
+    with time_machine.travel(at(8, 3), tick=False):
+        lst = services.list_create(unit=personas.b_branch, month=dt.date(2026, 8, 1), title="8月清单", actor=personas.b_leader)  # fmt: skip
+        item = services.item_create(
+            lst=lst, actor=personas.b_leader, title="主题党日", standard="召开", assignee=personas.b_cadre,
+            lead_leader=personas.b_leader, due_at=at(8, 20, 18),
+        )  # fmt: skip
+        services.list_publish(lst=lst, actor=personas.b_leader)
+        item.refresh_from_db()
+        services.item_accept(item=item, actor=personas.b_cadre)
+        item.refresh_from_db()
+        services.item_report_progress(item=item, actor=personas.b_cadre, text="筹备中", percent=50)
+        item.refresh_from_db()
+        services.item_submit(item=item, actor=personas.b_cadre, result="已召开")
+        item.refresh_from_db()
+        services.item_verify(item=item, actor=personas.b_leader)
+    assessment = q3()
+    baishui, qingshan = unit_row(assessment, personas.b_branch), unit_row(assessment, personas.branch)
+    assert baishui.score > qingshan.score
+    assert (baishui.rank, qingshan.rank) == (1, 1)
+    assert person_row(assessment, personas.b_cadre).rank == 1 == person_row(assessment, personas.cadre).rank

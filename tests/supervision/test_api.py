@@ -305,3 +305,12 @@ def test_commissioner_may_not_take_item_transitions(personas, overdue_item):
     from workflows.engine import available_transitions
 
     assert available_transitions(overdue_item, personas.commissioner) == []
+
+
+def test_overdue_queue_filter_by_another_townships_unit_is_400(personas, api_as):
+    response = api_as(personas.b_commissioner).get("/api/v1/supervision/overdue/", {"unit": personas.branch.pk})
+    assert response.status_code == 400 and "unit" in response.json()
+    assert (
+        api_as(personas.b_commissioner).get("/api/v1/supervision/overdue/", {"unit": personas.b_branch.pk}).status_code
+        == 200
+    )
