@@ -4,7 +4,7 @@ from django.db import transaction
 
 from .audit import append_log
 from .calendar import calendar_warnings
-from .models import CalendarOverride, DeadlinePolicy, EscalationEvent, TransitionLog
+from .models import AuditCheckpoint, CalendarOverride, DeadlinePolicy, EscalationEvent, TransitionLog
 
 
 def log_deletion(obj, *, actor, via: str) -> None:
@@ -55,6 +55,14 @@ class TransitionLogAdmin(ReadOnlyAdmin):
     list_display = ("at", "content_type", "object_id", "transition", "source", "target", "actor")
     list_filter = ("content_type", "transition")
     search_fields = ("comment",)
+    date_hierarchy = "at"
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    """Read-only: signed checkpoints of the log's head, written by the beat and ``verify_audit``."""
+
+    list_display = ("at", "position", "row_count")
     date_hierarchy = "at"
 
 

@@ -82,9 +82,9 @@ def expected(state, action, role):
 
 def fresh_item(personas):
     n = next(_months)
-    lst = services.list_create(
-        unit=personas.branch, month=dt.date(3000 + n, 1, 1), title=f"list {n}", actor=personas.leader
-    )
+    # A month of its own for each list, odd months only: closing one carries over into the next.
+    month = dt.date(2030 + (n // 6) % 70, 1 + 2 * (n % 6), 1)
+    lst = services.list_create(unit=personas.branch, month=month, title=f"list {n}", actor=personas.leader)
     item = services.item_create(
         lst=lst,
         actor=personas.leader,
