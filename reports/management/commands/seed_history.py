@@ -59,17 +59,25 @@ class Command(BaseCommand):
             raise CommandError("seed_history needs the time-machine package to back-date activity.") from exc
         if quarters < 1 or items < 1:
             raise CommandError("--quarters and --items must be at least 1.")
-        commissioner = User.objects.filter(
-            memberships__role=Membership.Role.COMMISSIONER, memberships__unit__parent__isnull=True
-        ).first()
-        if commissioner is None:
+        # Each township's own commissioner supervises its items (keyed by the tree's root unit).
+        commissioners = {
+            membership.unit_id: membership.user
+            for membership in Membership.objects.filter(role=Membership.Role.COMMISSIONER, unit__parent__isnull=True)
+            .select_related("user")
+            .order_by("-user__username")
+        }
+        if not commissioners:
             raise CommandError("No township commissioner: run seed_demo first.")
         self.rng = random.Random(seed)
         self.tm = time_machine
         self.calendar = WorkingCalendar()
-        self.commissioner = commissioner
+        self.commissioners = commissioners
         self.items_per_list = items
-        branches = list(Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path"))
+        branches = [
+            branch
+            for branch in Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path")
+            if self.root_id(branch) in commissioners
+        ]
         made = 0
         for year, quarter in past_quarters(quarters, dt.date.today()):
             for month in range(3 * quarter - 2, 3 * quarter + 1):
@@ -146,10 +154,16 @@ class Command(BaseCommand):
             item.refresh_from_db()
             services.item_verify(item=item, actor=leader)
 
+    @staticmethod
+    def root_id(unit: Unit) -> int:
+        """The id of the township (the tree's root) that ``unit`` belongs to."""
+        return int(unit.path.strip("/").split("/")[0])
+
     def supervise(self, item, moment: dt.datetime, rng: random.Random) -> None:
         """Overdue three working days: a case opens; a yellow card, rarely a red one."""
         with transaction.atomic(), self.tm.travel(moment, tick=False):
             item.refresh_from_db()
-            case = supervision_services.case_open(subject=item, reason="逾期未办结", actor=self.commissioner)
+            commissioner = self.commissioners[self.root_id(item.list.unit)]
+            case = supervision_services.case_open(subject=item, reason="逾期未办结", actor=commissioner)
             action = "red_card" if rng.random() < 0.15 else "yellow_card"
-            supervision_services.case_act(case=case, actor=self.commissioner, action=action, note="请限期办结")
+            supervision_services.case_act(case=case, actor=commissioner, action=action, note="请限期办结")
