@@ -18,6 +18,30 @@ def register_logged_models() -> None:
         register_logged_model(model)
 
 
+def register_deadline_defaults() -> None:
+    """DESIGN.md's table, for when no ``DeadlinePolicy`` row exists: yellow when not accepted one
+    working day after assignment, blue two working days before due, red at due, escalation to the
+    discipline commissioners after three overdue working days. Urgent work: accept within two
+    hours, blue one working day before due, escalation after one overdue working day."""
+    from workflows.policies import Policy, register_defaults
+
+    register_defaults(
+        "item",
+        normal=Policy(),
+        urgent=Policy(accept_within_hours=2, blue_before_due_working_days=1, escalate_after_overdue_working_days=1),
+    )
+    register_defaults(
+        "issue",
+        normal=Policy(accept_within_working_days=1, blue_before_due_working_days=1),
+        urgent=Policy(
+            accept_within_hours=2,
+            blue_before_due_working_days=0,
+            escalate_after_overdue_working_days=1,
+            resolve_within_working_days=1,
+        ),
+    )
+
+
 class ResponsibilitiesConfig(AppConfig):
     name = "responsibilities"
     verbose_name = _("Responsibilities")
@@ -34,6 +58,7 @@ class ResponsibilitiesConfig(AppConfig):
 
         register_with_sweep()
         register_logged_models()
+        register_deadline_defaults()
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

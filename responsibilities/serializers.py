@@ -27,10 +27,6 @@ Item = ResponsibilityItem
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _user_name(user) -> str | None:
-    return str(user) if user is not None else None
-
-
 def _state_field(model) -> serializers.CharField:
     # A plain string in the schema: every stateful resource has its own ``state`` choices, and
     # one shared enum name per field would collide across resources.
@@ -186,9 +182,9 @@ class ItemSerializer(serializers.ModelSerializer):
     standard = serializers.CharField(max_length=5000)
     unit = serializers.IntegerField(source="list.unit_id", read_only=True)
     unit_name = serializers.CharField(source="list.unit.name", read_only=True)
-    list_month = serializers.SerializerMethodField()
-    assignee_name = serializers.SerializerMethodField()
-    lead_leader_name = serializers.SerializerMethodField()
+    list_month = serializers.CharField(read_only=True)
+    assignee_name = serializers.CharField(read_only=True, allow_null=True)
+    lead_leader_name = serializers.CharField(read_only=True, allow_null=True)
     is_overdue = serializers.BooleanField(read_only=True)
     state = _state_field(Item)
 
@@ -244,14 +240,10 @@ class ItemSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def get_list_month(self, item) -> str:
-        return item.list.month.strftime("%Y-%m")
-
-    def get_assignee_name(self, item) -> str | None:
-        return _user_name(item.assignee)
-
-    def get_lead_leader_name(self, item) -> str | None:
-        return _user_name(item.lead_leader)
+    def to_representation(self, instance):
+        # The one definition of an item's JSON is the row read's (``item_representations``); the
+        # fields above describe input and the schema.
+        return item_representation(instance, [user.pk for user in instance.co_handlers.all()])
 
     def get_fields(self):
         fields = super().get_fields()

@@ -47,7 +47,8 @@ class EmbeddedBeat(threading.Thread):
         return due
 
     def run_once(self) -> None:
-        from config.celery import app
+        # The project's app (the engine does not import the project that configures it).
+        from celery import current_app as app
 
         if not self.last_run:
             # What a worker does at start: import every app's tasks module (autodiscovery) and

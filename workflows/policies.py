@@ -1,10 +1,7 @@
 """Deadline policies: which rule applies to an object of a kind, category and urgency.
 
-The numbers are data (``DeadlinePolicy`` rows, edited in the admin); ``DEFAULTS`` only fills
-in when no row exists at all. DESIGN.md's table: yellow when not accepted one working day
-after assignment, blue two working days before due, red at due, escalation to the discipline
-commissioners after three overdue working days. Urgent work: accept within two hours, blue
-one working day before due, escalation after one overdue working day.
+The numbers are data (``DeadlinePolicy`` rows, edited in the admin); the defaults a domain app
+registers for its kinds (``register_defaults``) only fill in when no row exists at all.
 """
 
 from __future__ import annotations
@@ -59,19 +56,16 @@ class Policy:
         }
 
 
-DEFAULTS: dict[tuple[str, bool], Policy] = {
-    ("item", False): Policy(),
-    ("item", True): Policy(
-        accept_within_hours=2, blue_before_due_working_days=1, escalate_after_overdue_working_days=1
-    ),
-    ("issue", False): Policy(accept_within_working_days=1, blue_before_due_working_days=1),
-    ("issue", True): Policy(
-        accept_within_hours=2,
-        blue_before_due_working_days=0,
-        escalate_after_overdue_working_days=1,
-        resolve_within_working_days=1,
-    ),
-}
+#: (kind, urgent) → the built-in policy of a kind, registered by the app that owns the kind.
+DEFAULTS: dict[tuple[str, bool], Policy] = {}
+
+
+def register_defaults(kind: str, *, normal: Policy, urgent: Policy | None = None) -> None:
+    """The policies of ``kind`` when it has no ``DeadlinePolicy`` row (urgent work falls back to
+    ``normal`` when no urgent default is given)."""
+    DEFAULTS[(kind, False)] = normal
+    if urgent is not None:
+        DEFAULTS[(kind, True)] = urgent
 
 
 class PolicyBook:

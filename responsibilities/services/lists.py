@@ -364,42 +364,56 @@ def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     return item
 
 
+def _item_with_reason(
+    item: Item,
+    method: str,
+    *,
+    actor: User,
+    reason: str,
+    event: str,
+    name: str | None = None,
+    payload: dict | None = None,
+    advance=None,
+    tell_only_assigned: bool = False,
+) -> Item:
+    """Lock the item, apply a transition whose reason is required, advance its flow
+    (``advance(item)``) and tell the assignee, with the reason."""
+    item, key = _item_transition(
+        item, method, actor=actor, name=name, comment=reason, payload=payload or {"reason": reason}
+    )
+    if advance is not None:
+        advance(item)
+    if item.assignee_id or not tell_only_assigned:
+        emit(
+            event,
+            subject=item,
+            recipients=[item.assignee_id],
+            actor=actor,
+            context={**_item_context(item), "reason": reason},
+            key=key,
+        )
+    return item
+
+
 @transaction.atomic
 def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """退回: verification rejected; the reason is required and goes to the assignee."""
-    item, key = _item_transition(
+    return _item_with_reason(
         item,
         "return_for_rework",
         actor=actor,
+        reason=reason,
+        event="item.returned",
         name="return",
-        comment=reason,
         payload={"reason": reason, "comment": comment},
+        advance=lambda locked: flows.item_task_done(locked, "verify", actor=actor),
     )
-    flows.item_task_done(item, "verify", actor=actor)
-    emit(
-        "item.returned",
-        subject=item,
-        recipients=[item.assignee_id],
-        actor=actor,
-        context={**_item_context(item), "reason": reason},
-        key=key,
-    )
-    return item
 
 
 @transaction.atomic
 def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """中止: the deadline clock stops until the item is resumed."""
-    item, key = _item_transition(item, "suspend", actor=actor, comment=reason, payload={"reason": reason})
-    emit(
-        "item.suspended",
-        subject=item,
-        recipients=[item.assignee_id],
-        actor=actor,
-        context={**_item_context(item), "reason": reason},
-        key=key,
-    )
-    return item
+    return _item_with_reason(item, "suspend", actor=actor, reason=reason, event="item.suspended")
 
 
 @transaction.atomic
@@ -411,18 +425,15 @@ def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
 
 @transaction.atomic
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
-    item, key = _item_transition(item, "cancel", actor=actor, comment=reason, payload={"reason": reason})
-    flows.item_flow_cancel(item)
-    if item.assignee_id:
-        emit(
-            "item.cancelled",
-            subject=item,
-            recipients=[item.assignee_id],
-            actor=actor,
-            context={**_item_context(item), "reason": reason},
-            key=key,
-        )
-    return item
+    return _item_with_reason(
+        item,
+        "cancel",
+        actor=actor,
+        reason=reason,
+        event="item.cancelled",
+        advance=flows.item_flow_cancel,
+        tell_only_assigned=True,
+    )
 
 
 @transaction.atomic

@@ -85,6 +85,24 @@ def _transition(pledge: Pledge, method: str, *, actor: User, comment: str = "", 
     return pledge
 
 
+def _transition_with_reason(
+    pledge: Pledge, method: str, *, actor: User, reason: str, comment: str, event: str, name=None, **kw
+) -> Pledge:
+    """Lock, apply a transition whose reason is required (kept on the pledge) and tell the member."""
+    pledge = _transition(
+        pledge,
+        method,
+        actor=actor,
+        comment=reason,
+        name=name,
+        payload={"reason": reason, "comment": comment},
+        reason=reason,
+        **kw,
+    )
+    emit(event, subject=pledge, recipients=[pledge.member_id], actor=actor, context=_context(pledge, reason=reason))
+    return pledge
+
+
 @transaction.atomic
 def pledge_create(
     *, member: User, text: str, due_date: dt.date, category: str, year: int | None = None, unit: Unit | None = None
@@ -146,24 +164,16 @@ def pledge_approve(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Returned to draft: not concrete or checkable enough; the reason goes to the member."""
-    pledge = _transition(
+    return _transition_with_reason(
         pledge,
         "return_for_revision",
         actor=actor,
-        name="return",
-        comment=reason,
-        payload={"reason": reason, "comment": comment},
         reason=reason,
+        comment=comment,
+        event="pledge.returned",
+        name="return",
         reviewer=actor,
     )
-    emit(
-        "pledge.returned",
-        subject=pledge,
-        recipients=[pledge.member_id],
-        actor=actor,
-        context=_context(pledge, reason=reason),
-    )
-    return pledge
 
 
 @transaction.atomic
@@ -191,43 +201,17 @@ def pledge_confirm(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
 @transaction.atomic
 def pledge_reject_claim(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Not yet fulfilled: back on the board as approved; the member goes on."""
-    pledge = _transition(
-        pledge,
-        "reject_claim",
-        actor=actor,
-        comment=reason,
-        payload={"reason": reason, "comment": comment},
-        reason=reason,
+    return _transition_with_reason(
+        pledge, "reject_claim", actor=actor, reason=reason, comment=comment, event="pledge.claim_rejected"
     )
-    emit(
-        "pledge.claim_rejected",
-        subject=pledge,
-        recipients=[pledge.member_id],
-        actor=actor,
-        context=_context(pledge, reason=reason),
-    )
-    return pledge
 
 
 @transaction.atomic
 def pledge_mark_unfulfilled(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Closed as unfulfilled; the explanation is shown publicly on the board."""
-    pledge = _transition(
-        pledge,
-        "mark_unfulfilled",
-        actor=actor,
-        comment=reason,
-        payload={"reason": reason, "comment": comment},
-        reason=reason,
+    return _transition_with_reason(
+        pledge, "mark_unfulfilled", actor=actor, reason=reason, comment=comment, event="pledge.unfulfilled"
     )
-    emit(
-        "pledge.unfulfilled",
-        subject=pledge,
-        recipients=[pledge.member_id],
-        actor=actor,
-        context=_context(pledge, reason=reason),
-    )
-    return pledge
 
 
 @transaction.atomic
