@@ -75,6 +75,17 @@ def test_an_extension_request_waits_on_the_leader_who_decides_it(personas):
     assert subject not in steps(personas.leader)
 
 
+def test_a_work_orders_extension_request_waits_on_the_dispatchers(personas, people):
+    issue = issue_in_state(people, "accepted")
+    ext = services.issue_extension_request(
+        issue=issue, actor=people.handler, new_due_at=issue.due_at + dt.timedelta(days=3), reason="等配件"
+    )
+    subject = ("extension", ext.pk, "decide_extension")
+    assert_only(personas, subject, ["leader"], ["other_cadre", "other_leader", "cadre"])
+    services.issue_extension_reject(extension=ext, actor=people.dispatcher, reason="可先临时处置")
+    assert subject not in steps(personas.leader)
+
+
 def test_pledge_steps_wait_on_the_branch_leader_then_on_the_member(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
     assert_only(personas, ("pledge", pledge.pk, "review_pledge"), ["leader"], ["cadre", "other_leader"])
@@ -194,6 +205,13 @@ def test_the_page_shows_the_same_rows_with_links(personas, client):
     assert reverse("responsibilities:pledge-detail", args=[pledge.pk]) in page
     assert "我的待办" in page
     assert 'data-subject="item"' in page and 'data-subject="pledge"' in page
+
+
+def test_the_page_shows_a_commissioner_the_case(personas, client, case):  # noqa: F811
+    client.force_login(personas.commissioner)
+    page = client.get(reverse("responsibilities:inbox")).content.decode()
+    assert reverse("supervision:case-detail", args=[case.pk]) in page
+    assert 'data-subject="supervision_case"' in page
 
 
 def test_the_page_of_the_other_township_is_empty(personas, client):
