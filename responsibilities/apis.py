@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -29,9 +29,10 @@ from workflows.api import (
 from . import selectors, services
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .serializers import (
+    INBOX_SUBJECT_TYPES,
     CloseDecisionsSerializer,
     ExtensionSerializer,
-    InboxTaskSerializer,
+    InboxStepSerializer,
     ItemRowSerializer,
     ItemSerializer,
     ItemUpdateSerializer,
@@ -352,13 +353,27 @@ class ExtensionViewSet(
 # -- inbox ----------------------------------------------------------------------------------------
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter("subject_type", str, enum=list(INBOX_SUBJECT_TYPES), description="Only steps on this kind.")
+    ]
+)
 class InboxView(generics.ListAPIView):
-    """The caller's open flow tasks (accept, work, verify, publish, close), oldest first."""
+    """Every step waiting on the caller, across subjects, soonest deadline first (none last)."""
 
-    serializer_class = InboxTaskSerializer
+    serializer_class = InboxStepSerializer
     filter_backends: list = []
 
     def get_queryset(self):
-        from .flow_views import task_rows
+        from workflows.inbox import inbox_for, subject_types
 
-        return task_rows(self.request.user)
+        subject_type = self.request.query_params.get("subject_type") or None
+        if subject_type is not None and subject_type not in subject_types():
+            raise ValidationError(
+                {
+                    "subject_type": [
+                        _("Unknown kind of subject; one of: %(kinds)s.") % {"kinds": ", ".join(subject_types())}
+                    ]
+                }
+            )
+        return inbox_for(self.request.user, subject_type)

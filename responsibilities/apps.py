@@ -54,11 +54,13 @@ class ResponsibilitiesConfig(AppConfig):
         from workflows.calendar import is_working_day
 
         from .digest import items_digest
+        from .inbox import register_inbox_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
         register_logged_models()
         register_deadline_defaults()
+        register_inbox_providers()
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

@@ -545,24 +545,35 @@ class ExtensionSerializer(serializers.ModelSerializer):
 ReasonInput = ReasonInputSerializer
 
 
-class InboxTaskSerializer(serializers.Serializer):
-    """An open flow task of the caller: what to do and on which item or list."""
+INBOX_SUBJECT_TYPES = ("item", "list", "extension", "pledge", "livelihood_issue", "supervision_case")
+INBOX_ACTIONS = (
+    ("accept", "item: accept it (签收)"),
+    ("work", "item: work on it and submit it"),
+    ("verify", "item: verify its completion (the lead leader)"),
+    ("publish", "list: publish it"),
+    ("close", "list: close it"),
+    ("decide_extension", "extension: approve or reject the request"),
+    ("review_pledge", "pledge: review it (审诺)"),
+    ("revise_pledge", "pledge: revise and resubmit it"),
+    ("fulfil_pledge", "pledge: report its fulfilment (践诺)"),
+    ("confirm_pledge", "pledge: confirm its fulfilment"),
+    ("dispatch", "livelihood_issue: dispatch the order (dispatchers)"),
+    ("accept_order", "livelihood_issue: accept the order (handler)"),
+    ("handle", "livelihood_issue: handle and resolve the order (handler)"),
+    ("follow_up", "livelihood_issue: make the follow-up call (dispatchers)"),
+    ("act_on_case", "supervision_case: act on or close the case (commissioners)"),
+)
 
-    id = serializers.IntegerField(source="task.pk")
-    task = serializers.SerializerMethodField()
+
+class InboxStepSerializer(serializers.Serializer):
+    """A step waiting on the caller: what to do, on which subject, by when, and where."""
+
+    subject_type = serializers.ChoiceField(choices=INBOX_SUBJECT_TYPES, help_text="The kind of subject.")
+    subject_id = serializers.IntegerField()
     title = serializers.CharField()
-    status = serializers.CharField(source="task.status")
-    created = serializers.DateTimeField(source="task.created")
-    item = serializers.SerializerMethodField()
-    list = serializers.SerializerMethodField()
-
-    def get_task(self, row) -> str:
-        return row["task"].flow_task.name
-
-    def get_item(self, row) -> int | None:
-        return row["item"].pk if row["item"] is not None else None
-
-    def get_list(self, row) -> int | None:
-        if row["list"] is not None:
-            return row["list"].pk
-        return row["item"].list_id if row["item"] is not None else None
+    action = serializers.ChoiceField(
+        choices=[code for code, _text in INBOX_ACTIONS],
+        help_text="The step: " + "; ".join(f"`{code}` {text}" for code, text in INBOX_ACTIONS) + ".",
+    )
+    due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
+    url = serializers.CharField(help_text="The page of the subject where the step is taken.")

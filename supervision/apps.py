@@ -15,3 +15,11 @@ class SupervisionConfig(AppConfig):
 
         register_escalation_handler(open_case_on_escalation)
         register_logged_model(SupervisionCase)
+
+        from workflows.inbox import InboxProvider, register_inbox_provider
+
+        from .selectors import cases_awaiting
+
+        register_inbox_provider(
+            InboxProvider("supervision_case", _("Supervision case"), cases_awaiting, ("act_on_case",))
+        )

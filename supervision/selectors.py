@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from organization.models import Unit, path_prefix_q
 from organization.scoping import scope_for
@@ -17,6 +19,7 @@ from workflows.sweep import SEVERITY, SweepTarget
 from .models import SupervisionAction, SupervisionCase
 
 Case = SupervisionCase
+_PK_MARK = 987654321  # a pk reversed once into the case URL, then replaced per row
 
 
 # -- who may see what ---------------------------------------------------------------------------
@@ -201,3 +204,26 @@ def warning_overview(user, target: SweepTarget) -> list[OverviewRow]:
         row.counts = {level: counts[unit_id].get(level, 0) for level in LEVELS}
         row.links = {level: target.list_url(unit_id, level) if target.list_url else None for level in LEVELS}
     return list(rows.values())
+
+
+def cases_awaiting(user) -> list[dict]:
+    """Open and acting cases in the commissioner's jurisdiction, inside their township: the
+    inbox rows of supervision (one query)."""
+    scope = scope_for(user)
+    if not scope.overseen_paths and not scope.is_admin:
+        return []
+    q = Q() if scope.is_admin else scope.overseen_units_q("unit__path") & scope.township_q("unit__path")
+    cases = Case.objects.filter(q, state__in=Case.ACTIVE_STATES).only("pk", "subject_title").order_by("opened_at", "pk")
+    head, tail = reverse("supervision:case-detail", args=[_PK_MARK]).split(str(_PK_MARK))
+    return [
+        {
+            "subject_type": "supervision_case",
+            "subject_id": case.pk,
+            "title": case.subject_title,
+            "action": "act_on_case",
+            "action_label": _("Act on the case"),
+            "due_at": None,
+            "url": f"{head}{case.pk}{tail}",
+        }
+        for case in cases
+    ]

@@ -73,11 +73,12 @@ READS: list[Read] = [
     Read("responsibilities:verification-queue", "leader", 7),
     Read("responsibilities:extension-queue", "leader", 7),
     Read("responsibilities:evidence-download", "cadre", 6, pk("evidence"), grows=False),
-    Read("responsibilities:inbox", "cadre", 7),
-    Read("responsibilities:inbox", "leader", 7),
+    # the inbox: one or two queries per kind of subject with steps for the caller
+    Read("responsibilities:inbox", "cadre", 8),
+    Read("responsibilities:inbox", "leader", 11),
     # lists and items: API
-    Read("api-inbox", "cadre", 3, api=True),
-    Read("api-inbox", "leader", 3, api=True),
+    Read("api-inbox", "cadre", 4, api=True),
+    Read("api-inbox", "leader", 7, api=True),
     Read("api-list-list", "leader", 4, api=True),
     Read("api-list-detail", "leader", 3, pk("list"), api=True, grows=False),
     Read("api-list-history", "leader", 4, pk("list"), api=True, grows=False),
