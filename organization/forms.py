@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Membership, Unit
 
@@ -27,11 +28,11 @@ class _TownshipUnitsMixin:
 
 class PersonCreateForm(_TownshipUnitsMixin, forms.Form):
     username = forms.RegexField(
-        label=_("Username"),
+        label=pgettext_lazy("person", "Username"),
         regex=r"^[A-Za-z0-9_.-]{3,40}$",
         error_messages={"invalid": _("3–40 letters, digits, dots, dashes or underscores.")},
     )
-    display_name = forms.CharField(label=_("Name"), max_length=50)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     phone = forms.RegexField(
         label=_("Phone"),
         regex=r"^[0-9+\- ]{5,20}$",
@@ -40,21 +41,21 @@ class PersonCreateForm(_TownshipUnitsMixin, forms.Form):
         error_messages={"invalid": _("Digits only (spaces, + and - allowed).")},
     )
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-    title = forms.CharField(label=_("Post"), max_length=100, required=False)
+    role = forms.ChoiceField(label=pgettext_lazy("person", "Role"), choices=Membership.Role.choices)
+    title = forms.CharField(label=pgettext_lazy("person", "Post"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)
 
 
 class PersonUpdateForm(forms.Form):
-    display_name = forms.CharField(label=_("Name"), max_length=50)
+    display_name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     phone = PersonCreateForm.base_fields["phone"]
     reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)
 
 
 class MembershipForm(_TownshipUnitsMixin, forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    role = forms.ChoiceField(label=_("Role"), choices=Membership.Role.choices)
-    title = forms.CharField(label=_("Post"), max_length=100, required=False)
+    role = forms.ChoiceField(label=pgettext_lazy("person", "Role"), choices=Membership.Role.choices)
+    title = forms.CharField(label=pgettext_lazy("person", "Post"), max_length=100, required=False)
     reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)
 
 
