@@ -248,7 +248,7 @@ class Generator:
             payload = {"percent": 50} if name == "report_progress" else {}
             comment = {"report_progress": "已推进过半", "submit": "已完成", "return": "材料不全"}.get(name, "")
             digest = compute_hash(
-                content_type="responsibilities.responsibilityitem",
+                content_type="responsibilities.responsibilityitem",  # items' audit label (lists/apps.py)
                 object_id=item_id,
                 seq=seq,
                 transition=name,

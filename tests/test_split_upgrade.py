@@ -16,6 +16,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import pytest
@@ -23,22 +24,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "tests" / "fixtures" / "db_at_380f2f8.sqlite3.gz"
 OLD = "responsibilities"
-APPS = {
-    "lists": {
-        "taskcategory",
-        "responsibilitylist",
-        "responsibilityitem",
-        "progressreport",
-        "evidence",
-        "comment",
-        "extensionrequest",
-        "recurringitemtemplate",
-        "listprocess",
-        "itemprocess",
-    },
-    "pledges": {"pledge", "pledgecheck", "pledgeevaluation", "pledgeprocess"},
-    "issues": {"livelihoodissue", "issueprogress", "issuefollowup", "issuephoto", "issueprocess"},
-}
+APPS = {app: set(models) for app, models in import_module("lists.migrations.0002_from_responsibilities").MOVED.items()}
 PROXIES = {"pledgeprocess", "issueprocess"}
 M2M = {"lists": ["responsibilityitem_co_handlers"], "issues": ["livelihoodissue_co_units"]}
 

@@ -49,6 +49,12 @@ On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the log and the che
 INSERT and SELECT them (README, "Production"), so only the owner could disable the triggers,
 and the owner lacks the key.
 
+**The content type in a row's document is the model's audit label**: ``"app_label.model"``
+as it was when the model's first chains were signed. A model that moves to another app (lists,
+pledges and issues left ``responsibilities``) has its content type renamed in place and keeps
+its old label for signing (``register_audit_label``), so no chain is re-signed and a checkpoint
+taken before the move still matches.
+
 ``append_log`` is the only way to write a row: ``TransitionLog.save`` refuses a row that
 has no hash.
 """
