@@ -27,6 +27,7 @@ class IssuesConfig(AppConfig):
 
         from .inbox import register_inbox_providers
         from .models import LivelihoodIssue
+        from .search import register_search_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
@@ -34,3 +35,4 @@ class IssuesConfig(AppConfig):
         register_logged_model(LivelihoodIssue, audit_app_label="responsibilities")
         register_deadline_defaults()
         register_inbox_providers()
+        register_search_providers()

@@ -43,12 +43,14 @@ class ListsConfig(AppConfig):
 
         from .digest import items_digest
         from .inbox import register_inbox_providers
+        from .search import register_search_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
         register_logged_models()
         register_deadline_defaults()
         register_inbox_providers()
+        register_search_providers()
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

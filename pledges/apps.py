@@ -11,9 +11,11 @@ class PledgesConfig(AppConfig):
 
         from .inbox import register_inbox_providers
         from .models import Pledge
+        from .search import register_search_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
         # Chains written before the split were signed under the ``responsibilities`` label.
         register_logged_model(Pledge, audit_app_label="responsibilities")
         register_inbox_providers()
+        register_search_providers()

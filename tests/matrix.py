@@ -873,6 +873,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
     ),
     # -- end reports
+    # -- search: what each persona finds is tested in tests/workflows/test_search.py
+    "search": (Case(LOGGED_IN_PAGE, note="results are filtered to what the caller may read"),),
+    "api-search": (Case(expect(400, anonymous=401, township=400), kind="api", note="no q: the field error"),),
     # -- the township office (党政办): office01 / boffice01 and admins only (tests/organization/test_office.py
     # runs every office action for both townships' office holders); everyone else 403, anonymous to the login.
     "office_home": (Case(OFFICE_ONLY),),

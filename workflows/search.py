@@ -90,3 +90,31 @@ def matching_rows(
         }
         for pk, text, state in found
     ]
+
+
+def trigram_indexes(app_label: str, model_name: str, fields: tuple[str, ...]):
+    """A migration operation: pg_trgm GIN indexes on ``UPPER(field)`` for each of ``fields`` on
+    PostgreSQL (what ``icontains`` filters on); nothing on SQLite, where search scans the scoped
+    rows. pg_trgm is a trusted extension: the database owner may create it."""
+    from django.db import migrations
+
+    def names(model):
+        table = model._meta.db_table
+        return [(f"{table[:40]}_{field}_trgm", table, model._meta.get_field(field).column) for field in fields]
+
+    def forward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        for index, table, column in names(apps.get_model(app_label, model_name)):
+            schema_editor.execute(
+                f'CREATE INDEX IF NOT EXISTS "{index}" ON "{table}" USING gin ((UPPER("{column}"::text)) gin_trgm_ops)'
+            )
+
+    def backward(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for index, _table, _column in names(apps.get_model(app_label, model_name)):
+            schema_editor.execute(f'DROP INDEX IF EXISTS "{index}"')
+
+    return migrations.RunPython(forward, backward)
