@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.list_close, name="list-close"),
     path("<int:pk>/delete/", views.list_delete, name="list-delete"),
     path("<int:pk>/export.xlsx", views.list_export, name="list-export"),
+    path("<int:pk>/print/", views.list_print, name="list-print"),
     path("<int:pk>/import/", views.list_import, name="list-import"),
     path("import-template.xlsx", views.list_import_template, name="list-import-template"),
     path("<int:pk>/items/new/", views.item_create, name="item-create"),

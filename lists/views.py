@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from issues import services as issue_services
+from organization.models import township_of
 from organization.scoping import scope_for
 from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, timeline
 from workflows.inbox import inbox_for
@@ -576,3 +577,20 @@ def inbox(request):
     """我的待办: every step waiting on the signed-in user, from the one selector."""
     rows = inbox_for(request.user)
     return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows)})
+
+
+@login_required
+def list_print(request, pk: int):
+    """The list on A4 for 公示 and filing: every item with its people and deadline, signature lines."""
+    lst = _list_or_404(request.user, pk)
+    items = lst.items.select_related("assignee", "lead_leader").order_by("pk")
+    return render(
+        request,
+        "lists/list_print.html",
+        {
+            "list": lst,
+            "items": items,
+            "township": township_of(lst.unit),
+            "back_url": reverse("lists:list-detail", args=[lst.pk]),
+        },
+    )

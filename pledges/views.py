@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from organization.models import Unit
+from organization.models import Unit, township_of
 from organization.scoping import scope_for
 from workflows.engine import (
     TransitionConflict,
@@ -305,7 +306,8 @@ def _board_unit(request, unit_pk: int) -> Unit:
 def board(request, unit_pk: int):
     """公示: the branch's approved and later pledges, readable by every member of the township."""
     unit = _board_unit(request, unit_pk)
-    template = "pledges/board_print.html" if request.GET.get("print") else "pledges/board.html"
+    printing = bool(request.GET.get("print"))
+    template = "pledges/board_print.html" if printing else "pledges/board.html"
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
     context = {
@@ -315,6 +317,12 @@ def board(request, unit_pk: int):
         "quarter": f"{today.year}-Q{quarter}",
         "fulfilment": pledge_fulfilment_rate(unit, year=today.year, quarter=quarter),
     }
+    if printing:
+        context |= {
+            "township": township_of(unit),
+            "autoprint": True,
+            "back_url": reverse("pledges:pledge-board", args=[unit.pk]),
+        }
     return render(request, template, context)
 
 

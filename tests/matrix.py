@@ -873,6 +873,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
     ),
     # -- end reports
+    # -- print-ready pages: whoever reads the object (tests/workflows/test_print_pages.py)
+    "lists:list-print": (Case(ITEM_READERS, subject=published_list),),
+    "issues:issue-print": (Case(ITEM_READERS, subject=dispatched_issue), Case(B_READERS, subject=b_dispatched_issue)),
+    "supervision:case-print": (Case(CASE_READERS, subject=supervision_case),),
     # -- search: what each persona finds is tested in tests/workflows/test_search.py
     "search": (Case(LOGGED_IN_PAGE, note="results are filtered to what the caller may read"),),
     "api-search": (Case(expect(400, anonymous=401, township=400), kind="api", note="no q: the field error"),),
