@@ -515,15 +515,11 @@ def extension_decide(request, pk: int, decision: str):
                 return _render_item(request, extension.item, bound={"reject": form})
             messages.error(request, _("Give a reason for rejecting the extension request."))
             return redirect(_next_or(request, subject_url))
-    if on_issue:
-        approve, reject = services.issue_extension_approve, services.issue_extension_reject
-    else:
-        approve, reject = services.extension_approve, services.extension_reject
     try:
         if decision == "approve":
-            approve(extension=extension, actor=request.user)
+            services.extension_approve(extension=extension, actor=request.user)
         else:
-            reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
+            services.extension_reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
     except TransitionForbidden as exc:
         raise PermissionDenied from exc
     except TransitionConflict:

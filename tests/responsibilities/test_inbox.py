@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organization.models import User
-from responsibilities import pledge_flows, services
+from responsibilities import services
 from supervision import services as supervision_services
 from tests.responsibilities.issue_fixtures import issue_in_state, people_fixture  # noqa: F401
 from tests.responsibilities.lists_builders import add_item, draft_list, item_in_state
@@ -82,14 +82,14 @@ def test_a_work_orders_extension_request_waits_on_the_dispatchers(personas, peop
     )
     subject = ("extension", ext.pk, "decide_extension")
     assert_only(personas, subject, ["leader"], ["other_cadre", "other_leader", "cadre"])
-    services.issue_extension_reject(extension=ext, actor=people.dispatcher, reason="可先临时处置")
+    services.extension_reject(extension=ext, actor=people.dispatcher, reason="可先临时处置")
     assert subject not in steps(personas.leader)
 
 
 def test_pledge_steps_wait_on_the_branch_leader_then_on_the_member(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
     assert_only(personas, ("pledge", pledge.pk, "review_pledge"), ["leader"], ["cadre", "other_leader"])
-    pledge = pledge_flows.flow_review(pledge=pledge, actor=personas.leader, approve=True)
+    pledge = services.pledge_approve(pledge=pledge, actor=personas.leader)
     assert ("pledge", pledge.pk, "review_pledge") not in steps(personas.leader)
     assert_only(personas, ("pledge", pledge.pk, "fulfil_pledge"), ["cadre"], ["leader", "colleague"])
 
