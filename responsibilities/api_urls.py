@@ -14,5 +14,6 @@ router.register("livelihood-issues", LivelihoodIssueViewSet, basename="livelihoo
 
 urlpatterns = [
     path("inbox/", apis.InboxView.as_view(), name="api-inbox"),
+    path("inbox/done/", apis.DoneView.as_view(), name="api-inbox-done"),
     *router.urls,
 ]

@@ -6,4 +6,5 @@ from . import flow_views
 
 urlpatterns = [
     path("inbox/", flow_views.inbox, name="inbox"),
+    path("inbox/done/", flow_views.inbox_done, name="inbox-done"),
 ]

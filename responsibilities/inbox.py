@@ -9,17 +9,25 @@ extension request has no flow task and is read from its state.
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from organization.scoping import scope_for
-from workflows.inbox import InboxProvider, register_inbox_provider
+from workflows.inbox import DoneSubject, InboxProvider, register_done_subject, register_inbox_provider
 
 from . import issue_flows
 from .flows import open_tasks_for
-from .models import ExtensionRequest, LivelihoodIssue, Pledge, issue_township_q
+from .models import (
+    ExtensionRequest,
+    LivelihoodIssue,
+    Pledge,
+    ResponsibilityItem,
+    ResponsibilityList,
+    issue_township_q,
+)
 from .pledge_flows import PledgeFlow
 from .selectors.lists import _item_url_maker
 
@@ -175,6 +183,55 @@ def issue_rows(user) -> list[dict]:
     return rows
 
 
+# -- 已办: the subjects whose transitions show on their actors' done page -------------------------
+
+
+def _url(name: str):
+    make = _item_url_maker(name)
+    return lambda link: make(int(link))
+
+
+def _extension_url(link: str) -> str:
+    """An extension's page is its subject's: ``item:<pk>`` or ``issue:<pk>``."""
+    kind, pk = link.split(":")
+    return _url("responsibilities:item-detail" if kind == "item" else "responsibilities:issue-detail")(pk)
+
+
+def _issues_in_township(user):
+    scope = scope_for(user)
+    issues = LivelihoodIssue.objects.all()
+    return issues if scope.is_admin else issues.filter(issue_township_q(scope.township_paths))
+
+
+def _extensions_in_township(user):
+    on_items = Q(item__isnull=False) & scope_for(user).township_q("item__list__unit__path")
+    return ExtensionRequest.objects.filter(on_items | Q(issue__in=_issues_in_township(user).values("pk")))
+
+
+def register_done_subjects() -> None:
+    def township(model, path: str):
+        return lambda user: model.objects.filter(scope_for(user).township_q(path))
+
+    text = CharField()
+    extension_link = Coalesce(
+        Concat(Value("item:"), Cast("item_id", text), output_field=text),
+        Concat(Value("issue:"), Cast("issue_id", text), output_field=text),
+    )
+    for subject in (
+        DoneSubject("item", ResponsibilityItem, _("Item"), township(ResponsibilityItem, "list__unit__path"),
+                    "title", _url("responsibilities:item-detail")),
+        DoneSubject("list", ResponsibilityList, _("List"), township(ResponsibilityList, "unit__path"),
+                    "title", _url("responsibilities:list-detail")),
+        DoneSubject("extension", ExtensionRequest, _("Extension request"), _extensions_in_township,
+                    Coalesce("item__title", "issue__title"), _extension_url, link=extension_link),
+        DoneSubject("pledge", Pledge, _("Pledge"), township(Pledge, "unit__path"),
+                    "text", _url("responsibilities:pledge-detail")),
+        DoneSubject("livelihood_issue", LivelihoodIssue, _("Work order"), _issues_in_township,
+                    "title", _url("responsibilities:issue-detail")),
+    ):  # fmt: skip
+        register_done_subject(subject)
+
+
 def register_inbox_providers() -> None:
     for subject_type, label, rows, actions in (
         ("item", _("Item"), item_rows, ("accept", "work", "verify")),
@@ -184,3 +241,4 @@ def register_inbox_providers() -> None:
         ("livelihood_issue", _("Work order"), issue_rows, tuple(_ISSUE_ACTIONS.values())),
     ):
         register_inbox_provider(InboxProvider(subject_type, label, rows, actions))
+    register_done_subjects()

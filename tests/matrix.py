@@ -567,6 +567,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     # -- lists, items and extensions (API) --
     "api-inbox": (Case(API_LOGGED_IN, kind="api", note="each sees their own open flow tasks"),),
+    "api-inbox-done": (Case(API_LOGGED_IN, kind="api", note="each sees what they did (已办)"),),
     "api-list-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
         Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
@@ -698,6 +699,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "responsibilities:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
+    "responsibilities:inbox-done": (Case(LOGGED_IN_PAGE, note="each sees what they did (已办)"),),
     "responsibilities:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
     "responsibilities:issue-register": (
         Case(
