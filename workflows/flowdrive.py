@@ -129,7 +129,8 @@ class StepDriver:
     processes: Callable[[object], QuerySet]
     #: subject -> start a process (the flow's StartHandle)
     start: Callable[[object], object] | None = None
-    #: transition names that start a process (when none is running, for ``restart_via``)
+    #: transition names that start a process (one that also completes a step starts one only
+    #: when no process is running: a pledge submitted again after a return continues its own)
     start_on: frozenset[str] = frozenset()
     #: transition name -> names of the steps it completes, in order (the first that is open)
     steps: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
