@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from tests.responsibilities.lists_builders import item_in_state
+from tests.lists.lists_builders import item_in_state
 from workflows import flowdrive
 from workflows.engine import apply_transition
 
