@@ -580,3 +580,18 @@ class InboxStepSerializer(serializers.Serializer):
     )
     due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
     url = serializers.CharField(help_text="The page of the subject where the step is taken.")
+
+
+class DoneStepSerializer(serializers.Serializer):
+    """已办: a transition the caller took, on which subject, when, and where it is."""
+
+    subject_type = serializers.ChoiceField(choices=INBOX_SUBJECT_TYPES, help_text="The kind of subject.")
+    subject_id = serializers.IntegerField()
+    title = serializers.CharField()
+    transition = serializers.CharField(help_text="The transition taken (its API name).")
+    transition_label = serializers.CharField()
+    source = serializers.CharField(help_text="The state before.")
+    target = serializers.CharField(help_text="The state after.")
+    at = serializers.DateTimeField()
+    comment = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(help_text="The page of the subject.")

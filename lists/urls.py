@@ -29,4 +29,5 @@ urlpatterns = [
     path("items/<int:pk>/extension/", views.item_extension, name="item-extension"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/done/", views.inbox_done, name="inbox-done"),
 ]

@@ -22,11 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from issues import services as issue_services
 from organization.models import township_of
 from organization.scoping import scope_for
 from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, timeline
-from workflows.inbox import inbox_for
+from workflows.inbox import done_for, inbox_for
 
 from . import services
 from .excel import ExcelImportError, default_title, export_list, import_list, import_template
@@ -516,15 +515,11 @@ def extension_decide(request, pk: int, decision: str):
                 return _render_item(request, extension.item, bound={"reject": form})
             messages.error(request, _("Give a reason for rejecting the extension request."))
             return redirect(_next_or(request, subject_url))
-    if on_issue:
-        approve, reject = issue_services.issue_extension_approve, issue_services.issue_extension_reject
-    else:
-        approve, reject = services.extension_approve, services.extension_reject
     try:
         if decision == "approve":
-            approve(extension=extension, actor=request.user)
+            services.extension_approve(extension=extension, actor=request.user)
         else:
-            reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
+            services.extension_reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
     except TransitionForbidden as exc:
         raise PermissionDenied from exc
     except TransitionConflict:
@@ -576,7 +571,17 @@ def extension_queue(request):
 def inbox(request):
     """我的待办: every step waiting on the signed-in user, from the one selector."""
     rows = inbox_for(request.user)
-    return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows)})
+    return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows), "tab": "todo"})
+
+
+DONE_PAGE_SIZE = 50
+
+
+@login_required
+def inbox_done(request):
+    """已办, beside 我的待办: the user's own transitions across subjects, newest first, paged."""
+    page = Paginator(done_for(request.user), DONE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "lists/inbox.html", {"page": page, "rows": page.object_list, "tab": "done"})
 
 
 @login_required

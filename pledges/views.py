@@ -25,7 +25,6 @@ from workflows.engine import (
     timeline,
 )
 
-from . import flows as pledge_flows
 from . import services
 from .excel import board_workbook
 from .models import PLEDGE_TEXT_MAX, Pledge, PledgeCheck, PledgeEvaluation
@@ -184,28 +183,6 @@ def pledge_edit(request, pk: int):
     return render(request, "pledges/edit.html", {"pledge": pledge, "form": form})
 
 
-def _perform(pledge: Pledge, name: str, actor, data: dict) -> Pledge:
-    comment = data.get("comment", "")
-    reason = data.get("reason", "")
-    if name == "submit":
-        return pledge_flows.flow_submit(pledge=pledge, actor=actor, comment=comment)
-    if name in ("approve", "return"):
-        return pledge_flows.flow_review(
-            pledge=pledge, actor=actor, approve=name == "approve", reason=reason, comment=comment
-        )
-    if name == "claim":
-        return pledge_flows.flow_claim(pledge=pledge, actor=actor, evidence_text=data["evidence_text"], comment=comment)
-    if name in ("confirm", "reject_claim"):
-        return pledge_flows.flow_confirmation(
-            pledge=pledge, actor=actor, confirm=name == "confirm", reason=reason, comment=comment
-        )
-    if name == "mark_unfulfilled":
-        return pledge_flows.flow_close(
-            pledge=pledge, actor=actor, method="pledge_mark_unfulfilled", reason=reason, comment=comment
-        )
-    return pledge_flows.flow_close(pledge=pledge, actor=actor, method="pledge_withdraw", comment=comment)
-
-
 @login_required
 @require_POST
 def pledge_transition(request, pk: int, name: str):
@@ -219,7 +196,7 @@ def pledge_transition(request, pk: int, name: str):
         context = _detail_context(request, pledge, transition_form=form, failed_transition=name)
         return render(request, "pledges/detail.html", context, status=400)
     try:
-        _perform(pledge, name, request.user, form.cleaned_data)
+        services.pledge_take(pledge=pledge, name=name, actor=request.user, **form.cleaned_data)
     except TransitionError as exc:
         if exc.status_code == 403:
             raise PermissionDenied from exc

@@ -585,6 +585,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     # -- lists, items and extensions (API) --
     "api-inbox": (Case(API_LOGGED_IN, kind="api", note="each sees their own open flow tasks"),),
+    "api-inbox-done": (Case(API_LOGGED_IN, kind="api", note="each sees what they did (已办)"),),
     "api-list-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
         Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
@@ -716,6 +717,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "lists:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
+    "lists:inbox-done": (Case(LOGGED_IN_PAGE, note="each sees what they did (已办)"),),
     "issues:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
     "issues:issue-register": (
         Case(

@@ -76,9 +76,14 @@ READS: list[Read] = [
     # the inbox: one or two queries per kind of subject with steps for the caller
     Read("lists:inbox", "cadre", 8),
     Read("lists:inbox", "leader", 11),
+    # 已办: a count, a page of log rows, one union for their subjects' titles
+    Read("lists:inbox-done", "cadre", 8),
+    Read("lists:inbox-done", "leader", 8),
     # lists and items: API
     Read("api-inbox", "cadre", 4, api=True),
     Read("api-inbox", "leader", 7, api=True),
+    Read("api-inbox-done", "cadre", 4, api=True),
+    Read("api-inbox-done", "leader", 4, api=True),
     Read("api-list-list", "leader", 4, api=True),
     Read("api-list-detail", "leader", 3, pk("list"), api=True, grows=False),
     Read("api-list-history", "leader", 4, pk("list"), api=True, grows=False),
