@@ -41,6 +41,7 @@ from .serializers import (
     ListUpdateSerializer,
     MonthField,
     ProgressInputSerializer,
+    ReassignInputSerializer,
     SubmitInputSerializer,
     item_representation,
     item_rows,
@@ -181,7 +182,13 @@ class ItemFilter(django_filters.FilterSet):
 @extend_schema_view(
     **_transition_bodies(
         "ItemTransitionInput",
-        [CommentInputSerializer, ProgressInputSerializer, SubmitInputSerializer, ReasonInputSerializer],
+        [
+            CommentInputSerializer,
+            ProgressInputSerializer,
+            SubmitInputSerializer,
+            ReasonInputSerializer,
+            ReassignInputSerializer,
+        ],
     )
 )
 class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
@@ -197,6 +204,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         "return": ReasonInputSerializer,
         "suspend": ReasonInputSerializer,
         "cancel": ReasonInputSerializer,
+        "reassign": ReassignInputSerializer,
     }
 
     #: Reads answered from plain rows (``ItemRowSerializer``, the same JSON as ``ItemSerializer``)
@@ -235,8 +243,8 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         lst = data.pop("list")
         _require_leader_of(request.user, lst.unit)
-        if lst.state != ResponsibilityList.State.DRAFT:
-            raise Conflict(_("Items are added to draft lists only."))
+        if lst.state == ResponsibilityList.State.CLOSED:
+            raise Conflict(_("The list is closed: items are added to draft or published lists."))
         item = run_service_mapping_errors(lambda: services.item_create(lst=lst, actor=request.user, **data))
         return Response(self.get_serializer(self._reload(item)).data, status=status.HTTP_201_CREATED)
 
@@ -290,6 +298,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
             "suspend": services.item_suspend,
             "resume": services.item_resume,
             "cancel": services.item_cancel,
+            "reassign": services.item_reassign,
         }[name]
         return call(item=obj, actor=actor, comment=comment, **data)
 

@@ -122,6 +122,7 @@ ITEM_DRIVER = StepDriver(
     start_on=frozenset({"assign"}),
     steps={"accept": ("accept",), "submit": ("work",), "verify": ("verify",), "return": ("verify",)},
     cancel_on=frozenset({"cancel", "carry_over", "mark_unfinished"}),
+    hand_over_on=frozenset({"reassign"}),
     subject_field="item",
 )
 

@@ -276,14 +276,9 @@ class ItemSerializer(serializers.ModelSerializer):
             probe = Item(pk=getattr(self.instance, "pk", None), list=lst, due_at=attrs["due_at"])
             errors.update(check(probe, "due_at"))
         assignee = attrs.get("assignee")
-        if assignee is not None:
-            member = Membership.objects.filter(
-                user=assignee,
-                role__in=[Membership.Role.CADRE, Membership.Role.LEADER],
-                unit__path__startswith=unit.path,
-            ).exists()
-            if not member:
-                errors["assignee"] = [_("The responsible cadre must be a member of %(unit)s.") % {"unit": unit.name}]
+        problem = assignee_error(unit, assignee) if assignee is not None else None
+        if problem:
+            errors["assignee"] = [problem]
         lead_leader = attrs.get("lead_leader")
         if lead_leader is not None and not leaders_of(unit).filter(pk=lead_leader.pk).exists():
             errors["lead_leader"] = [_("The lead leader must lead %(unit)s.") % {"unit": unit.name}]
@@ -457,6 +452,33 @@ class ProgressInputSerializer(CommentInputSerializer):
 
 class SubmitInputSerializer(CommentInputSerializer):
     result = serializers.CharField(max_length=5000)
+
+
+class ReassignInputSerializer(ReasonInputSerializer):
+    """改派: the cadre who takes the item over (a cadre or leader of the item's unit), and why."""
+
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+    def validate_assignee(self, assignee):
+        item = self.context["object"]
+        problem = assignee_error(item.list.unit, assignee)
+        if problem:
+            raise serializers.ValidationError(problem)
+        if assignee.pk == item.assignee_id:
+            raise serializers.ValidationError(_("%(name)s already holds this item.") % {"name": assignee})
+        return assignee
+
+
+def assignee_error(unit, assignee) -> str | None:
+    """Why ``assignee`` may not hold an item of ``unit`` (None when they may)."""
+    member = Membership.objects.filter(
+        user=assignee,
+        role__in=[Membership.Role.CADRE, Membership.Role.LEADER],
+        unit__path__startswith=unit.path,
+    ).exists()
+    if member:
+        return None
+    return _("The responsible cadre must be a member of %(unit)s.") % {"unit": unit.name}
 
 
 # -- extension requests -------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from .forms import (
     NoteForm,
     ProgressForm,
     ReasonForm,
+    ReassignForm,
     SubmitForm,
 )
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
@@ -338,6 +339,14 @@ def item_delete(request, pk: int):
 
 # -- the item page and its actions ----------------------------------------------------------------
 
+
+def _action_form(form_class, item, *args, **kwargs):
+    """An action's form; one that chooses among the item's people (改派) is given the item."""
+    if getattr(form_class, "needs_item", False):
+        kwargs["item"] = item
+    return form_class(*args, **kwargs)
+
+
 ITEM_ACTIONS = {
     "accept": (CommentForm, lambda item, user, d: services.item_accept(item=item, actor=user, comment=d["comment"])),
     "report_progress": (
@@ -352,8 +361,12 @@ ITEM_ACTIONS = {
     "suspend": (ReasonForm, lambda item, user, d: services.item_suspend(item=item, actor=user, reason=d["reason"])),
     "resume": (CommentForm, lambda item, user, d: services.item_resume(item=item, actor=user, comment=d["comment"])),
     "cancel": (ReasonForm, lambda item, user, d: services.item_cancel(item=item, actor=user, reason=d["reason"])),
+    "reassign": (
+        ReassignForm,
+        lambda item, user, d: services.item_reassign(item=item, actor=user, assignee=d["assignee"], reason=d["reason"]),
+    ),
 }
-DANGER = {"return", "suspend", "cancel"}
+DANGER = {"return", "suspend", "cancel", "reassign"}
 HISTORY_LABELS = {
     "assign": gettext_lazy("Assigned"),
     "accept": gettext_lazy("Accepted"),
@@ -364,6 +377,7 @@ HISTORY_LABELS = {
     "suspend": gettext_lazy("Suspended"),
     "resume": gettext_lazy("Resumed"),
     "cancel": gettext_lazy("Cancelled"),
+    "reassign": gettext_lazy("Reassigned"),
     "carry_over": gettext_lazy("Carried over to next month"),
     "mark_unfinished": gettext_lazy("Marked unfinished"),
     "extend": gettext_lazy("Deadline extended"),
@@ -384,7 +398,7 @@ def _render_item(request, item: Item, bound: dict | None = None):
             if info.name not in ITEM_ACTIONS:
                 continue
             form_class = ITEM_ACTIONS[info.name][0]
-            form = bound.get(info.name) or form_class(prefix=info.name)
+            form = bound.get(info.name) or _action_form(form_class, item, prefix=info.name)
             actions.append({"name": info.name, "label": info.label, "form": form, "danger": info.name in DANGER})
     actions.sort(key=lambda action: action["danger"])
     extensions = list(item.extension_requests.select_related("requested_by", "decided_by"))
@@ -430,7 +444,7 @@ def item_action(request, pk: int, name: str):
     if not _participates(request.user, item):
         raise PermissionDenied
     form_class, run = ITEM_ACTIONS[name]
-    form = form_class(request.POST, prefix=name)
+    form = _action_form(form_class, item, request.POST, prefix=name)
     if not form.is_valid():
         return _render_item(request, item, bound={name: form})
     try:

@@ -120,6 +120,14 @@ def cancel_processes(processes: QuerySet) -> None:
     Process.objects.filter(pk__in=open_processes).update(status=STATUS.CANCELED, finished=now)
 
 
+def hand_over_tasks(processes: QuerySet, *, from_user: int, to_user: int) -> int:
+    """Give the open steps of the running processes in ``processes`` that wait on ``from_user``
+    to ``to_user`` (改派, 交接); returns how many moved."""
+    return Task.objects.filter(
+        process__in=running(processes).values("pk"), owner_id=from_user, status__in=OPEN_TASK_STATUSES
+    ).update(owner_id=to_user)
+
+
 @dataclass(frozen=True)
 class StepDriver:
     """A flow driven by a table: which transition starts the process, which step each one
@@ -140,12 +148,18 @@ class StepDriver:
     flow: type | None = None
     #: the attribute of the process that holds the subject (handed over, not read again)
     subject_field: str = ""
+    #: transition names that hand the subject's open steps from one person to another: the log
+    #: row's payload names them (``from_user``, ``to_user``); the steps stay where they are
+    hand_over_on: frozenset[str] = frozenset()
 
     def __call__(self, subject, entry) -> None:
         name = entry.transition
         processes = self.processes(subject)
         if name in self.cancel_on:
             cancel_processes(processes)
+            return
+        if name in self.hand_over_on:
+            hand_over_tasks(processes, from_user=entry.payload["from_user"], to_user=entry.payload["to_user"])
             return
         for node_name in self.steps.get(name, ()):
             node = getattr(self.flow, node_name)

@@ -394,6 +394,17 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
 
     @transition(
         field=state,
+        source=[State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS, State.RETURNED],
+        target=None,
+        permission=_leads_unit,
+        custom={"label": _("Reassign")},
+    )
+    def reassign(self, *, assignee):
+        """改派: another cadre takes the item over where it stands; the log keeps both names."""
+        self.assignee = assignee
+
+    @transition(
+        field=state,
         source=[State.ACCEPTED, State.IN_PROGRESS, State.RETURNED],
         target=State.SUSPENDED,
         permission=_leads_unit,

@@ -408,6 +408,31 @@ def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> I
 
 
 @transaction.atomic
+def item_reassign(*, item: Item, actor: User, assignee: User, reason: str, comment: str = "") -> Item:
+    """改派: ``assignee`` takes the item over where it stands (its open step and any pending
+    extension request move with it: they belong to the item). The log row names both; the new
+    assignee is told as on assignment. The caller checked that ``assignee`` may hold the item."""
+    locked = _lock_item(item)
+    previous = locked.assignee_id
+    if assignee.pk == previous:
+        raise TransitionConflict(_("%(name)s already holds this item.") % {"name": assignee})
+    payload = {"reason": reason, "from_user": previous, "to_user": assignee.pk}
+    if comment:
+        payload["comment"] = comment
+    item, key = _item_transition(locked, "reassign", actor=actor, comment=reason, payload=payload, assignee=assignee)
+    emit(
+        "item.assigned",
+        subject=item,
+        recipients=[assignee.pk],
+        actor=actor,
+        context=_item_context(item),
+        urgent=item.urgent,
+        key=key,
+    )
+    return item
+
+
+@transaction.atomic
 def item_add_evidence(*, item: Item, actor: User, upload, content_type: str) -> Evidence:
     """Store an uploaded file (validated by the caller: size, type by content, name)."""
     return Evidence.objects.create(
