@@ -81,6 +81,7 @@ def give_flow_processes(items: list[tuple[int, int, int]]) -> int:
     from lists import flows
     from lists.models import ItemProcess, ResponsibilityItem
     from organization.models import User
+    from workflows.flowdrive import complete_task
 
     running = set(
         ItemProcess.objects.filter(item_id__in=[pk for pk, _, _ in items])
@@ -93,8 +94,8 @@ def give_flow_processes(items: list[tuple[int, int, int]]) -> int:
             continue
         with transaction.atomic():
             item = ResponsibilityItem.objects.select_for_update().get(pk=pk)
-            flows.start_item_process(item)
-            flows.item_task_done(item, "accept", actor=User.objects.get(pk=assignee))
+            flows.ItemFlow.start.run(item=item)
+            complete_task(flows.item_processes(item), flows.ItemFlow.accept, actor=User.objects.get(pk=assignee))
         started += 1
     return started
 

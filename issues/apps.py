@@ -24,7 +24,10 @@ class IssuesConfig(AppConfig):
 
     def ready(self):
         from workflows.audit import register_logged_model
+        from workflows.flowdrive import register_flow_driver
 
+        from . import services  # noqa: F401  (registers work orders with the one extension path)
+        from .flows import issue_driver
         from .inbox import register_inbox_providers
         from .models import LivelihoodIssue
         from .search import register_search_providers
@@ -36,3 +39,4 @@ class IssuesConfig(AppConfig):
         register_deadline_defaults()
         register_inbox_providers()
         register_search_providers()
+        register_flow_driver(LivelihoodIssue, issue_driver)

@@ -6,10 +6,10 @@ the model holds the rules, the flow decides who acts next:
     start → dispatch (dispatchers) → accept (handler) → handle (handler) → follow_up (dispatchers) → end
             ↑ returned as wrongly routed ┘                ↑ reopened ┘
 
-Each human task is taken with ``take(task, actor, **data)``, which calls the one service of that
-step; every issue service then calls ``sync(issue)``, which completes the current task once the
-issue's state has moved past it and lets the flow route to the next one. Services are the only
-writers, so work done through the API or the pages keeps the inboxes right as well.
+A step is done on the order's page or through the API, which call the one service of that step;
+its transition fires the engine's hook (``workflows.flowdrive``), and ``issue_driver`` calls
+``sync(issue)``, which completes the current task once the issue's state has moved past it and
+lets the flow route to the next one. The flow calls no service.
 """
 
 from __future__ import annotations
@@ -101,26 +101,12 @@ class IssueFlow(flow.Flow):
         return activation.process
 
 
-# Which services a step's person may call (the API and pages call the same services).
-STEP_SERVICES = {
-    "dispatch": ("issue_dispatch", "issue_answer", "issue_cancel"),
-    "accept": ("issue_accept", "issue_reject"),
-    "handle": ("issue_report_progress", "issue_resolve"),
-    "follow_up": ("issue_follow_up", "issue_reopen", "issue_close"),
-}
-
-
 def process_of(issue: Issue) -> IssueProcess | None:
     from django.contrib.contenttypes.models import ContentType
 
     return IssueProcess.objects.filter(
         artifact_content_type=ContentType.objects.get_for_model(Issue), artifact_object_id=issue.pk
     ).first()
-
-
-def start(issue: Issue) -> IssueProcess:
-    """Start the issue's process (the registration service calls this)."""
-    return IssueFlow.start.run(issue=issue)
 
 
 def open_tasks(issue: Issue):
@@ -147,14 +133,15 @@ def sync(issue: Issue) -> None:
             return
 
 
-def take(task: Task, *, actor, **data):
-    """Do a task's step: call the one service named, which advances the flow through ``sync``."""
-    from . import services
-
-    service_name = data.pop("service")
-    if service_name not in STEP_SERVICES[task.flow_task.name]:
-        raise ValueError(f"{service_name} is not a step of {task.flow_task.name}")
-    return getattr(services, service_name)(issue=issue_of(task), actor=actor, **data)
+def issue_driver(issue: Issue, entry) -> None:
+    """The engine's hook for work orders: registration starts the process; any change of state
+    completes the steps the order has moved past. A return as wrongly routed is followed at once
+    by the requeue, which moves the flow; a change that keeps the state (progress, a new
+    deadline) waits on no one."""
+    if entry.transition == "report":
+        IssueFlow.start.run(issue=issue)
+    elif entry.transition != "reject" and entry.source != entry.target:
+        sync(issue)
 
 
 def issue_of(task: Task) -> Issue:

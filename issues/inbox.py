@@ -6,7 +6,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from organization.scoping import scope_for
-from workflows.inbox import InboxProvider, inbox_row, register_inbox_provider, url_maker
+from workflows.inbox import (
+    DoneSubject,
+    InboxProvider,
+    inbox_row,
+    register_done_subject,
+    register_inbox_provider,
+    url_maker,
+)
 
 from . import flows
 from .models import LivelihoodIssue, issue_township_q
@@ -45,7 +52,19 @@ def issue_rows(user) -> list[dict]:
     return rows
 
 
+def issues_in_township(user):
+    """The orders of the user's township (the 已办 page's scope)."""
+    scope = scope_for(user)
+    issues = LivelihoodIssue.objects.all()
+    return issues if scope.is_admin else issues.filter(issue_township_q(scope.township_paths))
+
+
 def register_inbox_providers() -> None:
     register_inbox_provider(
         InboxProvider("livelihood_issue", _("Work order"), issue_rows, tuple(_ISSUE_ACTIONS.values()))
     )
+    detail = url_maker("issues:issue-detail")
+    register_done_subject(
+        DoneSubject("livelihood_issue", LivelihoodIssue, _("Work order"), issues_in_township, "title",
+                    lambda link: detail(int(link)))
+    )  # fmt: skip

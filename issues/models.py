@@ -342,6 +342,10 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         # 回访 is made by the dispatching office, never by whoever did the work.
         return can_dispatch(user, self) and user.pk != self.handler_id
 
+    def _deadline_mover(self, user) -> bool:
+        # A work order's deadline is the dispatching office's to move (or the handling unit's leaders').
+        return can_dispatch(user, self) or (self.unit_id is not None and scope_for(user).leads(self.unit))
+
     def within_reject_window(self) -> bool:
         return self.reject_due_at is None or timezone.now() <= self.reject_due_at
 
@@ -501,6 +505,7 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         field=state,
         source=[State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS],
         target=None,
+        permission=_deadline_mover,
         custom={"label": _("Move deadline"), "internal": True},
     )
     def move_deadline(self, *, new_due_at: dt.datetime):

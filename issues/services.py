@@ -12,12 +12,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from lists.models import ExtensionRequest
-from lists.services.items import extension_open
+from lists.services import ExtensionSubject, extension_ask, register_extension_subject
 from organization.models import Unit, User
 from organization.scoping import leaders_of
-from workflows.audit import append_log
 from workflows.calendar import local_minute
-from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
+from workflows.engine import apply_transition, record_change
 from workflows.events import emit
 
 from .models import IssueFollowUp, IssuePhoto, IssueProgress, LivelihoodIssue, add_working_time, dispatchers
@@ -43,24 +42,15 @@ def _dispatcher_ids(issue: Issue, exclude=None) -> list[int]:
     return sorted(ids)
 
 
-def _locked_issue(issue: Issue) -> Issue:
-    locked = Issue.objects.select_for_update(of=("self",)).select_related("unit").get(pk=issue.pk)
-    return locked
+def _locked_issue(issue: Issue | int) -> Issue:
+    pk = issue if isinstance(issue, int) else issue.pk
+    return Issue.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
 
 
 def _transition(issue: Issue, method: str, *, actor: User, comment: str = "", name=None, payload=None, **kwargs):
     issue = _locked_issue(issue)
     apply_transition(issue, method, actor=actor, comment=comment, name=name, payload=payload, **kwargs)
-    if method != "reject":  # a return is completed by the requeue that follows it
-        _advance_flow(issue)
     return issue
-
-
-def _advance_flow(issue: Issue) -> None:
-    """Move the issue's viewflow process on to whoever must act next (same transaction)."""
-    from . import flows as issue_flows
-
-    issue_flows.sync(issue)
 
 
 @transaction.atomic
@@ -90,10 +80,7 @@ def issue_register(
         reporter_phone=reporter_phone,
         registered_by=actor,
     )
-    append_log(issue, transition="report", source="", target=issue.state, actor=actor, comment=description[:2000])
-    from . import flows as issue_flows
-
-    issue_flows.start(issue)
+    record_change(issue, transition="report", source="", target=issue.state, actor=actor, comment=description[:2000])
     emit(
         "issue.reported",
         subject=issue,
@@ -152,7 +139,6 @@ def issue_reject(*, issue: Issue, actor: User, reason: str, comment: str = "") -
     issue = _transition(issue, "reject", actor=actor, name="reject", comment=reason, payload={"reason": reason}, reason=reason)  # fmt: skip
     previous_unit = issue.unit.name if issue.unit_id else ""
     apply_transition(issue, "requeue", actor=actor, check_permission=False, payload={"reason": reason})
-    _advance_flow(issue)
     emit(
         "issue.rejected",
         subject=issue,
@@ -282,73 +268,21 @@ def issue_extension_limit(issue: Issue) -> dt.datetime | None:
     return add_working_time(base, days=issue.policy().max_extension_working_days)
 
 
-@transaction.atomic
-def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
-    """The handler asks for a later deadline (at most 10 working days past the original one)."""
-    issue = _locked_issue(issue)
-    if actor.pk != issue.handler_id:
-        raise TransitionForbidden("Only the handler may request an extension.")
-    if issue.state not in Issue.CLOCK_STATES:
-        raise TransitionConflict("The work order is not being handled.")
-    limit = issue_extension_limit(issue)
+def _check_extension(issue: Issue, new_due_at: dt.datetime) -> None:
     if issue.due_at and new_due_at <= issue.due_at:
         raise ValueError("The requested deadline must be later than the current one.")
+    limit = issue_extension_limit(issue)
     if limit and new_due_at > limit:
         raise ValueError("An extension may add at most 10 working days.")
-    extension = extension_open(subject_field="issue", subject=issue, actor=actor, new_due_at=new_due_at, reason=reason)
-    emit(
-        "extension.requested",
-        subject=extension,
-        recipients=_dispatcher_ids(issue, exclude=actor),
-        actor=actor,
-        context=_issue_context(issue, new_due_at=local_minute(new_due_at), reason=reason),
-    )
-    return extension
 
 
-@transaction.atomic
-def issue_extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
-    """Approval moves the order's deadline (the original one is kept) and logs it on the order."""
-    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
-    issue = _locked_issue(extension.issue)  # locked before the first write
-    apply_transition(extension, "approve", actor=actor, comment=comment)
-    apply_transition(
-        issue,
-        "move_deadline",
-        actor=actor,
-        name="extend",
-        check_permission=False,
-        comment=extension.reason,
-        payload={
-            "from": issue.due_at.isoformat() if issue.due_at else None,
-            "to": extension.new_due_at.isoformat(),
-            "extension": extension.pk,
-        },
-        new_due_at=extension.new_due_at,
-    )
-    emit(
-        "extension.decided",
-        subject=extension,
-        recipients=[extension.requested_by_id],
-        actor=actor,
-        context=_issue_context(issue, decision="approved"),
-    )
-    return extension
+def issue_extension_request(*, issue: Issue, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
+    """The handler asks for a later deadline (at most 10 working days past the original one)."""
+    return extension_ask(subject_field="issue", subject=issue, actor=actor, new_due_at=new_due_at, reason=reason)
 
 
-@transaction.atomic
-def issue_extension_reject(
-    *, extension: ExtensionRequest, actor: User, reason: str, comment: str = ""
-) -> ExtensionRequest:
-    extension = (
-        ExtensionRequest.objects.select_for_update(of=("self",)).select_related("issue__unit").get(pk=extension.pk)
-    )
-    apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
-    emit(
-        "extension.decided",
-        subject=extension,
-        recipients=[extension.requested_by_id],
-        actor=actor,
-        context=_issue_context(extension.issue, decision="rejected", reason=reason),
-    )
-    return extension
+register_extension_subject("issue", ExtensionSubject(
+    lock=_locked_issue, context=_issue_context, requester=lambda issue: issue.handler_id, check_new_due=_check_extension,
+    not_open=lambda issue: "" if issue.state in Issue.CLOCK_STATES else "The work order is not being handled.",
+    deciders=lambda issue, requester: _dispatcher_ids(issue, exclude=requester),
+))  # fmt: skip

@@ -14,5 +14,6 @@ urlpatterns = [
     path("<int:pk>/", views.issue_detail, name="issue-detail"),
     path("<int:pk>/transitions/<slug:name>/", views.issue_transition, name="issue-transition"),
     path("<int:pk>/photos/", views.photo_upload, name="issue-photo-upload"),
+    path("<int:pk>/print/", views.issue_print, name="issue-print"),
     path("photos/<int:pk>/", views.photo, name="issue-photo"),
 ]

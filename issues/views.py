@@ -8,10 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from organization.models import Unit
+from organization.models import Unit, township_of
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
 from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, timeline
@@ -240,3 +241,20 @@ def photo(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Disposition"] = "inline"
     return response
+
+
+@login_required
+def issue_print(request, pk: int):
+    """回执: the work order on A4, to hand back to the person who raised it or to file."""
+    issue = get_object_or_404(issues_visible_to(request.user).select_related("unit", "handler", "place_unit"), pk=pk)
+    unit = issue.place_unit or issue.unit
+    return render(
+        request,
+        "issues/issue_print.html",
+        {
+            "issue": issue,
+            "phone": issue.phone_for(request.user),
+            "township": township_of(unit) if unit else None,
+            "back_url": reverse("issues:issue-detail", args=[issue.pk]),
+        },
+    )

@@ -10,5 +10,6 @@ router.register("extensions", apis.ExtensionViewSet, basename="api-extension")
 
 urlpatterns = [
     path("inbox/", apis.InboxView.as_view(), name="api-inbox"),
+    path("inbox/done/", apis.DoneView.as_view(), name="api-inbox-done"),
     *router.urls,
 ]

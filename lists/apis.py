@@ -17,7 +17,6 @@ from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
-from issues import services as issue_services
 from organization.scoping import scope_for
 from workflows.api import (
     CommentInputSerializer,
@@ -32,6 +31,7 @@ from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .serializers import (
     INBOX_SUBJECT_TYPES,
     CloseDecisionsSerializer,
+    DoneStepSerializer,
     ExtensionSerializer,
     InboxStepSerializer,
     ItemRowSerializer,
@@ -41,6 +41,7 @@ from .serializers import (
     ListUpdateSerializer,
     MonthField,
     ProgressInputSerializer,
+    ReassignInputSerializer,
     SubmitInputSerializer,
     item_representation,
     item_rows,
@@ -181,7 +182,13 @@ class ItemFilter(django_filters.FilterSet):
 @extend_schema_view(
     **_transition_bodies(
         "ItemTransitionInput",
-        [CommentInputSerializer, ProgressInputSerializer, SubmitInputSerializer, ReasonInputSerializer],
+        [
+            CommentInputSerializer,
+            ProgressInputSerializer,
+            SubmitInputSerializer,
+            ReasonInputSerializer,
+            ReassignInputSerializer,
+        ],
     )
 )
 class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
@@ -197,6 +204,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         "return": ReasonInputSerializer,
         "suspend": ReasonInputSerializer,
         "cancel": ReasonInputSerializer,
+        "reassign": ReassignInputSerializer,
     }
 
     #: Reads answered from plain rows (``ItemRowSerializer``, the same JSON as ``ItemSerializer``)
@@ -235,8 +243,8 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         data = dict(serializer.validated_data)
         lst = data.pop("list")
         _require_leader_of(request.user, lst.unit)
-        if lst.state != ResponsibilityList.State.DRAFT:
-            raise Conflict(_("Items are added to draft lists only."))
+        if lst.state == ResponsibilityList.State.CLOSED:
+            raise Conflict(_("The list is closed: items are added to draft or published lists."))
         item = run_service_mapping_errors(lambda: services.item_create(lst=lst, actor=request.user, **data))
         return Response(self.get_serializer(self._reload(item)).data, status=status.HTTP_201_CREATED)
 
@@ -290,6 +298,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
             "suspend": services.item_suspend,
             "resume": services.item_resume,
             "cancel": services.item_cancel,
+            "reassign": services.item_reassign,
         }[name]
         return call(item=obj, actor=actor, comment=comment, **data)
 
@@ -322,52 +331,61 @@ class ExtensionViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        item, issue = data.get("item"), data.get("issue")
-        if item is not None:
-            if item.assignee_id != request.user.pk:
-                raise PermissionDenied(_("Only the responsible cadre may request an extension."))
-            request_it = lambda: services.extension_request(  # noqa: E731
-                item=item, actor=request.user, new_due_at=data["new_due_at"], reason=data["reason"]
-            )
-        else:
-            if issue.handler_id != request.user.pk:
-                raise PermissionDenied(_("Only the handler may request an extension."))
-            request_it = lambda: issue_services.issue_extension_request(  # noqa: E731
-                issue=issue, actor=request.user, new_due_at=data["new_due_at"], reason=data["reason"]
-            )
+        field = "item" if data.get("item") is not None else "issue"
+        request_it = lambda: services.extension_ask(  # noqa: E731
+            subject_field=field,
+            subject=data[field],
+            actor=request.user,
+            new_due_at=data["new_due_at"],
+            reason=data["reason"],
+        )
         extension = run_service_mapping_errors(request_it)
         return Response(self.get_serializer(extension).data, status=status.HTTP_201_CREATED)
 
     def perform_transition(self, obj, name, actor, data):
         comment = data.get("comment", "")
-        if obj.issue_id:
-            approve, reject = issue_services.issue_extension_approve, issue_services.issue_extension_reject
-        else:
-            approve, reject = services.extension_approve, services.extension_reject
         if name == "approve":
-            extension = approve(extension=obj, actor=actor, comment=comment)
+            extension = services.extension_approve(extension=obj, actor=actor, comment=comment)
         else:
-            extension = reject(extension=obj, actor=actor, reason=data["reason"], comment=comment)
+            extension = services.extension_reject(extension=obj, actor=actor, reason=data["reason"], comment=comment)
         return self.get_queryset().get(pk=extension.pk)
 
 
 # -- inbox ----------------------------------------------------------------------------------------
 
 
+_DONE_FLAG = {"true": True, "1": True, "false": False, "0": False, "": False}
+
+
 @extend_schema(
     parameters=[
-        OpenApiParameter("subject_type", str, enum=list(INBOX_SUBJECT_TYPES), description="Only steps on this kind.")
+        OpenApiParameter("subject_type", str, enum=list(INBOX_SUBJECT_TYPES), description="Only steps on this kind."),
+        OpenApiParameter(
+            "done", bool, description="已办: the caller's own transitions instead, newest first (as `inbox/done/`)."
+        ),
     ]
 )
 class InboxView(generics.ListAPIView):
-    """Every step waiting on the caller, across subjects, soonest deadline first (none last)."""
+    """Every step waiting on the caller, across subjects, soonest deadline first (none last);
+    with ``done=true``, what the caller did (已办) instead."""
 
     serializer_class = InboxStepSerializer
     filter_backends: list = []
 
-    def get_queryset(self):
-        from workflows.inbox import inbox_for, subject_types
+    def done(self) -> bool:
+        value = self.request.query_params.get("done", "").lower()
+        if value not in _DONE_FLAG:
+            raise ValidationError({"done": [_("Must be true or false.")]})
+        return _DONE_FLAG[value]
 
+    def get_serializer_class(self):
+        return DoneStepSerializer if self.done() else InboxStepSerializer
+
+    def get_queryset(self):
+        from workflows.inbox import done_for, inbox_for, subject_types
+
+        if self.done():
+            return done_for(self.request.user)
         subject_type = self.request.query_params.get("subject_type") or None
         if subject_type is not None and subject_type not in subject_types():
             raise ValidationError(
@@ -378,3 +396,15 @@ class InboxView(generics.ListAPIView):
                 }
             )
         return inbox_for(self.request.user, subject_type)
+
+
+class DoneView(generics.ListAPIView):
+    """已办: the transitions the caller took, across subjects of their township, newest first (paged)."""
+
+    serializer_class = DoneStepSerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        from workflows.inbox import done_for
+
+        return done_for(self.request.user)

@@ -1,9 +1,10 @@
 """viewflow flows for monthly lists and their items: who must act next, and everyone's inbox.
 
 Flows orchestrate people, models hold rules (DESIGN.md). Each human task here is taken by
-calling one service (``list_publish``, ``item_accept``, ``item_submit``, ``item_verify`` …);
-the service runs the model transition and then, in the same transaction, closes the task
-through ``complete_task`` so the flow moves on. Gates read the item's state, never write it:
+calling one service (``list_publish``, ``item_accept``, ``item_submit``, ``item_verify`` …) on
+the object's page or through the API; the service runs the model transition, and the engine's
+hook (``workflows.flowdrive``, with the drivers below) closes the task in the same transaction
+so the flow moves on. Flows never call services. Gates read the item's state, never write it:
 the FSM field stays the one source of truth, and the flow only follows it.
 
 ItemFlow::
@@ -17,18 +18,16 @@ Cancelling, carrying over or marking an item unfinished cancels its process.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
-from viewflow.workflow import STATUS, flow, lock
+from viewflow.workflow import flow, lock
 from viewflow.workflow.models import Task
 
 from organization.scoping import leaders_of
+from workflows.flowdrive import OPEN_TASK_STATUSES, StepDriver, register_flow_driver
 
 from .models import ItemProcess, ListProcess, ResponsibilityItem, ResponsibilityList
-
-OPEN_TASK_STATUSES = (STATUS.NEW, STATUS.ASSIGNED, STATUS.STARTED)
 
 
 def open_task_view(request, process_pk: int, task_pk: int, **kwargs):
@@ -103,84 +102,46 @@ class ListFlow(flow.Flow):
 FLOWS = (ItemFlow, ListFlow)
 
 
-# -- what services call ---------------------------------------------------------------------------
+# -- the drivers: each transition moves its subject's process on ---------------------------------
 
 
-def start_item_process(item: ResponsibilityItem) -> ItemProcess:
-    """Called when an item is assigned: the assignee gets the "accept" task."""
-    return ItemFlow.start.run(item=item)
+def item_processes(item: ResponsibilityItem):
+    return ItemProcess.objects.filter(item=item)
 
 
-def start_list_process(lst: ResponsibilityList) -> ListProcess:
-    """Called when a list is created: its leader gets the "publish" task."""
-    return ListFlow.start.run(lst=lst)
+def list_processes(lst: ResponsibilityList):
+    return ListProcess.objects.filter(list=lst)
 
 
-def complete_task(process_qs, node, *, actor, subject=None, subject_field: str = "") -> Task | None:
-    """Close the open ``node`` task of the process in ``process_qs`` as done by ``actor``.
+# Assignment starts the item's process (the assignee gets "accept"); each step's transition
+# completes it; an item that leaves the list's work for good ends it.
+ITEM_DRIVER = StepDriver(
+    flow=ItemFlow,
+    processes=item_processes,
+    start=lambda item: ItemFlow.start.run(item=item),
+    start_on=frozenset({"assign"}),
+    steps={"accept": ("accept",), "submit": ("work",), "verify": ("verify",), "return": ("verify",)},
+    cancel_on=frozenset({"cancel", "carry_over", "mark_unfinished"}),
+    hand_over_on=frozenset({"reassign"}),
+    subject_field="item",
+)
 
-    Caller is a service inside its transaction, after the model transition succeeded. An
-    object without a process (made before flows existed) has no task to close: nothing happens.
-
-    The task and its process are found by one query, which locks the process row: the lock the
-    flow's ``lock_impl`` (``SelectForUpdateLock``) would take, in the caller's transaction.
-    ``subject``, the object the service holds (locked, with what the flow's assignments read), is
-    handed to the process as its ``subject_field`` so that the flow's steps do not load it again.
-    """
-    assert transaction.get_connection().in_atomic_block
-    child = process_qs.model._meta.model_name  # the flow's process row, joined from the base row
-    task = (
-        Task.objects.filter(
-            process__in=process_qs.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]).values("pk"),
-            flow_task=node,
-            status__in=OPEN_TASK_STATUSES,
-        )
-        .select_related(f"process__{child}")
-        .select_for_update(of=("process",))
-        .order_by("-process_id", "-pk")
-        .first()
-    )
-    if task is None:
-        return None
-    process = getattr(task.process, child)
-    if subject is not None:
-        setattr(process, subject_field, subject)
-    task.process = process  # the activation reads the process (coerced): it is this one
-    activation = node.activation_class(task)
-    if task.status == STATUS.NEW:
-        activation.assign(actor)
-    task.owner = actor
-    if task.status == STATUS.ASSIGNED:
-        activation.start(None)
-    activation.execute()
-    return task
+# Creating a list starts its process (its leader gets "publish"); publishing and closing
+# complete their steps; deleting a draft ends it.
+LIST_DRIVER = StepDriver(
+    flow=ListFlow,
+    processes=list_processes,
+    start=lambda lst: ListFlow.start.run(lst=lst),
+    start_on=frozenset({"create"}),
+    steps={"publish": ("publish",), "close": ("close",)},
+    cancel_on=frozenset({"delete"}),
+    subject_field="list",
+)
 
 
-def cancel_processes(process_qs) -> None:
-    """Cancel every running process in ``process_qs`` with its open tasks."""
-    for process in process_qs.exclude(status__in=[STATUS.DONE, STATUS.CANCELED]):
-        process.flow_class.instance.cancel(process)
-
-
-def _task_done(flow_class, field: str, subject, node_name: str, actor) -> Task | None:
-    processes = flow_class.process_class.objects.filter(**{field: subject})
-    return complete_task(processes, getattr(flow_class, node_name), actor=actor, subject=subject, subject_field=field)
-
-
-def item_task_done(item: ResponsibilityItem, node_name: str, *, actor) -> Task | None:
-    return _task_done(ItemFlow, "item", item, node_name, actor)
-
-
-def list_task_done(lst: ResponsibilityList, node_name: str, *, actor) -> Task | None:
-    return _task_done(ListFlow, "list", lst, node_name, actor)
-
-
-def item_flow_cancel(item: ResponsibilityItem) -> None:
-    cancel_processes(ItemProcess.objects.filter(item=item))
-
-
-def list_flow_cancel(lst: ResponsibilityList) -> None:
-    cancel_processes(ListProcess.objects.filter(list=lst))
+def register_flow_drivers() -> None:
+    register_flow_driver(ResponsibilityItem, ITEM_DRIVER)
+    register_flow_driver(ResponsibilityList, LIST_DRIVER)
 
 
 # -- inboxes --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from organization.models import Unit, User
+from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
 from workflows.bounds import check
 
@@ -117,6 +117,28 @@ class SubmitForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReassignForm(ReasonForm):
+    """改派: a cadre or leader of the item's unit takes the item over."""
+
+    needs_item = True
+    assignee = forms.ModelChoiceField(label=_("New responsible cadre"), queryset=User.objects.none())
+    field_order = ["assignee", "reason"]
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["assignee"].queryset = (
+            User.objects.filter(
+                is_active=True,
+                memberships__role__in=[Membership.Role.CADRE, Membership.Role.LEADER],
+                memberships__unit__path__startswith=item.list.unit.path,
+            )
+            .exclude(pk=item.assignee_id)
+            .distinct()
+            .order_by("username")
+        )
 
 
 class NoteForm(forms.Form):

@@ -8,16 +8,17 @@ extension request has no flow task and is read from its state.
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import CharField, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils.translation import gettext_lazy as _
 
 from issues.models import LivelihoodIssue, issue_township_q
 from organization.scoping import scope_for
-from workflows.inbox import InboxProvider, inbox_row, register_inbox_provider
+from workflows.inbox import DoneSubject, InboxProvider, inbox_row, register_done_subject, register_inbox_provider
 from workflows.inbox import url_maker as _item_url_maker
 
 from .flows import open_tasks_for
-from .models import ExtensionRequest
+from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 
 ACTION_LABELS = {
     "accept": _("Accept the item"),
@@ -93,6 +94,49 @@ def extension_rows(user) -> list[dict]:
     return rows
 
 
+# -- 已办: the subjects whose transitions show on their actors' done page -------------------------
+
+
+def _url(name: str):
+    make = _item_url_maker(name)
+    return lambda link: make(int(link))
+
+
+def _extension_url(link: str) -> str:
+    """An extension's page is its subject's: ``item:<pk>`` or ``issue:<pk>``."""
+    kind, pk = link.split(":")
+    return _url("lists:item-detail" if kind == "item" else "issues:issue-detail")(pk)
+
+
+def _extensions_in_township(user):
+    scope = scope_for(user)
+    issues = LivelihoodIssue.objects.all()
+    if not scope.is_admin:
+        issues = issues.filter(issue_township_q(scope.township_paths))
+    on_items = Q(item__isnull=False) & scope.township_q("item__list__unit__path")
+    return ExtensionRequest.objects.filter(on_items | Q(issue__in=issues.values("pk")))
+
+
+def register_done_subjects() -> None:
+    def township(model, path: str):
+        return lambda user: model.objects.filter(scope_for(user).township_q(path))
+
+    text = CharField()
+    extension_link = Coalesce(
+        Concat(Value("item:"), Cast("item_id", text), output_field=text),
+        Concat(Value("issue:"), Cast("issue_id", text), output_field=text),
+    )
+    for subject in (
+        DoneSubject("item", ResponsibilityItem, _("Item"), township(ResponsibilityItem, "list__unit__path"),
+                    "title", _url("lists:item-detail")),
+        DoneSubject("list", ResponsibilityList, _("List"), township(ResponsibilityList, "unit__path"),
+                    "title", _url("lists:list-detail")),
+        DoneSubject("extension", ExtensionRequest, _("Extension request"), _extensions_in_township,
+                    Coalesce("item__title", "issue__title"), _extension_url, link=extension_link),
+    ):  # fmt: skip
+        register_done_subject(subject)
+
+
 def register_inbox_providers() -> None:
     for subject_type, label, rows, actions in (
         ("item", _("Item"), item_rows, ("accept", "work", "verify")),
@@ -100,3 +144,4 @@ def register_inbox_providers() -> None:
         ("extension", _("Extension request"), extension_rows, ("decide_extension",)),
     ):
         register_inbox_provider(InboxProvider(subject_type, label, rows, actions))
+    register_done_subjects()

@@ -276,14 +276,9 @@ class ItemSerializer(serializers.ModelSerializer):
             probe = Item(pk=getattr(self.instance, "pk", None), list=lst, due_at=attrs["due_at"])
             errors.update(check(probe, "due_at"))
         assignee = attrs.get("assignee")
-        if assignee is not None:
-            member = Membership.objects.filter(
-                user=assignee,
-                role__in=[Membership.Role.CADRE, Membership.Role.LEADER],
-                unit__path__startswith=unit.path,
-            ).exists()
-            if not member:
-                errors["assignee"] = [_("The responsible cadre must be a member of %(unit)s.") % {"unit": unit.name}]
+        problem = assignee_error(unit, assignee) if assignee is not None else None
+        if problem:
+            errors["assignee"] = [problem]
         lead_leader = attrs.get("lead_leader")
         if lead_leader is not None and not leaders_of(unit).filter(pk=lead_leader.pk).exists():
             errors["lead_leader"] = [_("The lead leader must lead %(unit)s.") % {"unit": unit.name}]
@@ -459,6 +454,33 @@ class SubmitInputSerializer(CommentInputSerializer):
     result = serializers.CharField(max_length=5000)
 
 
+class ReassignInputSerializer(ReasonInputSerializer):
+    """改派: the cadre who takes the item over (a cadre or leader of the item's unit), and why."""
+
+    assignee = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
+
+    def validate_assignee(self, assignee):
+        item = self.context["object"]
+        problem = assignee_error(item.list.unit, assignee)
+        if problem:
+            raise serializers.ValidationError(problem)
+        if assignee.pk == item.assignee_id:
+            raise serializers.ValidationError(_("%(name)s already holds this item.") % {"name": assignee})
+        return assignee
+
+
+def assignee_error(unit, assignee) -> str | None:
+    """Why ``assignee`` may not hold an item of ``unit`` (None when they may)."""
+    member = Membership.objects.filter(
+        user=assignee,
+        role__in=[Membership.Role.CADRE, Membership.Role.LEADER],
+        unit__path__startswith=unit.path,
+    ).exists()
+    if member:
+        return None
+    return _("The responsible cadre must be a member of %(unit)s.") % {"unit": unit.name}
+
+
 # -- extension requests -------------------------------------------------------------------------
 
 
@@ -580,3 +602,18 @@ class InboxStepSerializer(serializers.Serializer):
     )
     due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
     url = serializers.CharField(help_text="The page of the subject where the step is taken.")
+
+
+class DoneStepSerializer(serializers.Serializer):
+    """已办: a transition the caller took, on which subject, when, and where it is."""
+
+    subject_type = serializers.ChoiceField(choices=INBOX_SUBJECT_TYPES, help_text="The kind of subject.")
+    subject_id = serializers.IntegerField()
+    title = serializers.CharField()
+    transition = serializers.CharField(help_text="The transition taken (its API name).")
+    transition_label = serializers.CharField()
+    source = serializers.CharField(help_text="The state before.")
+    target = serializers.CharField(help_text="The state after.")
+    at = serializers.DateTimeField()
+    comment = serializers.CharField(allow_blank=True)
+    url = serializers.CharField(help_text="The page of the subject.")

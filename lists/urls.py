@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/close/", views.list_close, name="list-close"),
     path("<int:pk>/delete/", views.list_delete, name="list-delete"),
     path("<int:pk>/export.xlsx", views.list_export, name="list-export"),
+    path("<int:pk>/print/", views.list_print, name="list-print"),
     path("<int:pk>/import/", views.list_import, name="list-import"),
     path("import-template.xlsx", views.list_import_template, name="list-import-template"),
     path("<int:pk>/items/new/", views.item_create, name="item-create"),
@@ -28,4 +29,5 @@ urlpatterns = [
     path("items/<int:pk>/extension/", views.item_extension, name="item-extension"),
     path("evidence/<int:pk>/download/", evidence.evidence_download, name="evidence-download"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/done/", views.inbox_done, name="inbox-done"),
 ]

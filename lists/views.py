@@ -22,10 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from issues import services as issue_services
+from organization.models import township_of
 from organization.scoping import scope_for
 from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, timeline
-from workflows.inbox import inbox_for
+from workflows.inbox import done_for, inbox_for
 
 from . import services
 from .excel import ExcelImportError, default_title, export_list, import_list, import_template
@@ -40,6 +40,7 @@ from .forms import (
     NoteForm,
     ProgressForm,
     ReasonForm,
+    ReassignForm,
     SubmitForm,
 )
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
@@ -338,6 +339,14 @@ def item_delete(request, pk: int):
 
 # -- the item page and its actions ----------------------------------------------------------------
 
+
+def _action_form(form_class, item, *args, **kwargs):
+    """An action's form; one that chooses among the item's people (改派) is given the item."""
+    if getattr(form_class, "needs_item", False):
+        kwargs["item"] = item
+    return form_class(*args, **kwargs)
+
+
 ITEM_ACTIONS = {
     "accept": (CommentForm, lambda item, user, d: services.item_accept(item=item, actor=user, comment=d["comment"])),
     "report_progress": (
@@ -352,8 +361,12 @@ ITEM_ACTIONS = {
     "suspend": (ReasonForm, lambda item, user, d: services.item_suspend(item=item, actor=user, reason=d["reason"])),
     "resume": (CommentForm, lambda item, user, d: services.item_resume(item=item, actor=user, comment=d["comment"])),
     "cancel": (ReasonForm, lambda item, user, d: services.item_cancel(item=item, actor=user, reason=d["reason"])),
+    "reassign": (
+        ReassignForm,
+        lambda item, user, d: services.item_reassign(item=item, actor=user, assignee=d["assignee"], reason=d["reason"]),
+    ),
 }
-DANGER = {"return", "suspend", "cancel"}
+DANGER = {"return", "suspend", "cancel", "reassign"}
 HISTORY_LABELS = {
     "assign": gettext_lazy("Assigned"),
     "accept": gettext_lazy("Accepted"),
@@ -364,6 +377,7 @@ HISTORY_LABELS = {
     "suspend": gettext_lazy("Suspended"),
     "resume": gettext_lazy("Resumed"),
     "cancel": gettext_lazy("Cancelled"),
+    "reassign": gettext_lazy("Reassigned"),
     "carry_over": gettext_lazy("Carried over to next month"),
     "mark_unfinished": gettext_lazy("Marked unfinished"),
     "extend": gettext_lazy("Deadline extended"),
@@ -384,7 +398,7 @@ def _render_item(request, item: Item, bound: dict | None = None):
             if info.name not in ITEM_ACTIONS:
                 continue
             form_class = ITEM_ACTIONS[info.name][0]
-            form = bound.get(info.name) or form_class(prefix=info.name)
+            form = bound.get(info.name) or _action_form(form_class, item, prefix=info.name)
             actions.append({"name": info.name, "label": info.label, "form": form, "danger": info.name in DANGER})
     actions.sort(key=lambda action: action["danger"])
     extensions = list(item.extension_requests.select_related("requested_by", "decided_by"))
@@ -430,7 +444,7 @@ def item_action(request, pk: int, name: str):
     if not _participates(request.user, item):
         raise PermissionDenied
     form_class, run = ITEM_ACTIONS[name]
-    form = form_class(request.POST, prefix=name)
+    form = _action_form(form_class, item, request.POST, prefix=name)
     if not form.is_valid():
         return _render_item(request, item, bound={name: form})
     try:
@@ -515,15 +529,11 @@ def extension_decide(request, pk: int, decision: str):
                 return _render_item(request, extension.item, bound={"reject": form})
             messages.error(request, _("Give a reason for rejecting the extension request."))
             return redirect(_next_or(request, subject_url))
-    if on_issue:
-        approve, reject = issue_services.issue_extension_approve, issue_services.issue_extension_reject
-    else:
-        approve, reject = services.extension_approve, services.extension_reject
     try:
         if decision == "approve":
-            approve(extension=extension, actor=request.user)
+            services.extension_approve(extension=extension, actor=request.user)
         else:
-            reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
+            services.extension_reject(extension=extension, actor=request.user, reason=form.cleaned_data["reason"])
     except TransitionForbidden as exc:
         raise PermissionDenied from exc
     except TransitionConflict:
@@ -575,4 +585,31 @@ def extension_queue(request):
 def inbox(request):
     """我的待办: every step waiting on the signed-in user, from the one selector."""
     rows = inbox_for(request.user)
-    return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows)})
+    return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows), "tab": "todo"})
+
+
+DONE_PAGE_SIZE = 50
+
+
+@login_required
+def inbox_done(request):
+    """已办, beside 我的待办: the user's own transitions across subjects, newest first, paged."""
+    page = Paginator(done_for(request.user), DONE_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "lists/inbox.html", {"page": page, "rows": page.object_list, "tab": "done"})
+
+
+@login_required
+def list_print(request, pk: int):
+    """The list on A4 for 公示 and filing: every item with its people and deadline, signature lines."""
+    lst = _list_or_404(request.user, pk)
+    items = lst.items.select_related("assignee", "lead_leader").order_by("pk")
+    return render(
+        request,
+        "lists/list_print.html",
+        {
+            "list": lst,
+            "items": items,
+            "township": township_of(lst.unit),
+            "back_url": reverse("lists:list-detail", args=[lst.pk]),
+        },
+    )

@@ -164,6 +164,12 @@ def township_paths_of(paths) -> list[str]:
     return result
 
 
+def township_of(unit: "Unit") -> "Unit | None":
+    """The township ``unit`` lies in (itself for a township; None above the townships)."""
+    path = township_paths_of([unit.path])[0]
+    return Unit.objects.filter(path=path, kind=Unit.Kind.TOWNSHIP).first()
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         LEADER = "leader", _("leader")  # 领导 — assigns and verifies

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AdministrativeChange, Membership, Pairing, Unit, User, township_paths_of
+from .models import AdministrativeChange, Membership, Pairing, Unit, User
 from .scoping import scope_for
 
 # Readable one-time passwords: no 0/O, 1/l/I.
@@ -33,11 +33,6 @@ def townships_administered(user) -> list[Unit]:
     if not scope.is_admin:
         qs = qs.filter(path__in=scope.office_paths)
     return list(qs)
-
-
-def township_of(unit: Unit) -> Unit | None:
-    path = township_paths_of([unit.path])[0]
-    return Unit.objects.filter(path=path, kind=Unit.Kind.TOWNSHIP).first()
 
 
 def people_of(township: Unit):

@@ -11,7 +11,6 @@ from rest_framework.response import Response
 
 from workflows.api import Conflict, ReasonInputSerializer, TransitionViewSetMixin, run_service_mapping_errors
 
-from . import flows as pledge_flows
 from . import services
 from .models import Pledge
 from .selectors import pledges_visible_to
@@ -88,28 +87,7 @@ class PledgeViewSet(
         )
 
     def perform_transition(self, obj, name, actor, data):
-        comment = data.get("comment", "")
-        if name == "submit":
-            return pledge_flows.flow_submit(pledge=obj, actor=actor, comment=comment)
-        if name in ("approve", "return"):
-            return pledge_flows.flow_review(
-                pledge=obj, actor=actor, approve=name == "approve", reason=data.get("reason", ""), comment=comment
-            )
-        if name == "claim":
-            return pledge_flows.flow_claim(
-                pledge=obj, actor=actor, evidence_text=data["evidence_text"], comment=comment
-            )
-        if name in ("confirm", "reject_claim"):
-            return pledge_flows.flow_confirmation(
-                pledge=obj, actor=actor, confirm=name == "confirm", reason=data.get("reason", ""), comment=comment
-            )
-        if name == "mark_unfulfilled":
-            return pledge_flows.flow_close(
-                pledge=obj, actor=actor, method="pledge_mark_unfulfilled", reason=data["reason"], comment=comment
-            )
-        if name == "withdraw":
-            return pledge_flows.flow_close(pledge=obj, actor=actor, method="pledge_withdraw", comment=comment)
-        raise NotImplementedError(name)
+        return services.pledge_take(pledge=obj, name=name, actor=actor, **data)
 
     @extend_schema(request=PledgeCheckSerializer, responses=PledgeCheckSerializer(many=True))
     @action(detail=True, methods=["get", "post"], url_path="checks", pagination_class=None, filter_backends=[])

@@ -8,7 +8,9 @@ class PledgesConfig(AppConfig):
 
     def ready(self):
         from workflows.audit import register_logged_model
+        from workflows.flowdrive import register_flow_driver
 
+        from .flows import PLEDGE_DRIVER
         from .inbox import register_inbox_providers
         from .models import Pledge
         from .search import register_search_providers
@@ -19,3 +21,4 @@ class PledgesConfig(AppConfig):
         register_logged_model(Pledge, audit_app_label="responsibilities")
         register_inbox_providers()
         register_search_providers()
+        register_flow_driver(Pledge, PLEDGE_DRIVER)

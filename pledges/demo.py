@@ -10,7 +10,6 @@ from django.utils import timezone
 from organization.models import Membership, User
 from organization.scoping import leaders_of
 
-from . import flows as pledge_flows
 from . import services
 from .models import Pledge, PledgeCheck
 
@@ -57,27 +56,26 @@ def _seed_one(member: User, leader: User, category: str, text: str, due_date: dt
     pledge = services.pledge_create(member=member, text=text, due_date=due_date, category=category)
     if target == "draft":
         return
-    pledge = pledge_flows.flow_submit(pledge=pledge, actor=member)
+    pledge = services.pledge_submit(pledge=pledge, actor=member)
     if target == "submitted":
         return
-    pledge = pledge_flows.flow_review(pledge=pledge, actor=leader, approve=True, comment="承诺具体可检验，同意公示。")
+    pledge = services.pledge_approve(pledge=pledge, actor=leader, comment="承诺具体可检验，同意公示。")
     services.pledge_record_check(pledge=pledge, actor=member, kind=PledgeCheck.Kind.SELF_MONTHLY, note="按计划推进。")
     if target == "approved":
         return
     if target == "unfulfilled":
-        pledge_flows.flow_close(
+        services.pledge_mark_unfulfilled(
             pledge=pledge,
             actor=leader,
-            method="pledge_mark_unfulfilled",
             reason="因项目资金未到位，年内无法完成，已向群众说明并列入明年计划。",
         )
         services.pledge_evaluate(
             pledge=Pledge.objects.get(pk=pledge.pk), actor=leader, rater="organisation", rating="basically_qualified"
         )
         return
-    pledge = pledge_flows.flow_claim(pledge=pledge, actor=member, evidence_text="已完成，附走访记录和群众签字。")
+    pledge = services.pledge_claim(pledge=pledge, actor=member, evidence_text="已完成，附走访记录和群众签字。")
     if target == "claimed":
         return
-    pledge = pledge_flows.flow_confirmation(pledge=pledge, actor=leader, confirm=True)
+    pledge = services.pledge_confirm(pledge=pledge, actor=leader)
     for rater, rating in (("self", "qualified"), ("masses", "excellent"), ("organisation", "qualified")):
         services.pledge_evaluate(pledge=pledge, actor=member if rater == "self" else leader, rater=rater, rating=rating)

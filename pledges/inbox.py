@@ -10,6 +10,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from organization.scoping import scope_for
+from workflows import inbox as engine_inbox
 from workflows.inbox import InboxProvider, inbox_row, register_inbox_provider, url_maker
 
 from .flows import PledgeFlow
@@ -62,3 +63,8 @@ def pledge_rows(user) -> list[dict]:
 
 def register_inbox_providers() -> None:
     register_inbox_provider(InboxProvider("pledge", _("Pledge"), pledge_rows, tuple(_PLEDGE_ACTIONS.values())))
+    detail = url_maker("pledges:pledge-detail")
+    in_township = lambda user: Pledge.objects.filter(scope_for(user).township_q("unit__path"))  # noqa: E731
+    engine_inbox.register_done_subject(
+        engine_inbox.DoneSubject("pledge", Pledge, _("Pledge"), in_township, "text", lambda link: detail(int(link)))
+    )

@@ -39,6 +39,7 @@ __all__ = [
     "pledge_return",
     "pledge_reviewers",
     "pledge_submit",
+    "pledge_take",
     "pledge_update",
     "pledge_withdraw",
 ]
@@ -79,27 +80,35 @@ def _locked(pledge: Pledge) -> Pledge:
     return locked
 
 
-def _transition(pledge: Pledge, method: str, *, actor: User, comment: str = "", name=None, payload=None, **kw):
-    pledge = _locked(pledge)
-    apply_transition(pledge, method, actor=actor, comment=comment, name=name, payload=payload, **kw)
-    return pledge
+def _member(pledge: Pledge) -> list[int]:
+    return [pledge.member_id]
 
 
-def _transition_with_reason(
-    pledge: Pledge, method: str, *, actor: User, reason: str, comment: str, event: str, name=None, **kw
+def _step(
+    pledge: Pledge,
+    method: str,
+    *,
+    actor: User,
+    comment: str = "",
+    event: str = "",
+    tell=_member,
+    name: str | None = None,
+    payload: dict | None = None,
+    reason: str | None = None,
+    **kw,
 ) -> Pledge:
-    """Lock, apply a transition whose reason is required (kept on the pledge) and tell the member."""
-    pledge = _transition(
-        pledge,
-        method,
-        actor=actor,
-        comment=reason,
-        name=name,
-        payload={"reason": reason, "comment": comment},
-        reason=reason,
-        **kw,
-    )
-    emit(event, subject=pledge, recipients=[pledge.member_id], actor=actor, context=_context(pledge, reason=reason))
+    """Lock the pledge, run the transition (saved, logged, its flow moved on) and tell whom
+    ``tell(pledge)`` names of ``event``. A ``reason`` (required by the transition) is kept on the
+    pledge, logged as the comment and handed to the message."""
+    pledge = _locked(pledge)
+    extra = {}
+    if reason is not None:
+        payload = {"reason": reason, "comment": comment}
+        comment = kw["reason"] = reason
+        extra = {"reason": reason}
+    apply_transition(pledge, method, actor=actor, comment=comment, name=name, payload=payload, **kw)
+    if event:
+        emit(event, subject=pledge, recipients=tell(pledge), actor=actor, context=_context(pledge, **extra))
     return pledge
 
 
@@ -148,75 +157,69 @@ def pledge_update(*, pledge: Pledge, actor: User, text: str, due_date: dt.date, 
 @transaction.atomic
 def pledge_submit(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     """提诺: the member submits; the branch's leaders are asked to review it."""
-    pledge = _transition(pledge, "submit", actor=actor, comment=comment)
-    emit("pledge.submitted", subject=pledge, recipients=pledge_reviewers(pledge), actor=actor, context=_context(pledge))
-    return pledge
+    return _step(pledge, "submit", actor=actor, comment=comment, event="pledge.submitted", tell=pledge_reviewers)
 
 
 @transaction.atomic
 def pledge_approve(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
     """审诺 passed: published on the branch's board (公示)."""
-    pledge = _transition(pledge, "approve", actor=actor, comment=comment, reviewer=actor)
-    emit("pledge.approved", subject=pledge, recipients=[pledge.member_id], actor=actor, context=_context(pledge))
-    return pledge
+    return _step(pledge, "approve", actor=actor, comment=comment, event="pledge.approved", reviewer=actor)
 
 
 @transaction.atomic
 def pledge_return(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Returned to draft: not concrete or checkable enough; the reason goes to the member."""
-    return _transition_with_reason(
-        pledge,
-        "return_for_revision",
-        actor=actor,
-        reason=reason,
-        comment=comment,
-        event="pledge.returned",
-        name="return",
-        reviewer=actor,
-    )
+    return _step(
+        pledge, "return_for_revision", name="return", actor=actor, reason=reason, comment=comment,
+        event="pledge.returned", reviewer=actor,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def pledge_claim(*, pledge: Pledge, actor: User, evidence_text: str, comment: str = "") -> Pledge:
     """践诺: the member reports fulfilment with evidence; the leaders are asked to confirm."""
-    pledge = _transition(
-        pledge,
-        "claim",
-        actor=actor,
-        comment=comment or evidence_text,
-        payload={"evidence_text": evidence_text},
-        evidence_text=evidence_text,
-    )
-    emit("pledge.claimed", subject=pledge, recipients=pledge_reviewers(pledge), actor=actor, context=_context(pledge))
-    return pledge
+    return _step(
+        pledge, "claim", actor=actor, comment=comment or evidence_text, payload={"evidence_text": evidence_text},
+        evidence_text=evidence_text, event="pledge.claimed", tell=pledge_reviewers,
+    )  # fmt: skip
 
 
 @transaction.atomic
 def pledge_confirm(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
-    pledge = _transition(pledge, "confirm", actor=actor, comment=comment, confirmer=actor)
-    emit("pledge.confirmed", subject=pledge, recipients=[pledge.member_id], actor=actor, context=_context(pledge))
-    return pledge
+    return _step(pledge, "confirm", actor=actor, comment=comment, event="pledge.confirmed", confirmer=actor)
 
 
 @transaction.atomic
 def pledge_reject_claim(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Not yet fulfilled: back on the board as approved; the member goes on."""
-    return _transition_with_reason(
-        pledge, "reject_claim", actor=actor, reason=reason, comment=comment, event="pledge.claim_rejected"
-    )
+    return _step(pledge, "reject_claim", actor=actor, reason=reason, comment=comment, event="pledge.claim_rejected")
 
 
 @transaction.atomic
 def pledge_mark_unfulfilled(*, pledge: Pledge, actor: User, reason: str, comment: str = "") -> Pledge:
     """Closed as unfulfilled; the explanation is shown publicly on the board."""
-    return _transition_with_reason(
-        pledge, "mark_unfulfilled", actor=actor, reason=reason, comment=comment, event="pledge.unfulfilled"
-    )
+    return _step(pledge, "mark_unfulfilled", actor=actor, reason=reason, comment=comment, event="pledge.unfulfilled")
 
 
 @transaction.atomic
 def pledge_withdraw(*, pledge: Pledge, actor: User, comment: str = "") -> Pledge:
-    return _transition(pledge, "withdraw", actor=actor, comment=comment)
+    return _step(pledge, "withdraw", actor=actor, comment=comment)
+
+
+def pledge_take(*, pledge: Pledge, name: str, actor: User, comment: str = "", **data) -> Pledge:
+    """The service of the pledge transition the API and the pages call ``name``; ``data`` holds
+    what that one needs (``reason``, ``evidence_text``), checked by the caller's form."""
+    if name in ("return", "reject_claim", "mark_unfulfilled"):
+        call = {
+            "return": pledge_return,
+            "reject_claim": pledge_reject_claim,
+            "mark_unfulfilled": pledge_mark_unfulfilled,
+        }
+        return call[name](pledge=pledge, actor=actor, reason=data["reason"], comment=comment)
+    if name == "claim":
+        return pledge_claim(pledge=pledge, actor=actor, evidence_text=data["evidence_text"], comment=comment)
+    call = {"submit": pledge_submit, "approve": pledge_approve, "confirm": pledge_confirm, "withdraw": pledge_withdraw}
+    return call[name](pledge=pledge, actor=actor, comment=comment)
 
 
 @transaction.atomic

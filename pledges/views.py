@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from organization.models import Unit
+from organization.models import Unit, township_of
 from organization.scoping import scope_for
 from workflows.engine import (
     TransitionConflict,
@@ -24,7 +25,6 @@ from workflows.engine import (
     timeline,
 )
 
-from . import flows as pledge_flows
 from . import services
 from .excel import board_workbook
 from .models import PLEDGE_TEXT_MAX, Pledge, PledgeCheck, PledgeEvaluation
@@ -183,28 +183,6 @@ def pledge_edit(request, pk: int):
     return render(request, "pledges/edit.html", {"pledge": pledge, "form": form})
 
 
-def _perform(pledge: Pledge, name: str, actor, data: dict) -> Pledge:
-    comment = data.get("comment", "")
-    reason = data.get("reason", "")
-    if name == "submit":
-        return pledge_flows.flow_submit(pledge=pledge, actor=actor, comment=comment)
-    if name in ("approve", "return"):
-        return pledge_flows.flow_review(
-            pledge=pledge, actor=actor, approve=name == "approve", reason=reason, comment=comment
-        )
-    if name == "claim":
-        return pledge_flows.flow_claim(pledge=pledge, actor=actor, evidence_text=data["evidence_text"], comment=comment)
-    if name in ("confirm", "reject_claim"):
-        return pledge_flows.flow_confirmation(
-            pledge=pledge, actor=actor, confirm=name == "confirm", reason=reason, comment=comment
-        )
-    if name == "mark_unfulfilled":
-        return pledge_flows.flow_close(
-            pledge=pledge, actor=actor, method="pledge_mark_unfulfilled", reason=reason, comment=comment
-        )
-    return pledge_flows.flow_close(pledge=pledge, actor=actor, method="pledge_withdraw", comment=comment)
-
-
 @login_required
 @require_POST
 def pledge_transition(request, pk: int, name: str):
@@ -218,7 +196,7 @@ def pledge_transition(request, pk: int, name: str):
         context = _detail_context(request, pledge, transition_form=form, failed_transition=name)
         return render(request, "pledges/detail.html", context, status=400)
     try:
-        _perform(pledge, name, request.user, form.cleaned_data)
+        services.pledge_take(pledge=pledge, name=name, actor=request.user, **form.cleaned_data)
     except TransitionError as exc:
         if exc.status_code == 403:
             raise PermissionDenied from exc
@@ -305,7 +283,8 @@ def _board_unit(request, unit_pk: int) -> Unit:
 def board(request, unit_pk: int):
     """公示: the branch's approved and later pledges, readable by every member of the township."""
     unit = _board_unit(request, unit_pk)
-    template = "pledges/board_print.html" if request.GET.get("print") else "pledges/board.html"
+    printing = bool(request.GET.get("print"))
+    template = "pledges/board_print.html" if printing else "pledges/board.html"
     today = timezone.localdate()
     quarter = (today.month - 1) // 3 + 1
     context = {
@@ -315,6 +294,12 @@ def board(request, unit_pk: int):
         "quarter": f"{today.year}-Q{quarter}",
         "fulfilment": pledge_fulfilment_rate(unit, year=today.year, quarter=quarter),
     }
+    if printing:
+        context |= {
+            "township": township_of(unit),
+            "autoprint": True,
+            "back_url": reverse("pledges:pledge-board", args=[unit.pk]),
+        }
     return render(request, template, context)
 
 

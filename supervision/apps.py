@@ -16,9 +16,9 @@ class SupervisionConfig(AppConfig):
         register_escalation_handler(open_case_on_escalation)
         register_logged_model(SupervisionCase)
 
-        from workflows.inbox import InboxProvider, register_inbox_provider
+        from workflows.inbox import DoneSubject, InboxProvider, register_done_subject, register_inbox_provider
 
-        from .selectors import cases_awaiting
+        from .selectors import case_url, cases_awaiting, cases_in_township
 
         register_inbox_provider(
             InboxProvider("supervision_case", _("Supervision case"), cases_awaiting, ("act_on_case",))
@@ -27,3 +27,8 @@ class SupervisionConfig(AppConfig):
         from .search import register_search_providers
 
         register_search_providers()
+        register_done_subject(
+            DoneSubject(
+                "supervision_case", SupervisionCase, _("Supervision case"), cases_in_township, "subject_title", case_url
+            )
+        )

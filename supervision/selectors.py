@@ -227,3 +227,13 @@ def cases_awaiting(user) -> list[dict]:
         }
         for case in cases
     ]
+
+
+def cases_in_township(user):
+    """The cases of the user's township (the 已办 page's scope)."""
+    return Case.objects.filter(scope_for(user).township_q("unit__path"))
+
+
+def case_url(link: str) -> str:
+    head, tail = reverse("supervision:case-detail", args=[_PK_MARK]).split(str(_PK_MARK))
+    return f"{head}{int(link)}{tail}"

@@ -6,11 +6,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_fsm import has_transition_perm
 
-from organization.models import Unit
+from organization.models import Unit, township_of
 from organization.scoping import scope_for, units_readable_by
 from workflows.calendar import calendar_warnings
 from workflows.engine import TransitionError, timeline
@@ -177,5 +178,21 @@ def warning_overview(request):
             "levels": selectors.LEVELS,
             "totals": totals,
             "calendar_warnings": calendar_warnings() if request.user.is_staff else [],
+        },
+    )
+
+
+@login_required
+def case_print(request, pk: int):
+    """督办通知书: the case on A4, as the discipline committee sends it to the unit."""
+    case = get_object_or_404(selectors.cases_visible_to(request.user).select_related("unit", "opened_by"), pk=pk)
+    return render(
+        request,
+        "supervision/case_print.html",
+        {
+            "case": case,
+            "actions": selectors.case_actions(case),
+            "township": township_of(case.unit),
+            "back_url": reverse("supervision:case-detail", args=[case.pk]),
         },
     )

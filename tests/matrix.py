@@ -585,6 +585,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     # -- lists, items and extensions (API) --
     "api-inbox": (Case(API_LOGGED_IN, kind="api", note="each sees their own open flow tasks"),),
+    "api-inbox-done": (Case(API_LOGGED_IN, kind="api", note="each sees what they did (已办)"),),
     "api-list-list": (
         Case(API_LOGGED_IN, kind="api", note="filtered to the caller's scope"),
         Case(API_LEADERS_CREATE, kind="api", method="post", note="leaders: 400 for the empty body"),
@@ -716,6 +717,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
     ),
     "lists:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
+    "lists:inbox-done": (Case(LOGGED_IN_PAGE, note="each sees what they did (已办)"),),
     "issues:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
     "issues:issue-register": (
         Case(
@@ -873,6 +875,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
     ),
     # -- end reports
+    # -- print-ready pages: whoever reads the object (tests/workflows/test_print_pages.py)
+    "lists:list-print": (Case(ITEM_READERS, subject=published_list),),
+    "issues:issue-print": (Case(ITEM_READERS, subject=dispatched_issue), Case(B_READERS, subject=b_dispatched_issue)),
+    "supervision:case-print": (Case(CASE_READERS, subject=supervision_case),),
     # -- search: what each persona finds is tested in tests/workflows/test_search.py
     "search": (Case(LOGGED_IN_PAGE, note="results are filtered to what the caller may read"),),
     "api-search": (Case(expect(400, anonymous=401, township=400), kind="api", note="no q: the field error"),),

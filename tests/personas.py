@@ -17,12 +17,14 @@ class Personas:
         "township_commissioner": "commissioner01",
         "other_commissioner": "commissioner03",  # district 2: branches 07–13
         "observer": "observer01",
+        "office": "office01",  # 党政办: the township office
         "admin": "admin",
         # 白水镇, the neighbouring township
         "b_secretary": "bsecretary",
         "b_leader": "bleader01",  # leads bs-branch01
         "b_cadre": "bcadre001",  # bs-branch01
         "b_commissioner": "bcommissioner01",
+        "b_office": "boffice01",
     }
 
     def __getattr__(self, name):

@@ -76,9 +76,14 @@ READS: list[Read] = [
     # the inbox: one or two queries per kind of subject with steps for the caller
     Read("lists:inbox", "cadre", 8),
     Read("lists:inbox", "leader", 11),
+    # 已办: a count, a page of log rows, one union for their subjects' titles
+    Read("lists:inbox-done", "cadre", 8),
+    Read("lists:inbox-done", "leader", 8),
     # lists and items: API
     Read("api-inbox", "cadre", 4, api=True),
     Read("api-inbox", "leader", 7, api=True),
+    Read("api-inbox-done", "cadre", 4, api=True),
+    Read("api-inbox-done", "leader", 4, api=True),
     Read("api-list-list", "leader", 4, api=True),
     Read("api-list-detail", "leader", 3, pk("list"), api=True, grows=False),
     Read("api-list-history", "leader", 4, pk("list"), api=True, grows=False),
@@ -143,6 +148,19 @@ READS: list[Read] = [
     Read("notifications:inbox", "cadre", 8),
     Read("notifications:preferences", "cadre", 7, grows=False),
     Read("api-notifications", "cadre", 4, api=True),
+    # search and printing
+    # (the world's rows are not named after the query: the answer's size does not follow them)
+    Read("search", "leader", 12, query="q=%E4%BB%BB%E5%8A%A1", grows=False),
+    Read("api-search", "leader", 8, query="q=%E4%BB%BB%E5%8A%A1", api=True, grows=False),
+    Read("lists:list-print", "leader", 8, pk("list")),
+    Read(ISSUES + "print", "other_cadre", 8, pk("issue")),
+    Read("supervision:case-print", "commissioner", 9, pk("case")),
+    # the township office (the world grows business rows, not people or pairings)
+    Read("office_home", "office", 11, grows=False),
+    Read("office_people", "office", 12, grows=False),
+    Read("office_person", "office", 12, lambda w: {"pk": w.p.cadre.pk}, grows=False),
+    Read("office_pairings", "office", 10, grows=False),
+    Read("office_changes", "office", 8, grows=False),
     # reports
     Read("reports:dashboard", "secretary", 24, query=Q3),
     Read("reports:dashboard", "leader", 24, query=Q3),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django_fsm import has_transition_perm
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -30,8 +29,8 @@ from .engine import (
     TransitionForbidden,
     api_transitions,
     available_transitions,
+    check_transition,
     history,
-    may_ever_take,
 )
 
 
@@ -121,17 +120,9 @@ class TransitionViewSetMixin:
         info = api_transitions(type(obj)).get(name)
         if info is None:
             raise NotFound(f"No transition named '{name}'.")
-        bound = getattr(obj, info.method)
-        meta = bound._django_fsm
-        state = meta.field.get_state(obj)
-        if not meta.has_transition(state):
-            if not may_ever_take(obj, name, request.user):
-                raise PermissionDenied(f"You may not '{name}' this object.")
-            raise Conflict(f"'{name}' is not allowed from state '{state}'.")
-        if not has_transition_perm(bound, request.user):
-            if meta.conditions_met(obj, state):
-                raise PermissionDenied(f"You may not '{name}' this object.")
-            raise Conflict(f"'{name}' is not possible now.")
+        run_service_mapping_errors(
+            lambda: check_transition(obj, info.method, actor=request.user, name=name, strangers_first=True)
+        )
         serializer = self.transition_inputs.get(name, CommentInputSerializer)(
             data=request.data, context={"request": request, "object": obj}
         )

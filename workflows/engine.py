@@ -3,7 +3,8 @@
 ``apply_transition`` checks that the transition exists from the current state, that its
 conditions hold and that the actor has its permission, runs it, saves the object (with the
 optimistic state check of ``ConcurrentTransitionMixin``) and appends the log row — all in
-the caller's transaction. Services call it with the row locked.
+the caller's transaction — then fires the hook that moves the object's viewflow process on
+(``workflows.flowdrive``). Services call it with the row locked.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.db import transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
 from .audit import append_log
+from .flowdrive import drive_flow
 from .models import TransitionLog
 
 
@@ -76,18 +78,23 @@ def api_transitions(model) -> dict[str, TransitionInfo]:
     return result
 
 
+def holds_transition_permission(obj, method_name: str, user) -> bool:
+    """Whether ``user`` holds the permission of ``obj.<method_name>`` from any of its source
+    states (the state and the conditions are not looked at)."""
+    meta = getattr(obj, method_name)._django_fsm
+    return any(transition.has_perm(obj, user) for transition in meta.transitions.values())
+
+
 def may_ever_take(obj, name: str, user) -> bool:
-    """Whether ``user`` holds the permission of transition ``name`` from any of its source states.
+    """Whether ``user`` holds the permission of the API transition ``name`` from any of its source
+    states.
 
     Someone who never may (an observer, the assignee asked to verify) is refused with 403 before
     the state or the request body is looked at; someone who may, but not from the current state,
     gets 409.
     """
     info = api_transitions(type(obj)).get(name)
-    if info is None:
-        return False
-    meta = getattr(obj, info.method)._django_fsm
-    return any(transition.has_perm(obj, user) for transition in meta.transitions.values())
+    return info is not None and holds_transition_permission(obj, info.method, user)
 
 
 def available_transitions(obj, user) -> list[TransitionInfo]:
@@ -106,6 +113,30 @@ def available_transitions(obj, user) -> list[TransitionInfo]:
     return result
 
 
+def check_transition(obj, method_name: str, *, actor, name: str | None = None, strangers_first: bool = False) -> None:
+    """The one check of whether ``actor`` may take ``obj.<method_name>`` now; raises if not.
+
+    Not possible from the current state: ``TransitionConflict`` (409). Possible, but the actor
+    lacks the transition's permission: ``TransitionForbidden`` (403) — or a conflict when the
+    transition's conditions fail too (the state says "not now" before the person matters).
+    ``strangers_first`` (the API, before the state and the body are read; API.md) refuses with
+    403 whoever holds the permission from none of the transition's source states, whatever the
+    state: an observer, the assignee asked to verify. ``actor`` None checks the state only.
+    """
+    bound = getattr(obj, method_name)
+    meta = bound._django_fsm
+    state = meta.field.get_state(obj)
+    label = name or method_name
+    if not meta.has_transition(state):
+        if strangers_first and actor is not None and not may_ever_take(obj, label, actor):
+            raise TransitionForbidden(f"You may not '{label}' this object.")
+        raise TransitionConflict(f"'{label}' is not allowed from state '{state}'.")
+    if actor is not None and not has_transition_perm(bound, actor):
+        if not meta.conditions_met(obj, state):
+            raise TransitionConflict(f"'{label}' is not possible now.")
+        raise TransitionForbidden(f"You may not '{label}' this object.")
+
+
 def apply_transition(
     obj,
     method_name: str,
@@ -117,7 +148,8 @@ def apply_transition(
     check_permission: bool = True,
     **kwargs,
 ) -> TransitionLog:
-    """Run ``obj.<method_name>(**kwargs)``, save, and log. Caller holds the row lock.
+    """Run ``obj.<method_name>(**kwargs)``, save, log, and move the object's flow on (the hook of
+    ``workflows.flowdrive``), all in the caller's transaction. Caller holds the row lock.
 
     Raises ``TransitionConflict`` when the state does not allow it (or it changed since the
     object was read) and ``TransitionForbidden`` when ``actor`` lacks the permission.
@@ -126,12 +158,7 @@ def apply_transition(
     bound = getattr(obj, method_name)
     meta = bound._django_fsm
     source = meta.field.get_state(obj)
-    if not meta.has_transition(source):
-        raise TransitionConflict(f"'{name or method_name}' is not allowed from state '{source}'.")
-    if check_permission and actor is not None and not has_transition_perm(bound, actor):
-        if not meta.conditions_met(obj, source):
-            raise TransitionConflict(f"'{name or method_name}' is not possible now.")
-        raise TransitionForbidden(f"You may not '{name or method_name}' this object.")
+    check_transition(obj, method_name, actor=actor if check_permission else None, name=name)
     try:
         bound(**kwargs)
     except TransitionNotAllowed as exc:
@@ -140,7 +167,7 @@ def apply_transition(
         obj.save()
     except ConcurrentTransition as exc:
         raise TransitionConflict("The object changed underneath; reload and try again.") from exc
-    return append_log(
+    entry = append_log(
         obj,
         transition=name or method_name,
         source=str(source),
@@ -149,6 +176,20 @@ def apply_transition(
         comment=comment or "",
         payload=payload or {},
     )
+    drive_flow(obj, entry)
+    return entry
+
+
+def record_change(
+    subject, *, transition: str, source: str, target: str, actor=None, comment: str = "", payload=None
+) -> TransitionLog:
+    """Log a change made without a transition method (a registration, a deletion) and fire the
+    same hook as ``apply_transition``. Caller holds the row lock or has just created the row."""
+    entry = append_log(
+        subject, transition=transition, source=source, target=target, actor=actor, comment=comment, payload=payload
+    )
+    drive_flow(subject, entry)
+    return entry
 
 
 def history(obj):
@@ -156,7 +197,7 @@ def history(obj):
 
 
 @functools.cache
-def _labels(model) -> tuple[dict, dict]:
+def transition_and_state_labels(model) -> tuple[dict, dict]:
     """(transition name → label, state → label) of ``model``, lazily translated."""
     transitions, states = {}, {}
     for attr in dir(model):
@@ -175,7 +216,7 @@ def _labels(model) -> tuple[dict, dict]:
 def timeline(obj, labels: dict | None = None) -> list[dict]:
     """The history as people read it on a page: transitions and states by their labels
     (``labels`` overrides a transition's own, e.g. with a past-tense wording)."""
-    transitions, states = _labels(type(obj))
+    transitions, states = transition_and_state_labels(type(obj))
     transitions = {**transitions, **(labels or {})}
     return [
         {

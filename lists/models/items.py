@@ -394,6 +394,17 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
 
     @transition(
         field=state,
+        source=[State.ASSIGNED, State.ACCEPTED, State.IN_PROGRESS, State.RETURNED],
+        target=None,
+        permission=_leads_unit,
+        custom={"label": _("Reassign")},
+    )
+    def reassign(self, *, assignee):
+        """改派: another cadre takes the item over where it stands; the log keeps both names."""
+        self.assignee = assignee
+
+    @transition(
+        field=state,
         source=[State.ACCEPTED, State.IN_PROGRESS, State.RETURNED],
         target=State.SUSPENDED,
         permission=_leads_unit,
@@ -529,7 +540,7 @@ class Comment(models.Model):
 
 
 class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
-    """延期申请: a request to move an item's (later: a work order's) deadline."""
+    """延期申请: a request to move the deadline of an item or of a work order (its subject)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("pending")
@@ -619,19 +630,27 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def unit(self):
         return self.subject.unit
 
+    @property
+    def subject_field(self) -> str:
+        """The foreign key that holds the subject: ``item`` or ``issue``."""
+        return "item" if self.item_id else "issue"
+
+    @property
+    def subject_id(self) -> int:
+        return self.item_id or self.issue_id
+
     def may_decide(self, user) -> bool:
         """Whether ``user`` may approve or reject this request (whatever its state)."""
         return self._decider(user)
 
     def _decider(self, user) -> bool:
+        # One rule for every subject: who may move the subject's deadline (its ``move_deadline``
+        # permission) decides, never the requester (four-eyes).
+        from workflows.engine import holds_transition_permission
+
         if user.pk == self.requested_by_id:
             return False
-        if self.issue_id:
-            from issues.models import can_dispatch
-
-            # A work order's deadline is the dispatching office's to move (or the unit's leaders').
-            return can_dispatch(user, self.issue) or (self.unit is not None and scope_for(user).leads(self.unit))
-        return scope_for(user).leads(self.unit)
+        return holds_transition_permission(self.subject, "move_deadline", user)
 
     @transition(
         field=state, source=State.PENDING, target=State.APPROVED, permission=_decider, custom={"label": _("Approve")}

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from organization.models import Unit
 from organization.scoping import leaders_of
+from workflows.flowdrive import subject_created
 
-from .. import flows
 from ..models import RecurringItemTemplate, ResponsibilityList
 from .items import item_create
 
@@ -62,7 +62,7 @@ def lists_generate_monthly(*, month: dt.date) -> GenerationResult:
             )
             result.lists_created += created
             if created:
-                flows.start_list_process(lst)
+                subject_created(lst)
             if lst.state == ResponsibilityList.State.CLOSED:
                 continue
             present = set(lst.items.values_list("title", flat=True))

@@ -10,6 +10,8 @@ classes); what a service raises is a real conflict (409) or a refusal (403).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -19,10 +21,10 @@ from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows.audit import append_log
 from workflows.calendar import local_minute
-from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition
+from workflows.engine import TransitionConflict, TransitionForbidden, apply_transition, record_change
 from workflows.events import emit
+from workflows.flowdrive import subject_created
 
-from .. import flows
 from ..models import (
     Comment,
     Evidence,
@@ -77,7 +79,7 @@ def list_create(*, unit: Unit, month: dt.date, title: str, actor: User | None) -
         if ResponsibilityList.objects.filter(unit=unit, month=month).exists():
             raise _month_taken(unit, month) from exc
         raise
-    flows.start_list_process(lst)
+    subject_created(lst, actor=actor)
     return lst
 
 
@@ -105,8 +107,9 @@ def list_update(*, lst: ResponsibilityList, actor: User, **fields) -> Responsibi
 
 
 def _log_deletion(subject, *, actor: User | None, payload: dict) -> None:
-    """The subject's last log row: its deletion, with what it held (the row outlives it)."""
-    append_log(subject, transition="delete", source=subject.state, target="deleted", actor=actor, payload=payload)
+    """The subject's last log row: its deletion, with what it held (the row outlives it); its
+    flow, if any, ends with it."""
+    record_change(subject, transition="delete", source=subject.state, target="deleted", actor=actor, payload=payload)
 
 
 def _item_snapshot(item: Item) -> dict:
@@ -141,7 +144,6 @@ def list_delete_draft(*, lst: ResponsibilityList, actor: User) -> None:
             "items": [item.pk for item in items],
         },
     )
-    flows.list_flow_cancel(lst)
     lst.delete()
 
 
@@ -152,7 +154,6 @@ def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> 
     apply_transition(lst, "publish", actor=actor, comment=comment)
     for item in lst.items.select_for_update().filter(state=Item.State.DRAFT).select_related("list__unit"):
         _assign(item, actor=actor)
-    flows.list_task_done(lst, "publish", actor=actor)
     emit(
         "list.published",
         subject=lst,
@@ -167,7 +168,6 @@ def list_publish(*, lst: ResponsibilityList, actor: User, comment: str = "") -> 
 
 def _assign(item: Item, *, actor: User | None) -> None:
     apply_transition(item, "assign", actor=actor, check_permission=actor is not None)
-    flows.start_item_process(item)
     emit(
         "item.assigned",
         subject=item,
@@ -210,8 +210,6 @@ def list_close(
                 actor=actor,
                 context=_item_context(item),
             )
-        flows.item_flow_cancel(item)
-    flows.list_task_done(lst, "close", actor=actor)
     return lst
 
 
@@ -221,7 +219,7 @@ def _next_month_list(lst: ResponsibilityList, actor: User) -> ResponsibilityList
         unit=lst.unit, month=month, defaults={"title": f"{lst.unit.name} {month:%Y年%m月}责任清单", "created_by": actor}
     )
     if created:
-        flows.start_list_process(next_list)
+        subject_created(next_list, actor=actor)
     return next_list
 
 
@@ -338,7 +336,6 @@ def _item_transition(
 def item_accept(*, item: Item, actor: User, comment: str = "") -> Item:
     """签收: the assignee acknowledges the item; their "accept" task closes and "work" opens."""
     item, _ = _item_transition(item, "accept", actor=actor, comment=comment)
-    flows.item_task_done(item, "accept", actor=actor)
     return item
 
 
@@ -355,7 +352,6 @@ def item_report_progress(*, item: Item, actor: User, text: str, percent: int | N
 def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> Item:
     """办结申请: the assignee reports the item done; the verifiers are told."""
     item, key = _item_transition(item, "submit", actor=actor, comment=comment or result, result=result)
-    flows.item_task_done(item, "work", actor=actor)
     emit("item.submitted", subject=item, recipients=_verifiers(item), actor=actor, context=_item_context(item), key=key)
     return item
 
@@ -364,7 +360,6 @@ def item_submit(*, item: Item, actor: User, result: str, comment: str = "") -> I
 def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
     """办结: a leader of the unit (never the assignee) confirms completion."""
     item, key = _item_transition(item, "verify", actor=actor, comment=comment, payload={})
-    flows.item_task_done(item, "verify", actor=actor)
     emit(
         "item.verified", subject=item, recipients=[item.assignee_id], actor=actor, context=_item_context(item), key=key
     )
@@ -372,33 +367,16 @@ def item_verify(*, item: Item, actor: User, comment: str = "") -> Item:
 
 
 def _item_with_reason(
-    item: Item,
-    method: str,
-    *,
-    actor: User,
-    reason: str,
-    event: str,
-    name: str | None = None,
-    payload: dict | None = None,
-    advance=None,
-    tell_only_assigned: bool = False,
+    item: Item, method: str, *, actor: User, reason: str, comment: str, event: str, name: str | None = None
 ) -> Item:
-    """Lock the item, apply a transition whose reason is required, advance its flow
-    (``advance(item)``) and tell the assignee, with the reason."""
-    item, key = _item_transition(
-        item, method, actor=actor, name=name, comment=reason, payload=payload or {"reason": reason}
-    )
-    if advance is not None:
-        advance(item)
-    if item.assignee_id or not tell_only_assigned:
-        emit(
-            event,
-            subject=item,
-            recipients=[item.assignee_id],
-            actor=actor,
-            context={**_item_context(item), "reason": reason},
-            key=key,
-        )
+    """Lock the item, apply a transition whose reason is required (logged, with the comment when
+    one is given) and tell the assignee, with the reason — if there is one yet (a draft item
+    cancelled has none)."""
+    payload = {"reason": reason, **({"comment": comment} if comment else {})}
+    item, key = _item_transition(item, method, actor=actor, name=name, comment=reason, payload=payload)
+    if item.assignee_id:
+        context = {**_item_context(item), "reason": reason}
+        emit(event, subject=item, recipients=[item.assignee_id], actor=actor, context=context, key=key)
     return item
 
 
@@ -406,21 +384,14 @@ def _item_with_reason(
 def item_return(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """退回: verification rejected; the reason is required and goes to the assignee."""
     return _item_with_reason(
-        item,
-        "return_for_rework",
-        actor=actor,
-        reason=reason,
-        event="item.returned",
-        name="return",
-        payload={"reason": reason, "comment": comment},
-        advance=lambda locked: flows.item_task_done(locked, "verify", actor=actor),
+        item, "return_for_rework", name="return", actor=actor, reason=reason, comment=comment, event="item.returned"
     )
 
 
 @transaction.atomic
 def item_suspend(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
     """中止: the deadline clock stops until the item is resumed."""
-    return _item_with_reason(item, "suspend", actor=actor, reason=reason, event="item.suspended")
+    return _item_with_reason(item, "suspend", actor=actor, reason=reason, comment=comment, event="item.suspended")
 
 
 @transaction.atomic
@@ -432,15 +403,33 @@ def item_resume(*, item: Item, actor: User, comment: str = "") -> Item:
 
 @transaction.atomic
 def item_cancel(*, item: Item, actor: User, reason: str, comment: str = "") -> Item:
-    return _item_with_reason(
-        item,
-        "cancel",
+    """Cancelled by a leader (from any open state), with the reason; its flow ends."""
+    return _item_with_reason(item, "cancel", actor=actor, reason=reason, comment=comment, event="item.cancelled")
+
+
+@transaction.atomic
+def item_reassign(*, item: Item, actor: User, assignee: User, reason: str, comment: str = "") -> Item:
+    """改派: ``assignee`` takes the item over where it stands (its open step and any pending
+    extension request move with it: they belong to the item). The log row names both; the new
+    assignee is told as on assignment. The caller checked that ``assignee`` may hold the item."""
+    locked = _lock_item(item)
+    previous = locked.assignee_id
+    if assignee.pk == previous:
+        raise TransitionConflict(_("%(name)s already holds this item.") % {"name": assignee})
+    payload = {"reason": reason, "from_user": previous, "to_user": assignee.pk}
+    if comment:
+        payload["comment"] = comment
+    item, key = _item_transition(locked, "reassign", actor=actor, comment=reason, payload=payload, assignee=assignee)
+    emit(
+        "item.assigned",
+        subject=item,
+        recipients=[assignee.pk],
         actor=actor,
-        reason=reason,
-        event="item.cancelled",
-        advance=flows.item_flow_cancel,
-        tell_only_assigned=True,
+        context=_item_context(item),
+        urgent=item.urgent,
+        key=key,
     )
+    return item
 
 
 @transaction.atomic
@@ -460,14 +449,65 @@ def item_comment(*, item: Item, actor: User, text: str) -> Comment:
     return Comment.objects.create(item=item, author=actor, text=text)
 
 
-# -- extension requests (延期申请) ------------------------------------------------------------------
+# -- extension requests (延期申请), on every subject with a deadline ------------------------------
+#
+# Lock order, for every subject and every step: the subject's row first, then the extension's.
+# A request locks the subject and then inserts the extension; approval and rejection lock the
+# subject and then the extension. Two steps on one subject therefore queue on the subject's row
+# and never hold one row each while waiting for the other's (no deadlock between a decision and
+# a request, a transition of the subject, or another decision).
+
+
+@dataclass(frozen=True)
+class ExtensionSubject:
+    """What the one request and decision path needs of a kind of subject."""
+
+    lock: Callable[[int], object]  # pk -> the subject, its row locked (with what the rest reads)
+    context: Callable[[object], dict]  # subject -> the context of its messages
+    requester: Callable[[object], int | None]  # subject -> who may ask (its responsible person)
+    not_open: Callable[[object], str]  # subject -> why no request can be made now ("" if one can)
+    deciders: Callable[[object, User], list[int]]  # (subject, requester) -> who is asked to decide
+    check_new_due: Callable[[object, dt.datetime], None] = lambda subject, new_due_at: None  # raises ValueError
+
+
+_EXTENSION_SUBJECTS: dict[str, ExtensionSubject] = {}
+
+
+def register_extension_subject(field: str, subject: ExtensionSubject) -> None:
+    """``field``: the ``ExtensionRequest`` foreign key that points at this kind of subject."""
+    _EXTENSION_SUBJECTS[field] = subject
+
+
+@transaction.atomic
+def extension_ask(
+    *, subject_field: str, subject, actor: User, new_due_at: dt.datetime, reason: str
+) -> ExtensionRequest:
+    """The subject's responsible person asks for a later deadline (延期申请), on any subject;
+    one pending request per subject at a time; those who may decide are told."""
+    kind = _EXTENSION_SUBJECTS[subject_field]
+    subject = kind.lock(subject.pk)  # the lock order above: the subject first
+    if actor.pk != kind.requester(subject):
+        raise TransitionForbidden(_("Only the person responsible may request an extension."))
+    refusal = kind.not_open(subject)
+    if refusal:
+        raise TransitionConflict(refusal)
+    kind.check_new_due(subject, new_due_at)
+    extension = extension_open(
+        subject_field=subject_field, subject=subject, actor=actor, new_due_at=new_due_at, reason=reason
+    )
+    context = {**kind.context(subject), "new_due_at": local_minute(new_due_at), "reason": reason}
+    emit(
+        "extension.requested", subject=extension, recipients=kind.deciders(subject, actor), actor=actor, context=context
+    )
+    return extension
 
 
 def extension_open(
     *, subject_field: str, subject, actor: User, new_due_at: dt.datetime, reason: str
 ) -> ExtensionRequest:
     """Open a pending request on an item or a work order (``subject_field`` "item" / "issue") and
-    log it. Caller holds the subject's row lock, so at most one request is pending at a time."""
+    log it. Caller holds the subject's row lock (see the lock order above), so at most one
+    request is pending at a time."""
     pending = ExtensionRequest.objects.filter(**{subject_field: subject}, state=ExtensionRequest.State.PENDING)
     if pending.exists():
         raise TransitionConflict("An extension request is already pending.")
@@ -490,73 +530,61 @@ def extension_open(
     return extension
 
 
-@transaction.atomic
-def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
-    """The assignee asks for a later deadline; one pending request per item at a time."""
-    item = _lock_item(item)
-    if actor.pk != item.assignee_id:
-        raise TransitionForbidden("Only the responsible cadre may request an extension.")
-    if item.state not in Item.OPEN_STATES:
-        raise TransitionConflict("The item is not open.")
-    extension = extension_open(subject_field="item", subject=item, actor=actor, new_due_at=new_due_at, reason=reason)
-    emit(
-        "extension.requested",
-        subject=extension,
-        recipients=_verifiers(item),
-        actor=actor,
-        context={
-            **_item_context(item),
-            "new_due_at": local_minute(new_due_at),
-            "reason": reason,
-        },
-    )
-    return extension
+def _lock_extension(extension: ExtensionRequest) -> tuple[object, ExtensionRequest, ExtensionSubject]:
+    """The subject, then the extension, each row locked (the lock order above)."""
+    kind = _EXTENSION_SUBJECTS[extension.subject_field]
+    subject = kind.lock(extension.subject_id)
+    locked = ExtensionRequest.objects.select_for_update(of=("self",)).get(pk=extension.pk)
+    ExtensionRequest._meta.get_field(locked.subject_field).set_cached_value(locked, subject)
+    return subject, locked, kind
 
 
 @transaction.atomic
 def extension_approve(*, extension: ExtensionRequest, actor: User, comment: str = "") -> ExtensionRequest:
-    """Approval moves the item's deadline (the original one is kept) and logs it on the item."""
-    item = _lock_item(extension.item_id)  # the item first, as when the extension was requested
-    extension = _locked(ExtensionRequest, extension.pk)
+    """Approve a request on any subject: the subject's deadline moves (the original one is kept),
+    logged on the subject as ``extend``. Who may: whoever may move the subject's deadline, never
+    the requester (``ExtensionRequest._decider``: the one check, made by the approval itself)."""
+    subject, extension, kind = _lock_extension(extension)
     extension.decided_by = actor
     apply_transition(extension, "approve", actor=actor, comment=comment)
     apply_transition(
-        item,
+        subject,
         "move_deadline",
         actor=actor,
         name="extend",
+        check_permission=False,  # the approval above checked the same rule
         comment=extension.reason,
         payload={
-            "from": item.due_at.isoformat() if item.due_at else None,
+            "from": subject.due_at.isoformat() if subject.due_at else None,
             "to": extension.new_due_at.isoformat(),
             "extension": extension.pk,
         },
         new_due_at=extension.new_due_at,
     )
-    emit(
-        "extension.decided",
-        subject=extension,
-        recipients=[extension.requested_by_id],
-        actor=actor,
-        context={**_item_context(item), "decision": "approved"},
-    )
+    context = {**kind.context(subject), "decision": "approved"}
+    emit("extension.decided", subject=extension, recipients=[extension.requested_by_id], actor=actor, context=context)
     return extension
 
 
 @transaction.atomic
 def extension_reject(*, extension: ExtensionRequest, actor: User, reason: str, comment: str = "") -> ExtensionRequest:
-    """The deadline stays; only the request, its log and the requester's message are written (the
-    item's township's business)."""
-    extension = (
-        ExtensionRequest.objects.select_for_update(of=("self",)).select_related("item__list__unit").get(pk=extension.pk)
-    )
+    """Reject a request on any subject: the deadline stays; the request, its log and the
+    requester's message are written. Who may: as for approval."""
+    subject, extension, kind = _lock_extension(extension)
     extension.decided_by = actor
     apply_transition(extension, "reject", actor=actor, comment=reason, payload={"reason": reason}, reason=reason)
-    emit(
-        "extension.decided",
-        subject=extension,
-        recipients=[extension.requested_by_id],
-        actor=actor,
-        context={**_item_context(extension.item), "decision": "rejected", "reason": reason},
-    )
+    context = {**kind.context(subject), "decision": "rejected", "reason": reason}
+    emit("extension.decided", subject=extension, recipients=[extension.requested_by_id], actor=actor, context=context)
     return extension
+
+
+register_extension_subject("item", ExtensionSubject(
+    lock=_lock_item, context=_item_context, requester=lambda item: item.assignee_id,
+    not_open=lambda item: "" if item.state in Item.OPEN_STATES else "The item is not open.",
+    deciders=lambda item, _requester: _verifiers(item),
+))  # fmt: skip
+
+
+def extension_request(*, item: Item, actor: User, new_due_at: dt.datetime, reason: str) -> ExtensionRequest:
+    """The assignee asks for a later deadline for their item (``extension_ask``)."""
+    return extension_ask(subject_field="item", subject=item, actor=actor, new_due_at=new_due_at, reason=reason)

@@ -57,9 +57,9 @@ def test_answer_on_the_spot_ends_the_process(people):
     assert open_steps(issue) == [] and issue_flows.process_of(issue).finished is not None
 
 
-def test_take_calls_the_steps_service(people):
+def test_the_steps_service_completes_the_task_through_the_engines_hook(people):
     issue = issue_in_state(people, "dispatched")
-    task = issue_flows.inbox(people.handler).get()
-    issue_flows.take(task, actor=people.handler, service="issue_accept")
+    assert open_steps(issue) == [("accept", people.handler.pk)]
+    services.issue_accept(issue=issue, actor=people.handler)
     issue.refresh_from_db()
     assert issue.state == "accepted" and open_steps(issue) == [("handle", people.handler.pk)]

@@ -4,6 +4,7 @@ Real concurrency needs real row locks: these tests run on PostgreSQL (CI always 
 separate connections per thread, in transactional test databases.
 """
 
+import datetime as dt
 import threading
 import time
 
@@ -11,9 +12,9 @@ import pytest
 from django.db import connection, connections
 from rest_framework.test import APIClient
 
-from lists import flows
 from lists.models import ResponsibilityItem, ResponsibilityList
 from tests.conftest import require_service
+from workflows import flowdrive
 from workflows.models import TransitionLog
 
 from .lists_builders import item_in_state
@@ -87,15 +88,15 @@ def test_return_blocked_behind_a_verify_in_progress_gets_409(personas, monkeypat
     item = item_in_state(personas, "submitted")
     base = f"/api/v1/items/{item.pk}/transitions/"
     inside, release = threading.Event(), threading.Event()
-    original = flows.item_task_done
+    original = flowdrive.complete_task
 
-    def held(item_, node_name, *, actor):
-        if node_name == "verify" and actor.username == "leader01":
+    def held(processes, node, *, actor=None, **kwargs):
+        if node.name == "verify" and actor.username == "leader01":
             inside.set()
             release.wait(timeout=20)
-        return original(item_, node_name, actor=actor)
+        return original(processes, node, actor=actor, **kwargs)
 
-    monkeypatch.setattr(flows, "item_task_done", held)
+    monkeypatch.setattr(flowdrive, "complete_task", held)
     results = []
     verifier = threading.Thread(target=post_as, args=(personas.leader, base + "verify/", {}, results))
     verifier.start()
@@ -145,3 +146,54 @@ def test_concurrent_pledges_of_one_member_have_one_winner(personas):
     assert len(statuses) == 6 and statuses[0] == 201, statuses  # a request that raised has no status
     assert all(status in (400, 409) for status in statuses[1:]), statuses
     assert Pledge.objects.filter(member=personas.cadre).count() == 1
+
+
+def test_an_extension_decision_queues_on_the_subject_before_it_locks_the_request(personas):
+    """The one lock order of extension requests, for every subject: the subject's row, then the
+    extension's (as a request takes them). A decision blocked behind a transition of the item
+    holds nothing of the request's yet, so the two can never wait on each other crosswise."""
+    from django.db import DatabaseError, transaction
+
+    from lists import services
+    from lists.models import ExtensionRequest
+
+    item = item_in_state(personas, "in_progress")
+    extension = services.extension_request(
+        item=item, actor=personas.cadre, new_due_at=item.due_at + dt.timedelta(days=3), reason="雨天"
+    )
+    holding, release, results = threading.Event(), threading.Event(), []
+
+    def hold_the_item():
+        try:
+            with transaction.atomic():
+                ResponsibilityItem.objects.select_for_update().get(pk=item.pk)
+                holding.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    def approve():
+        try:
+            services.extension_approve(extension=extension, actor=personas.leader)
+            results.append("approved")
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_item)
+    holder.start()
+    assert holding.wait(timeout=20)
+    approver = threading.Thread(target=approve)
+    approver.start()
+    try:
+        wait_until_a_query_waits_for_a_lock()
+        try:
+            with transaction.atomic():
+                ExtensionRequest.objects.select_for_update(nowait=True).get(pk=extension.pk)
+        except DatabaseError:
+            pytest.fail("the decision locked the request before the subject")
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        approver.join(timeout=30)
+    assert results == ["approved"]
+    assert ExtensionRequest.objects.get(pk=extension.pk).state == "approved"

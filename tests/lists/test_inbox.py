@@ -10,7 +10,7 @@ from django.utils import timezone
 from issues import services as issue_services
 from lists import services
 from organization.models import User
-from pledges import flows as pledge_flows
+from pledges import services as pledge_services
 from supervision import services as supervision_services
 from tests.issues.issue_fixtures import issue_in_state, people_fixture  # noqa: F401
 from tests.pledges.pledge_helpers import make_pledge
@@ -85,14 +85,14 @@ def test_a_work_orders_extension_request_waits_on_the_dispatchers(personas, peop
     )
     subject = ("extension", ext.pk, "decide_extension")
     assert_only(personas, subject, ["leader"], ["other_cadre", "other_leader", "cadre"])
-    issue_services.issue_extension_reject(extension=ext, actor=people.dispatcher, reason="可先临时处置")
+    services.extension_reject(extension=ext, actor=people.dispatcher, reason="可先临时处置")
     assert subject not in steps(personas.leader)
 
 
 def test_pledge_steps_wait_on_the_branch_leader_then_on_the_member(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
     assert_only(personas, ("pledge", pledge.pk, "review_pledge"), ["leader"], ["cadre", "other_leader"])
-    pledge = pledge_flows.flow_review(pledge=pledge, actor=personas.leader, approve=True)
+    pledge = pledge_services.pledge_approve(pledge=pledge, actor=personas.leader)
     assert ("pledge", pledge.pk, "review_pledge") not in steps(personas.leader)
     assert_only(personas, ("pledge", pledge.pk, "fulfil_pledge"), ["cadre"], ["leader", "colleague"])
 

@@ -4,7 +4,6 @@ import datetime as dt
 
 from django.utils import timezone
 
-from pledges import flows as pledge_flows
 from pledges import services
 
 TEXT = "每月走访结对困难群众两户并帮办一件实事。"
@@ -20,18 +19,16 @@ def make_pledge(member, leader, state: str = "draft", text: str = TEXT):
     if state == "draft":
         return pledge
     if state == "withdrawn":
-        return pledge_flows.flow_close(pledge=pledge, actor=member, method="pledge_withdraw")
-    pledge = pledge_flows.flow_submit(pledge=pledge, actor=member)
+        return services.pledge_withdraw(pledge=pledge, actor=member)
+    pledge = services.pledge_submit(pledge=pledge, actor=member)
     if state == "submitted":
         return pledge
-    pledge = pledge_flows.flow_review(pledge=pledge, actor=leader, approve=True)
+    pledge = services.pledge_approve(pledge=pledge, actor=leader)
     if state == "approved":
         return pledge
     if state == "unfulfilled":
-        return pledge_flows.flow_close(
-            pledge=pledge, actor=leader, method="pledge_mark_unfulfilled", reason="资金未到位"
-        )
-    pledge = pledge_flows.flow_claim(pledge=pledge, actor=member, evidence_text="走访记录")
+        return services.pledge_mark_unfulfilled(pledge=pledge, actor=leader, reason="资金未到位")
+    pledge = services.pledge_claim(pledge=pledge, actor=member, evidence_text="走访记录")
     if state == "claimed":
         return pledge
-    return pledge_flows.flow_confirmation(pledge=pledge, actor=leader, confirm=True)
+    return services.pledge_confirm(pledge=pledge, actor=leader)

@@ -12,6 +12,7 @@ from pledges.models import Pledge, PledgeCheck, PledgeProcess, end_of_day
 from pledges.selectors import pledge_checks_due, pledge_fulfilment_rate
 from pledges.tasks import remind_pledge_self_checks
 from workflows import events
+from workflows.inbox import inbox_for
 
 from .pledge_helpers import make_pledge
 
@@ -25,22 +26,25 @@ def test_submit_starts_a_process_with_a_review_task(personas):
 
 def test_review_task_is_in_the_branch_leaders_inbox(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
-    tasks = pledge_flows.pledge_inbox(personas.leader)
-    assert [t.process.artifact_object_id for t in tasks] == [pledge.pk]
-    assert pledge_flows.pledge_inbox(personas.other_leader) == []
+    assert [(r["subject_id"], r["action"]) for r in inbox_for(personas.leader, "pledge")] == [
+        (pledge.pk, "review_pledge")
+    ]
+    assert inbox_for(personas.other_leader, "pledge") == []
 
 
 def test_return_puts_a_revise_task_in_the_members_inbox(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
-    pledge_flows.flow_review(pledge=pledge, actor=personas.leader, approve=False, reason="不具体")
-    assert [t.flow_task for t in pledge_flows.pledge_inbox(personas.cadre)] == [pledge_flows.PledgeFlow.revise]
+    services.pledge_return(pledge=pledge, actor=personas.leader, reason="不具体")
+    assert [r["action"] for r in inbox_for(personas.cadre, "pledge")] == ["revise_pledge"]
+    assert pledge_flows.open_task(pledge, pledge_flows.PledgeFlow.revise) is not None
 
 
 def test_resubmission_continues_the_same_process(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
-    pledge = pledge_flows.flow_review(pledge=pledge, actor=personas.leader, approve=False, reason="不具体")
-    pledge_flows.flow_submit(pledge=pledge, actor=personas.cadre)
+    pledge = services.pledge_return(pledge=pledge, actor=personas.leader, reason="不具体")
+    services.pledge_submit(pledge=pledge, actor=personas.cadre)
     assert PledgeProcess.objects.filter(artifact_object_id=pledge.pk).count() == 1
+    assert pledge_flows.open_task(pledge, pledge_flows.PledgeFlow.review) is not None
 
 
 def test_claim_creates_a_confirmation_task(personas):
@@ -55,9 +59,9 @@ def test_confirmation_finishes_the_process(personas):
 
 def test_withdrawal_cancels_the_process(personas):
     pledge = make_pledge(personas.cadre, personas.leader, "submitted")
-    pledge_flows.flow_close(pledge=pledge, actor=personas.cadre, method="pledge_withdraw")
+    services.pledge_withdraw(pledge=pledge, actor=personas.cadre)
     assert PledgeProcess.objects.get(artifact_object_id=pledge.pk).status == STATUS.CANCELED
-    assert pledge_flows.pledge_inbox(personas.leader) == []
+    assert inbox_for(personas.leader, "pledge") == []
 
 
 def test_flow_has_a_lock():

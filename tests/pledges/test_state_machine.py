@@ -6,7 +6,6 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pledges import flows as pledge_flows
 from pledges import services
 from pledges.models import Pledge
 from workflows.engine import TransitionConflict, TransitionForbidden
@@ -32,17 +31,8 @@ PEOPLE = ["cadre", "leader", "colleague", "other_leader", "commissioner"]
 
 
 def _take(pledge, name, actor):
-    if name == "submit":
-        return pledge_flows.flow_submit(pledge=pledge, actor=actor)
-    if name in ("approve", "return"):
-        return pledge_flows.flow_review(pledge=pledge, actor=actor, approve=name == "approve", reason="不具体")
-    if name == "claim":
-        return pledge_flows.flow_claim(pledge=pledge, actor=actor, evidence_text="记录")
-    if name in ("confirm", "reject_claim"):
-        return pledge_flows.flow_confirmation(pledge=pledge, actor=actor, confirm=name == "confirm", reason="缺材料")
-    method = "pledge_mark_unfulfilled" if name == "mark_unfulfilled" else "pledge_withdraw"
-    extra = {"reason": "客观原因"} if name == "mark_unfulfilled" else {}
-    return pledge_flows.flow_close(pledge=pledge, actor=actor, method=method, **extra)
+    data = {"reason": "不具体", "evidence_text": "记录"}
+    return services.pledge_take(pledge=pledge, name=name, actor=actor, **data)
 
 
 steps = st.lists(
