@@ -29,6 +29,9 @@ class TransportError(Exception):
 
 class Transport:
     channel: str = ""
+    # Whether sending is a write to this database: then it runs in the claim's transaction
+    # (OutboxQuerySet.deliver), and claim, effect and "sent" commit together.
+    in_transaction: bool = False
 
     def send(self, message: OutboxMessage) -> None:
         raise NotImplementedError
@@ -39,6 +42,7 @@ class InAppTransport(Transport):
     (``INSERT … ON CONFLICT DO NOTHING``: no savepoint, no read first)."""
 
     channel = Channel.IN_APP
+    in_transaction = True
 
     def send(self, message: OutboxMessage) -> None:
         notification = Notification(

@@ -55,6 +55,7 @@ class ResponsibilitiesConfig(AppConfig):
 
         from .digest import items_digest
         from .inbox import register_inbox_providers
+        from .notification_events import register_notification_events
         from .sweep import register_with_sweep
 
         register_with_sweep()
@@ -62,6 +63,7 @@ class ResponsibilitiesConfig(AppConfig):
         register_deadline_defaults()
         register_inbox_providers()
         events.subscribe(handle_domain_event)
+        register_notification_events()
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).
         notification_digest.register_working_day_check(is_working_day)
