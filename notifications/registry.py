@@ -4,13 +4,18 @@ This app knows no domain: each app that emits events registers, in its ``AppConf
 the groups a user may mute (with their labels, shown on the preferences page) and, per event,
 its group and its text (lazily translated, in the registering app's own catalogue)::
 
-    register_group("pledge", _("pledges"))
-    register_event("pledge.approved", group="pledge", text=_("Your pledge “%(title)s” was approved."))
+    register_group("pledge", _("pledges"), events={
+        "pledge.approved": _("Your pledge “%(title)s” was approved."),
+    })
+    register_event("extension.decided", group="extension", variant="decision", text={
+        "approved": _("Your extension … was approved."),
+        "rejected": _("Your extension … was rejected: %(reason)s."),
+    })
 
 A text is a ``%``-format string over the event's context. One that depends on a field of the
-context takes a mapping (``text={"approved": …, "rejected": …}, variant="decision"``); an unknown
-value of that field gets the first text of the mapping. Writing an event nobody registered is an
-error (``UnknownEvent``), raised in the emitting transaction.
+context is a mapping keyed by that field (``variant``); an unknown value of the field gets the
+first text of the mapping. Writing an event nobody registered is an error (``UnknownEvent``),
+raised in the emitting transaction.
 
 The values stored in ``NotificationPreference.muted_events`` are group keys: a group keeps its
 key for as long as saved preferences name it.
@@ -60,14 +65,16 @@ _groups: dict[str, EventGroup] = {}
 _events: dict[str, EventKind] = {}
 
 
-def register_group(key: str, label) -> EventGroup:
-    """Register (or find again, if identical) the group ``key``; its label is what the
-    preferences page shows."""
+def register_group(key: str, label, *, events: Mapping | None = None) -> EventGroup:
+    """Register (or find again, if identical) the group ``key``, whose label the preferences page
+    shows, and the ``events`` of it that have one text each (``{kind: text}``)."""
     if key in _groups:
         if str(_groups[key].label) != str(label):
             raise ImproperlyConfigured(f"Notification group {key!r} is registered twice with different labels.")
-        return _groups[key]
-    _groups[key] = EventGroup(key, label)
+    else:
+        _groups[key] = EventGroup(key, label)
+    for kind, text in (events or {}).items():
+        register_event(kind, group=key, text=text)
     return _groups[key]
 
 

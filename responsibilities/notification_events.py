@@ -3,104 +3,73 @@ subjects) emit, registered with ``notifications.registry`` from ``AppConfig.read
 
 Each text names the object, its unit and deadline where it has them; the link goes below it.
 The event's context carries the strings (title, unit, due_at, reason, decision, level …).
+The group keys are what saved preferences hold (``NotificationPreference.muted_events``).
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+ITEM_EVENTS = {
+    "item.assigned": _("New task for you: “%(title)s” (%(unit)s), due %(due_at)s."),
+    "item.submitted": _("“%(title)s” (%(unit)s) was submitted for verification, due %(due_at)s."),
+    "item.verified": _("“%(title)s” (%(unit)s) was verified as completed."),
+    "item.returned": _("“%(title)s” (%(unit)s) was returned: %(reason)s. Due %(due_at)s."),
+    "item.suspended": _("“%(title)s” (%(unit)s) was suspended: %(reason)s."),
+    "item.resumed": _("“%(title)s” (%(unit)s) was resumed, due %(due_at)s."),
+    "item.cancelled": _("“%(title)s” (%(unit)s) was cancelled: %(reason)s."),
+    "item.unfinished": _("“%(title)s” (%(unit)s) was closed with its list as unfinished."),
+    # A list's publication assigns its items: muted with them.
+    "list.published": _("The list “%(title)s” (%(unit)s) was published."),
+}
 
-def register_list_events() -> None:
-    """Lists, their items, extensions of deadlines and the deadline warnings of the sweep."""
-    from notifications.registry import register_event, register_group
+EXTENSION_DECIDED = {
+    "approved": _("Your extension for “%(title)s” (%(unit)s) was approved; the new deadline is %(due_at)s."),
+    "rejected": _("Your extension for “%(title)s” (%(unit)s) was rejected: %(reason)s. The deadline stays %(due_at)s."),
+}
 
-    # The keys are what saved preferences hold (NotificationPreference.muted_events).
-    register_group("item", _("responsibility items"))
-    register_group("extension", _("extension requests"))
-    register_group("sweep", _("deadline warnings"))
-    for kind, text in {
-        "item.assigned": _("New task for you: “%(title)s” (%(unit)s), due %(due_at)s."),
-        "item.submitted": _("“%(title)s” (%(unit)s) was submitted for verification, due %(due_at)s."),
-        "item.verified": _("“%(title)s” (%(unit)s) was verified as completed."),
-        "item.returned": _("“%(title)s” (%(unit)s) was returned: %(reason)s. Due %(due_at)s."),
-        "item.suspended": _("“%(title)s” (%(unit)s) was suspended: %(reason)s."),
-        "item.resumed": _("“%(title)s” (%(unit)s) was resumed, due %(due_at)s."),
-        "item.cancelled": _("“%(title)s” (%(unit)s) was cancelled: %(reason)s."),
-        "item.unfinished": _("“%(title)s” (%(unit)s) was closed with its list as unfinished."),
-        # A list's publication assigns its items: muted with them.
-        "list.published": _("The list “%(title)s” (%(unit)s) was published."),
-    }.items():
-        register_event(kind, group="item", text=text)
-    register_event(
-        "extension.requested",
-        group="extension",
-        text=_(
-            "Extension requested for “%(title)s” (%(unit)s): from %(due_at)s to %(new_due_at)s. Reason: %(reason)s."
-        ),
-    )
-    register_event(
-        "extension.decided",
-        group="extension",
-        variant="decision",
-        text={
-            "approved": _("Your extension for “%(title)s” (%(unit)s) was approved; the new deadline is %(due_at)s."),
-            "rejected": _(
-                "Your extension for “%(title)s” (%(unit)s) was rejected: %(reason)s. The deadline stays %(due_at)s."
-            ),
-        },
-    )
-    register_event(
-        "sweep.warning",
-        group="sweep",
-        variant="level",
-        text={  # an unknown level reads as the most severe
-            "red": _("Overdue: “%(title)s” (%(unit)s) was due %(due_at)s and is not completed."),
-            "yellow": _("Reminder: “%(title)s” (%(unit)s) has not been accepted yet, due %(due_at)s."),
-            "blue": _("“%(title)s” (%(unit)s) is due soon: %(due_at)s."),
-        },
-    )
-    register_event(
-        "sweep.escalated",
-        group="sweep",
-        text=_("“%(title)s” (%(unit)s) is overdue since %(due_at)s and has been escalated for supervision."),
-    )
+SWEEP_WARNINGS = {  # by warning level; an unknown level reads as the most severe, the first
+    "red": _("Overdue: “%(title)s” (%(unit)s) was due %(due_at)s and is not completed."),
+    "yellow": _("Reminder: “%(title)s” (%(unit)s) has not been accepted yet, due %(due_at)s."),
+    "blue": _("“%(title)s” (%(unit)s) is due soon: %(due_at)s."),
+}
+
+PLEDGE_EVENTS = {
+    "pledge.submitted": _("A pledge awaits your review: “%(title)s” (%(unit)s), due %(due_at)s."),
+    "pledge.approved": _("Your pledge “%(title)s” was approved and published on the branch board."),
+    "pledge.returned": _("Your pledge “%(title)s” was returned: %(reason)s."),
+    "pledge.claimed": _("A fulfilled pledge awaits your confirmation: “%(title)s” (%(unit)s)."),
+    "pledge.confirmed": _("Your pledge “%(title)s” was confirmed as fulfilled."),
+    "pledge.claim_rejected": _("Your claim on the pledge “%(title)s” was not confirmed: %(reason)s."),
+    "pledge.unfulfilled": _("The pledge “%(title)s” was closed as unfulfilled: %(reason)s."),
+    "pledge.self_check_due": _("Time for this month's self-check of your pledge “%(title)s”."),
+    "pledge.check_due": _("Pledge checks are due for %(unit)s."),
+}
+
+ISSUE_EVENTS = {
+    "issue.reported": _("A new livelihood issue awaits dispatch: “%(title)s” (%(place)s)."),
+    "issue.dispatched": _("A work order was dispatched to you: “%(title)s”, due %(due_at)s."),
+    "issue.rejected": _("The work order “%(title)s” was returned for re-dispatch: %(reason)s."),
+    "issue.resolved": _("The work order “%(title)s” was resolved; please make the follow-up call."),
+    "issue.followed_up": _("The follow-up call on “%(title)s” was recorded."),
+    "issue.reopened": _("The work order “%(title)s” was reopened for rework, due %(due_at)s."),
+    "issue.closed": _("The work order “%(title)s” was closed."),
+}
 
 
-def register_pledge_events() -> None:
-    from notifications.registry import register_event, register_group
-
-    register_group("pledge", _("pledges"))
-    for kind, text in {
-        "pledge.submitted": _("A pledge awaits your review: “%(title)s” (%(unit)s), due %(due_at)s."),
-        "pledge.approved": _("Your pledge “%(title)s” was approved and published on the branch board."),
-        "pledge.returned": _("Your pledge “%(title)s” was returned: %(reason)s."),
-        "pledge.claimed": _("A fulfilled pledge awaits your confirmation: “%(title)s” (%(unit)s)."),
-        "pledge.confirmed": _("Your pledge “%(title)s” was confirmed as fulfilled."),
-        "pledge.claim_rejected": _("Your claim on the pledge “%(title)s” was not confirmed: %(reason)s."),
-        "pledge.unfulfilled": _("The pledge “%(title)s” was closed as unfulfilled: %(reason)s."),
-        "pledge.self_check_due": _("Time for this month's self-check of your pledge “%(title)s”."),
-        "pledge.check_due": _("Pledge checks are due for %(unit)s."),
-    }.items():
-        register_event(kind, group="pledge", text=text)
-
-
-def register_issue_events() -> None:
-    from notifications.registry import register_event, register_group
-
-    register_group("issue", _("livelihood issues"))
-    for kind, text in {
-        "issue.reported": _("A new livelihood issue awaits dispatch: “%(title)s” (%(place)s)."),
-        "issue.dispatched": _("A work order was dispatched to you: “%(title)s”, due %(due_at)s."),
-        "issue.rejected": _("The work order “%(title)s” was returned for re-dispatch: %(reason)s."),
-        "issue.resolved": _("The work order “%(title)s” was resolved; please make the follow-up call."),
-        "issue.followed_up": _("The follow-up call on “%(title)s” was recorded."),
-        "issue.reopened": _("The work order “%(title)s” was reopened for rework, due %(due_at)s."),
-        "issue.closed": _("The work order “%(title)s” was closed."),
-    }.items():
-        register_event(kind, group="issue", text=text)
+EXTENSION_REQUESTED = _(
+    "Extension requested for “%(title)s” (%(unit)s): from %(due_at)s to %(new_due_at)s. Reason: %(reason)s."
+)
+SWEEP_ESCALATED = _("“%(title)s” (%(unit)s) is overdue since %(due_at)s and has been escalated for supervision.")
 
 
 def register_notification_events() -> None:
-    register_list_events()
-    register_pledge_events()
-    register_issue_events()
+    from notifications.registry import register_event, register_group
+
+    register_group("item", _("responsibility items"), events=ITEM_EVENTS)
+    register_group("extension", _("extension requests"), events={"extension.requested": EXTENSION_REQUESTED})
+    register_event("extension.decided", group="extension", variant="decision", text=EXTENSION_DECIDED)
+    register_group("sweep", _("deadline warnings"), events={"sweep.escalated": SWEEP_ESCALATED})
+    register_event("sweep.warning", group="sweep", variant="level", text=SWEEP_WARNINGS)
+    register_group("pledge", _("pledges"), events=PLEDGE_EVENTS)
+    register_group("issue", _("livelihood issues"), events=ISSUE_EVENTS)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+CASE_EVENTS = {
+    "case.opened": _("A supervision case was opened on “%(title)s” (%(unit)s), due %(due_at)s."),
+    "case.acted": _("Supervision action on “%(title)s” (%(unit)s): %(action)s. %(note)s"),
+    "case.closed": _("The supervision case on “%(title)s” (%(unit)s) was closed: %(conclusion)s"),
+}
+
 
 def register_notification_events() -> None:
-    from notifications.registry import register_event, register_group
+    from notifications.registry import register_group
 
-    register_group("case", _("supervision cases"))
-    for kind, text in {
-        "case.opened": _("A supervision case was opened on “%(title)s” (%(unit)s), due %(due_at)s."),
-        "case.acted": _("Supervision action on “%(title)s” (%(unit)s): %(action)s. %(note)s"),
-        "case.closed": _("The supervision case on “%(title)s” (%(unit)s) was closed: %(conclusion)s"),
-    }.items():
-        register_event(kind, group="case", text=text)
+    register_group("case", _("supervision cases"), events=CASE_EVENTS)
