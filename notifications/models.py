@@ -90,28 +90,20 @@ class OutboxQuerySet(models.QuerySet):
         """Claim the row and send it; the row's new state, or ``SKIPPED`` if it was not claimable.
 
         ``claim`` is the Celery task id: a redelivery of that task after its worker died takes
-        the row over. A transport whose sending is a write to this database (in-app) runs inside
-        the claim's transaction: claim, effect and "sent" commit together, and a failure leaves
-        the row as it was; it is then claimed on its own to record the failure for a retry.
+        the row over. An in-app row is claimed, written and marked sent at once by its transport
+        (``InAppTransport.claim_and_send``); if that fails, the row is claimed on its own and
+        sent again the general way, which records a failure for a retry.
         """
+        from .transports import InAppTransport
+
         now = now or timezone.now()
-        in_transaction = False
         try:
-            with transaction.atomic():
-                message = self.claim(pk, now=now, claim=claim)
-                if message is None:
-                    return OutboxMessage.SKIPPED
-                transport = message.transport
-                if in_transaction := transport.in_transaction:
-                    transport.send(message)
-                    return message.mark_sent(now)
-        except Exception as exc:
-            if not in_transaction:
-                raise
+            if InAppTransport().claim_and_send(pk, now=now, claim=claim):
+                return OutboxMessage.State.SENT
+        except Exception:
             logger.warning("In-app delivery of outbox message %s failed; retrying it", pk, exc_info=True)
-            message = self.claim(pk, now=now, claim=claim)
-            return message.fail(exc, now) if message is not None else OutboxMessage.SKIPPED
-        return message.send(now)
+        message = self.claim(pk, now=now, claim=claim)
+        return message.send(now) if message is not None else OutboxMessage.SKIPPED
 
     def revive(self, pks) -> list[int]:
         """Dead rows back to pending, for another round of attempts (the admin's retry); their

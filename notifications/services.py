@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import threading
 from collections.abc import Iterable
 from functools import partial
 
@@ -202,21 +204,54 @@ def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
     return [(ids[row.idempotency_key], row.next_attempt_at) for row in rows if row.idempotency_key in ids]
 
 
+# One broker connection per thread (and process, and broker URL), kept between calls: opening one
+# (a new Redis connection, its handshake, declaring the queue) cost more than the publishing.
+_broker = threading.local()
+
+
+def _broker_connection(app):
+    """(this thread's connection to the broker, whether it was used before)."""
+    key = (os.getpid(), app.conf.broker_write_url)
+    held = getattr(_broker, "held", None)
+    if held is not None and held[0] == key:
+        return held[1], True
+    _drop_broker_connection()
+    # No connection retries: they would hold the caller (a request, after its commit) for
+    # seconds while Redis is down, and the row is safe in the outbox anyway.
+    connection = app.connection_for_write(transport_options={"max_retries": 0})
+    _broker.held = (key, connection)
+    return connection, False
+
+
+def _drop_broker_connection() -> None:
+    held, _broker.held = getattr(_broker, "held", None), None
+    if held is not None:
+        try:
+            held[1].release()
+        except Exception:  # a broken connection may fail to close; it is dropped either way
+            logger.debug("Closing the broker connection failed", exc_info=True)
+
+
 def enqueue_delivery(message_ids: list[int]) -> bool:
     """Hand rows to the broker. A failure is logged, not raised: the row stays pending and
     ``redispatch_outbox`` picks it up later (the outbox is the durable record, not the queue)."""
     from .tasks import deliver_outbox_message
 
-    try:
-        # No connection retries: they would hold the caller (a request, after its commit) for
-        # seconds while Redis is down, and the row is safe in the outbox anyway.
-        with deliver_outbox_message.app.connection_for_write(transport_options={"max_retries": 0}) as connection:
-            for message_id in message_ids:
-                deliver_outbox_message.apply_async(args=[message_id], connection=connection, retry=False)
-    except Exception:  # kombu raises several types for an unreachable broker
-        logger.warning("Could not enqueue outbox messages %s; redispatch will retry", message_ids, exc_info=True)
-        return False
-    return True
+    app = deliver_outbox_message.app
+    remaining = list(message_ids)
+    while True:
+        connection, reused = _broker_connection(app)
+        try:
+            while remaining:
+                deliver_outbox_message.apply_async(args=[remaining[0]], connection=connection, retry=False)
+                remaining.pop(0)
+        except Exception:  # kombu raises several types for an unreachable broker
+            _drop_broker_connection()
+            if reused:  # a kept connection may have gone stale (the broker restarted): try a new one
+                continue
+            logger.warning("Could not enqueue outbox messages %s; redispatch will retry", message_ids, exc_info=True)
+            return False
+        return True
 
 
 def digest_write(*, user, lines: list[str], as_of: dt.datetime) -> list[int]:
