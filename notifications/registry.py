@@ -4,12 +4,12 @@ This app knows no domain: each app that emits events registers, in its ``AppConf
 the groups a user may mute (with their labels, shown on the preferences page) and, per event,
 its group and its text (lazily translated, in the registering app's own catalogue)::
 
-    register_group("pledge", _("pledges"), events={
-        "pledge.approved": _("Your pledge “%(title)s” was approved."),
+    register_group("request", _("requests"), events={
+        "request.filed": _("A request awaits you: “%(title)s” (%(unit)s)."),
     })
-    register_event("extension.decided", group="extension", variant="decision", text={
-        "approved": _("Your extension … was approved."),
-        "rejected": _("Your extension … was rejected: %(reason)s."),
+    register_event("request.decided", group="request", variant="decision", text={
+        "approved": _("Your request “%(title)s” was approved."),
+        "rejected": _("Your request “%(title)s” was rejected: %(reason)s."),
     })
 
 A text is a ``%``-format string over the event's context. One that depends on a field of the
@@ -48,7 +48,7 @@ class EventGroup:
 
 @dataclass(frozen=True)
 class EventKind:
-    kind: str  # "item.assigned"
+    kind: str  # "request.filed"
     group: str  # an EventGroup key: what a user mutes
     text: object  # a lazy string, or a mapping of them keyed by the context's ``variant`` field
     variant: str = ""
