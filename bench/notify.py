@@ -127,9 +127,12 @@ def main() -> int:
 
     from bench import noop_task
     from config.celery import app
-    from notifications import services
+    from notifications import registry, services
     from notifications.models import Notification, OutboxMessage
     from organization.models import User
+
+    registry.register_group("bench", "bench")
+    registry.register_event("bench.fanout", group="bench", text="%(title)s")
 
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
     print("machine:", machine(), "— load average:", load())

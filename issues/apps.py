@@ -30,6 +30,7 @@ class IssuesConfig(AppConfig):
         from .flows import issue_driver
         from .inbox import register_inbox_providers
         from .models import LivelihoodIssue
+        from .notification_events import register_notification_events
         from .search import register_search_providers
         from .sweep import register_with_sweep
 
@@ -40,3 +41,4 @@ class IssuesConfig(AppConfig):
         register_inbox_providers()
         register_search_providers()
         register_flow_driver(LivelihoodIssue, issue_driver)
+        register_notification_events()

@@ -44,6 +44,7 @@ class ListsConfig(AppConfig):
         from .digest import items_digest
         from .flows import register_flow_drivers
         from .inbox import register_inbox_providers
+        from .notification_events import register_notification_events
         from .search import register_search_providers
         from .sweep import register_with_sweep
 
@@ -54,6 +55,7 @@ class ListsConfig(AppConfig):
         register_search_providers()
         register_flow_drivers()
         events.subscribe(handle_domain_event)
+        register_notification_events()
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).
         notification_digest.register_working_day_check(is_working_day)

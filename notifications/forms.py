@@ -1,13 +1,14 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import registry
 from .models import NotificationPreference
 
 
 class PreferenceForm(forms.ModelForm):
     muted_events = forms.MultipleChoiceField(
         label=_("Do not push these events (they stay in the inbox)"),
-        choices=NotificationPreference.EventGroup.choices,
+        choices=registry.group_choices,  # the groups the emitting apps registered
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )

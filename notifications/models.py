@@ -9,13 +9,20 @@ claim the row with a conditional UPDATE (``pending|failed → sending``) before 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import random
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from . import registry
+
+logger = logging.getLogger(__name__)
 
 
 class Channel(models.TextChoices):
@@ -51,13 +58,77 @@ class OutboxQuerySet(models.QuerySet):
         """Rows claimed by a worker that died before recording the outcome."""
         return self.filter(state=OutboxMessage.State.SENDING, claimed_at__lt=now - timeout)
 
+    def to_redispatch(self, now: dt.datetime) -> OutboxQuerySet:
+        """Rows no task is on its way for: pending past the grace of their commit hook (the
+        broker was down), deferred ones whose time came (quiet hours), failed ones due a retry."""
+        State = OutboxMessage.State
+        return self.filter(
+            models.Q(state=State.PENDING, next_attempt_at__lte=now - OutboxMessage.REDISPATCH_GRACE)
+            | models.Q(state=State.PENDING, next_attempt_at__lte=now, next_attempt_at__gt=F("created_at"))
+            | models.Q(state=State.FAILED, next_attempt_at__lte=now)
+        )
+
+    def release_stuck(self, now: dt.datetime) -> int:
+        """Rows whose worker died mid-send become failed and due now (the send may have happened:
+        the transports' idempotency keys are what a receiver can drop a repeat by)."""
+        return self.stuck_sending(now, OutboxMessage.claim_timeout()).update(
+            state=OutboxMessage.State.FAILED, next_attempt_at=now, last_error="worker lost while sending"
+        )
+
+    def claim(self, pk: int, *, now: dt.datetime, claim: str = "") -> OutboxMessage | None:
+        """Claim the row for sending; the row, or None if it is not claimable (sent, not due, or
+        claimed by another task). The claim is the lock: a conditional UPDATE (``pending|failed``
+        and due → ``sending``), so of two workers holding the same task only one gets the row."""
+        claimed = (
+            self.filter(pk=pk)
+            .claimable(now, claim)
+            .update(state=OutboxMessage.State.SENDING, claimed_at=now, claimed_by=claim, attempts=F("attempts") + 1)
+        )
+        return self.select_related("recipient", "unit").get(pk=pk) if claimed else None
+
+    def deliver(self, pk: int, *, now: dt.datetime | None = None, claim: str = "") -> str:
+        """Claim the row and send it; the row's new state, or ``SKIPPED`` if it was not claimable.
+
+        ``claim`` is the Celery task id: a redelivery of that task after its worker died takes
+        the row over. An in-app row is claimed, written and marked sent at once by its transport
+        (``InAppTransport.claim_and_send``); if that fails, the row is claimed on its own and
+        sent again the general way, which records a failure for a retry.
+        """
+        from .transports import InAppTransport
+
+        now = now or timezone.now()
+        try:
+            if InAppTransport().claim_and_send(pk, now=now, claim=claim):
+                return OutboxMessage.State.SENT
+        except Exception:
+            logger.warning("In-app delivery of outbox message %s failed; retrying it", pk, exc_info=True)
+        message = self.claim(pk, now=now, claim=claim)
+        return message.send(now) if message is not None else OutboxMessage.SKIPPED
+
+    def revive(self, pks) -> list[int]:
+        """Dead rows back to pending, for another round of attempts (the admin's retry); their
+        ids. Caller enqueues them after commit."""
+        with transaction.atomic():
+            pks = list(
+                self.select_for_update()
+                .filter(pk__in=list(pks), state=OutboxMessage.State.DEAD)
+                .values_list("pk", flat=True)
+            )
+            self.filter(pk__in=pks).update(
+                state=OutboxMessage.State.PENDING, attempts=0, next_attempt_at=timezone.now()
+            )
+        return pks
+
 
 class OutboxMessage(models.Model):
-    """One message to one recipient on one channel.
+    """One message to one recipient on one channel, and how it gets there.
 
-    The delivery state is changed only by conditional UPDATEs in ``notifications.services``
-    (the claim is the lock: ``UPDATE … WHERE state IN (pending, failed)``), never by assigning
-    the field on a loaded object, so two workers can never both send one row.
+    Its behaviour lives here, as healthchecks' ``Flip`` and ``Channel`` keep theirs: the queryset
+    claims and delivers (``OutboxMessage.objects.deliver(pk)``), the row sends itself through its
+    channel's transport and records the outcome: sent, failed with a retry after an exponential
+    backoff, or dead (a permanent error, or the attempts used up). The delivery state changes only
+    by conditional UPDATEs (``… WHERE state = sending``), never by saving a loaded object, so two
+    workers can never both send one row.
     """
 
     class State(models.TextChoices):
@@ -66,6 +137,11 @@ class OutboxMessage(models.Model):
         SENT = "sent", _("sent")
         FAILED = "failed", _("failed (will retry)")
         DEAD = "dead", _("dead (gave up)")
+
+    SKIPPED = "skipped"  # what ``deliver`` answers for a row it could not claim
+    BACKOFF_CAP = dt.timedelta(hours=6)
+    # A freshly written row is enqueued on commit; redispatch leaves it alone for this long.
+    REDISPATCH_GRACE = dt.timedelta(seconds=30)
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=255, unique=True)
     event = models.CharField(_("event"), max_length=100)
@@ -117,6 +193,62 @@ class OutboxMessage(models.Model):
     def __str__(self) -> str:
         return f"{self.event} → {self.recipient_id} ({self.channel}, {self.state})"
 
+    @staticmethod
+    def max_attempts() -> int:
+        return settings.NOTIFICATIONS_MAX_ATTEMPTS
+
+    @staticmethod
+    def claim_timeout() -> dt.timedelta:
+        return dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS)
+
+    @classmethod
+    def backoff(cls, attempts: int) -> dt.timedelta:
+        """Exponential backoff with jitter: ~1, 2, 4 … minutes (the retry base), capped at 6
+        hours, times 0.5–1.0."""
+        base = dt.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
+        return min(base * (2 ** max(attempts - 1, 0)), cls.BACKOFF_CAP) * random.uniform(0.5, 1.0)
+
+    @property
+    def transport(self):
+        from .transports import transport_for
+
+        return transport_for(self.channel)
+
+    def send(self, now: dt.datetime) -> str:
+        """Send through the channel's transport and record the outcome; the new state. Caller
+        has claimed the row."""
+        from .transports import TransportError
+
+        try:
+            self.transport.send(self)
+        except Exception as exc:
+            if not isinstance(exc, TransportError):
+                # A bug or an unexpected failure: retried with backoff like a transient error, so
+                # that it ends dead after the attempts instead of looping through the stuck-row path.
+                logger.exception("Unexpected error delivering outbox message %s", self.pk)
+            return self.fail(exc, now)
+        return self.mark_sent(timezone.now())
+
+    def mark_sent(self, now: dt.datetime) -> str:
+        OutboxMessage.objects.filter(pk=self.pk, state=self.State.SENDING).update(state=self.State.SENT, sent_at=now)
+        self.state, self.sent_at = self.State.SENT, now
+        return self.state
+
+    def fail(self, exc: Exception, now: dt.datetime) -> str:
+        """Record a failed attempt: retried after a backoff if a retry can help (a
+        ``TransportError`` not marked permanent, or an unexpected error) and attempts remain;
+        dead otherwise."""
+        error = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        if getattr(exc, "permanent", False) or self.attempts >= self.max_attempts():
+            outcome = {"state": self.State.DEAD}
+        else:
+            outcome = {"state": self.State.FAILED, "next_attempt_at": now + self.backoff(self.attempts)}
+        OutboxMessage.objects.filter(pk=self.pk, state=self.State.SENDING).update(last_error=error, **outcome)
+        for name, value in {"last_error": error, **outcome}.items():
+            setattr(self, name, value)
+        logger.info("Outbox message %s: %s (%s)", self.pk, self.state, error)
+        return self.state
+
 
 class Notification(models.Model):
     """An entry of a user's in-app inbox (written by the in-app transport)."""
@@ -159,16 +291,10 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """What a user wants pushed to them. The in-app inbox always keeps everything."""
+    """What a user wants pushed to them. The in-app inbox always keeps everything.
 
-    class EventGroup(models.TextChoices):
-        ITEM = "item", _("responsibility items")
-        EXTENSION = "extension", _("extension requests")
-        SWEEP = "sweep", _("deadline warnings")
-        CASE = "case", _("supervision cases")
-        PLEDGE = "pledge", _("pledges")
-        ISSUE = "issue", _("livelihood issues")
-        DIGEST = "digest", _("daily digest")
+    ``muted_events`` holds the keys of event groups, as the emitting apps registered them
+    (``notifications.registry``)."""
 
     QUIET_START = dt.time(22, 0)
     QUIET_END = dt.time(7, 0)
@@ -197,7 +323,7 @@ class NotificationPreference(models.Model):
 
     def pushes(self, event: str, channel: str) -> bool:
         """Whether ``event`` goes out on the push ``channel`` (email, webhook)."""
-        if event.split(".", 1)[0] in self.muted_events:
+        if registry.event(event).group in self.muted_events:
             return False
         return {Channel.EMAIL: self.email_enabled, Channel.WEBHOOK: self.webhook_enabled}.get(channel, True)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
-import random
 import threading
 from collections.abc import Iterable
 from functools import partial
@@ -21,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import OuterRef, Subquery
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.urls import reverse
@@ -30,18 +29,14 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.models import Membership
 
+from . import registry
 from .digest import digest_lines, is_working_day
 from .models import Channel, Notification, NotificationPreference, OutboxMessage
 from .texts import absolute_link, render_text
-from .transports import TransportError, transport_for
 
 logger = logging.getLogger(__name__)
 
 State = OutboxMessage.State
-
-BACKOFF_CAP = dt.timedelta(hours=6)
-# A freshly written row is enqueued on commit; redispatch leaves it alone for this long.
-REDISPATCH_GRACE = dt.timedelta(seconds=30)
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -110,6 +105,7 @@ def outbox_write(
     return): the emitting service holds the subject's row lock, so occurrences are numbered
     without a race. Returns the ids of the rows written now.
     """
+    registry.event(event)  # UnknownEvent unless the emitting app registered it
     now = now or timezone.now()
     context = dict(context or {})
     recipient_ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
@@ -287,127 +283,18 @@ def digest_send(*, as_of: dt.datetime) -> int:
 # -- delivering --------------------------------------------------------------------------------------
 
 
-def max_attempts() -> int:
-    return settings.NOTIFICATIONS_MAX_ATTEMPTS
-
-
-def claim_timeout() -> dt.timedelta:
-    return dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_TIMEOUT_SECONDS)
-
-
-def backoff(attempts: int) -> dt.timedelta:
-    """Exponential backoff with jitter: ~1, 2, 4 … minutes (the retry base), capped at 6 hours,
-    times 0.5–1.0."""
-    base = dt.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
-    delay = min(base * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
-    return delay * random.uniform(0.5, 1.0)
-
-
 def outbox_deliver(*, message_id: int, now: dt.datetime | None = None, claim: str = "") -> str:
-    """Claim the row and send it; returns the row's new state, or "skipped" if not claimable.
-
-    The claim is a conditional UPDATE (``pending|failed`` and due → ``sending``): of two workers
-    holding the same task, only one updates the row, the other sends nothing. ``claim`` is the
-    Celery task id: a redelivery of that task after its worker died takes the row over.
-    """
-    now = now or timezone.now()
-    if _deliver_in_app_at_once(message_id, now, claim):
-        return State.SENT
-    claimed = (
-        OutboxMessage.objects.filter(pk=message_id)
-        .claimable(now, claim)
-        .update(state=State.SENDING, claimed_at=now, claimed_by=claim, attempts=F("attempts") + 1)
-    )
-    if not claimed:
-        return "skipped"
-    message = OutboxMessage.objects.select_related("recipient", "unit").get(pk=message_id)
-    try:
-        transport_for(message.channel).send(message)
-    except Exception as exc:
-        if not isinstance(exc, TransportError):
-            # A bug or an unexpected failure: retried with backoff like a transient error, so
-            # that it ends dead after MAX_ATTEMPTS instead of looping through the stuck-row path.
-            logger.exception("Unexpected error delivering outbox message %s", message_id)
-            exc = TransportError(f"{type(exc).__name__}: {exc}")
-        if exc.permanent or message.attempts >= max_attempts():
-            outcome = {"state": State.DEAD}
-        else:
-            outcome = {"state": State.FAILED, "next_attempt_at": now + backoff(message.attempts)}
-        OutboxMessage.objects.filter(pk=message_id, state=State.SENDING).update(last_error=exc.message, **outcome)
-        logger.info("Outbox message %s: %s (%s)", message_id, outcome["state"], exc.message)
-        return outcome["state"]
-    OutboxMessage.objects.filter(pk=message_id, state=State.SENDING).update(state=State.SENT, sent_at=timezone.now())
-    return State.SENT
-
-
-def _deliver_in_app_at_once(message_id: int, now: dt.datetime, claim: str) -> bool:
-    """An in-app row is delivered by writing a database row: claim, inbox entry and "sent"
-    commit in one transaction (one commit instead of three; the row is never seen "sending",
-    and a crash leaves it as it was). False if the row is not an in-app row that can be claimed,
-    or if writing failed: then the general path claims it and records the failure for a retry.
-    """
-    claimable = OutboxMessage.objects.filter(pk=message_id, channel=Channel.IN_APP).claimable(now, claim)
-    try:
-        if connection.vendor == "postgresql":
-            return _deliver_in_app_in_one_statement(claimable, now, claim)
-        with transaction.atomic():
-            delivered = claimable.update(
-                state=State.SENT, claimed_at=now, claimed_by=claim, sent_at=now, attempts=F("attempts") + 1
-            )
-            if delivered:
-                transport_for(Channel.IN_APP).send(OutboxMessage.objects.get(pk=message_id))
-    except Exception:  # the general path retries it and records the error
-        logger.warning("In-app delivery of outbox message %s failed; retrying it", message_id, exc_info=True)
-        return False
-    return bool(delivered)
-
-
-# The inbox entry's columns, copied from the outbox row.
-_INBOX_COPY = ("recipient_id", "event", "subject_type_id", "subject_id", "text", "link", "urgent", "created_at")
-
-
-def _deliver_in_app_in_one_statement(claimable: models.QuerySet, now: dt.datetime, claim: str) -> bool:
-    """PostgreSQL: the same as that transaction in one statement (one round trip, one commit):
-    the claim UPDATE hands its row to an ``INSERT … ON CONFLICT DO NOTHING`` of the inbox entry.
-    The WHERE clause is the ORM's own (``claimable``).
-
-    The commit is asynchronous (``synchronous_commit`` off for this transaction only): it does
-    not wait for the disk. If PostgreSQL crashed in the fraction of a second before the WAL
-    writer flushed it, the entry and the "sent" mark would be lost together and the outbox row,
-    committed durably by the change that wrote it, would still be pending: redispatch delivers
-    it again. Nothing is lost or doubled; only the wait for the disk is saved."""
-    where, params = claimable.query.get_compiler(connection=connection).compile(claimable.query.where)
-    outbox, inbox = (connection.ops.quote_name(m._meta.db_table) for m in (OutboxMessage, Notification))
-    copied = ", ".join(connection.ops.quote_name(column) for column in _INBOX_COPY)
-    sql = f"""
-        WITH claimed AS (
-            UPDATE {outbox} SET state = %s, claimed_at = %s, claimed_by = %s, sent_at = %s, attempts = attempts + 1
-            WHERE {where}
-            RETURNING id, {copied}
-        ), written AS (
-            INSERT INTO {inbox} (outbox_id, {copied}) SELECT id, {copied} FROM claimed
-            ON CONFLICT (outbox_id) DO NOTHING
-        )
-        SELECT (SELECT count(*) FROM claimed), set_config('synchronous_commit', 'off', true)
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [State.SENT, now, claim, now, *params])
-        return cursor.fetchone()[0] == 1
+    """Claim the row and send it (``OutboxQuerySet.deliver``); the row's new state, or "skipped"."""
+    return OutboxMessage.objects.deliver(message_id, now=now, claim=claim)
 
 
 def outbox_redispatch(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
     """Re-enqueue rows nobody picked up (broker down at commit), rows due for a retry, and rows
     whose worker died mid-send. Returns the ids handed to the broker."""
     now = now or timezone.now()
-    OutboxMessage.objects.stuck_sending(now, claim_timeout()).update(
-        state=State.FAILED, next_attempt_at=now, last_error="worker lost while sending"
-    )
-    due = OutboxMessage.objects.filter(
-        models.Q(state=State.PENDING, next_attempt_at__lte=now - REDISPATCH_GRACE)
-        | models.Q(state=State.PENDING, next_attempt_at__lte=now, next_attempt_at__gt=F("created_at"))
-        | models.Q(state=State.FAILED, next_attempt_at__lte=now)
-    )
-    ids = list(due.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
+    OutboxMessage.objects.release_stuck(now)
+    due = OutboxMessage.objects.to_redispatch(now).order_by("next_attempt_at", "pk")
+    ids = list(due.values_list("pk", flat=True)[:limit])
     if ids:
         enqueue_delivery(ids)
     return ids
@@ -416,12 +303,7 @@ def outbox_redispatch(*, now: dt.datetime | None = None, limit: int = 1000) -> l
 @transaction.atomic
 def outbox_retry(*, message_ids: Iterable[int]) -> int:
     """Give dead rows another chance (admin action): back to pending, enqueued after commit."""
-    ids = list(
-        OutboxMessage.objects.select_for_update()
-        .filter(pk__in=list(message_ids), state=State.DEAD)
-        .values_list("pk", flat=True)
-    )
-    OutboxMessage.objects.filter(pk__in=ids).update(state=State.PENDING, attempts=0, next_attempt_at=timezone.now())
+    ids = OutboxMessage.objects.revive(message_ids)
     if ids:
         transaction.on_commit(partial(enqueue_delivery, ids))
     return len(ids)

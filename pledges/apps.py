@@ -13,6 +13,7 @@ class PledgesConfig(AppConfig):
         from .flows import PLEDGE_DRIVER
         from .inbox import register_inbox_providers
         from .models import Pledge
+        from .notification_events import register_notification_events
         from .search import register_search_providers
         from .sweep import register_with_sweep
 
@@ -22,3 +23,4 @@ class PledgesConfig(AppConfig):
         register_inbox_providers()
         register_search_providers()
         register_flow_driver(Pledge, PLEDGE_DRIVER)
+        register_notification_events()

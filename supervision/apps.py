@@ -11,10 +11,12 @@ class SupervisionConfig(AppConfig):
         from workflows.sweep import register_escalation_handler
 
         from .models import SupervisionCase
+        from .notification_events import register_notification_events
         from .services import open_case_on_escalation
 
         register_escalation_handler(open_case_on_escalation)
         register_logged_model(SupervisionCase)
+        register_notification_events()
 
         from workflows.inbox import DoneSubject, InboxProvider, register_done_subject, register_inbox_provider
 

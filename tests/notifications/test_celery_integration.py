@@ -69,7 +69,7 @@ def test_unreachable_broker_at_commit_is_recovered_by_redispatch(broker, recipie
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {"pending"}
     assert not Notification.objects.exists()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        later = OutboxMessage.objects.latest("pk").created_at + services.REDISPATCH_GRACE * 2
+        later = OutboxMessage.objects.latest("pk").created_at + OutboxMessage.REDISPATCH_GRACE * 2
         assert len(services.outbox_redispatch(now=later)) == 2
         assert _wait_for(lambda: not OutboxMessage.objects.exclude(state="sent").exists())
     assert Notification.objects.filter(recipient=recipient[0]).count() == 1

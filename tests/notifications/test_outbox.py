@@ -116,11 +116,11 @@ def test_transient_error_schedules_a_retry_with_backoff(email_row, monkeypatch):
 
 
 def test_backoff_grows_exponentially_with_jitter():
-    delays = [services.backoff(n) for n in range(1, 6)]
+    delays = [OutboxMessage.backoff(n) for n in range(1, 6)]
     for n, delay in enumerate(delays, start=1):
         full = dt.timedelta(minutes=2 ** (n - 1))
         assert full / 2 <= delay <= full
-    assert services.backoff(30) <= services.BACKOFF_CAP
+    assert OutboxMessage.backoff(30) <= OutboxMessage.BACKOFF_CAP
 
 
 def test_failed_row_is_not_resent_before_its_retry_time(email_row, monkeypatch):
@@ -170,7 +170,7 @@ def test_redispatch_leaves_fresh_rows_to_their_commit_hook(email_row):
 
 
 def test_redispatch_recovers_rows_whose_worker_died(email_row, eager_celery):
-    long_ago = timezone.now() - services.claim_timeout() - dt.timedelta(minutes=1)
+    long_ago = timezone.now() - OutboxMessage.claim_timeout() - dt.timedelta(minutes=1)
     OutboxMessage.objects.filter(pk=email_row.pk).update(state="sending", claimed_at=long_ago)
     services.outbox_redispatch()
     email_row.refresh_from_db()
@@ -261,7 +261,8 @@ def test_unexpected_transport_failure_is_retried_not_stuck(email_row, monkeypatc
 
 
 def test_in_app_row_is_claimed_written_and_marked_sent_at_once(personas, township, django_assert_num_queries):
-    """No "sending" step for the inbox: one statement on PostgreSQL, one transaction elsewhere."""
+    """No "sending" step for the inbox: the in-app transport claims, writes and marks sent at once,
+    in one statement on PostgreSQL, in one transaction elsewhere."""
     emit("item.assigned", subject=personas.branch, recipients=[personas.cadre], context={"title": "走访"})
     row = OutboxMessage.objects.get(channel="in_app")
     with django_assert_num_queries(1 if connection.vendor == "postgresql" else 5):

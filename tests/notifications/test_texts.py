@@ -1,6 +1,8 @@
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import translation
 
+from notifications import registry, services
 from notifications.texts import render_text
 
 CONTEXT = {"title": "主题党日", "unit": "第一支部", "due_at": "2026-12-10 18:00", "url": "/lists/items/1/"}
@@ -26,15 +28,26 @@ def test_sweep_warning_text_depends_on_level():
     assert red != blue and "逾期" in red
 
 
+def test_unknown_level_reads_as_the_first_registered_text():
+    assert render_text("sweep.warning", {**CONTEXT, "level": "?"}) == render_text(
+        "sweep.warning", {**CONTEXT, "level": "red"}
+    )
+
+
 def test_extension_decision_text_depends_on_decision():
     approved = render_text("extension.decided", {**CONTEXT, "decision": "approved"})
     rejected = render_text("extension.decided", {**CONTEXT, "decision": "rejected", "reason": "理由不足"})
     assert "同意" in approved and "理由不足" in rejected
 
 
-def test_unknown_event_gets_a_generic_text_naming_the_object():
-    text = render_text("pledge.evaluated", CONTEXT)
-    assert "pledge.evaluated" in text and "主题党日" in text
+def test_unregistered_event_kind_is_a_clear_error():
+    with pytest.raises(registry.UnknownEvent, match="'pledge.evaluated' is not registered.*register_event"):
+        render_text("pledge.evaluated", CONTEXT)
+
+
+def test_writing_an_unregistered_event_fails_the_change(personas):
+    with pytest.raises(registry.UnknownEvent):
+        services.outbox_write(event="item.misspelt", recipients=[personas.cadre], text="x")
 
 
 def test_missing_context_keys_render_empty():
@@ -47,26 +60,33 @@ def test_rendering_keeps_the_active_language():
         assert translation.get_language() == "en"
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "item.assigned",
-        "item.submitted",
-        "item.verified",
-        "item.returned",
-        "item.suspended",
-        "item.resumed",
-        "item.cancelled",
-        "extension.requested",
-        "extension.decided",
-        "sweep.warning",
-        "sweep.escalated",
-        "case.opened",
-        "case.acted",
-        "case.closed",
-    ],
-)
-def test_known_events_have_their_own_chinese_text(name):
-    text = render_text(name, {**CONTEXT, "decision": "approved", "level": "yellow"})
-    assert name not in text and "主题党日" in text
-    assert not any(word in text for word in ("was", "due", "the"))
+def test_an_event_cannot_be_registered_in_an_unknown_group():
+    with pytest.raises(ImproperlyConfigured, match="unregistered group"):
+        registry.register_event("elsewhere.done", group="elsewhere", text="done")
+
+
+def test_registering_an_event_again_differently_is_refused():
+    assert registry.register_event("item.verified", group="item", text=registry.event("item.verified").text)
+    with pytest.raises(ImproperlyConfigured, match="twice"):
+        registry.register_event("item.verified", group="sweep", text="other")
+
+
+def test_notifications_registers_no_domain_group_itself():
+    """Every group but the digest comes from the app that emits its events."""
+    keys = [key for key, _ in registry.group_choices()]
+    assert set(keys) == {"item", "extension", "sweep", "case", "pledge", "issue", "digest"}
+    assert {registry.event(kind).group for kind in ("case.opened", "pledge.approved", "issue.closed")} == {
+        "case",
+        "pledge",
+        "issue",
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(event.kind for event in registry.events()))
+def test_every_registered_event_has_its_own_chinese_text(kind):
+    texts = registry.event(kind).text
+    for variant in texts if isinstance(texts, dict) else [""]:
+        context = {**CONTEXT, "decision": variant, "level": variant, "date": "2026-12-01", "place": "青山村"}
+        chinese, english = render_text(kind, context), render_text(kind, context, language="en")
+        assert chinese != english and kind not in chinese
+        assert not any(word in chinese.split() for word in ("was", "due", "the", "your", "Your"))

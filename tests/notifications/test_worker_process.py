@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from config.celery import app
 from lists import services as domain
-from notifications import services, tasks
+from notifications import registry, services, tasks
 from notifications.models import Notification, NotificationPreference, OutboxMessage
 from organization.models import User
 from tests.conftest import require_redis, require_service
@@ -42,6 +42,15 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
 RETRY_BASE = 0.25
 MAX_ATTEMPTS = 4
 FAST_RETRIES = {"NOTIFICATIONS_RETRY_BASE_SECONDS": str(RETRY_BASE), "NOTIFICATIONS_MAX_ATTEMPTS": str(MAX_ATTEMPTS)}
+
+
+@pytest.fixture(autouse=True)
+def marker_event():
+    """The event of ``_drain``'s marker, registered for these tests only."""
+    registry.register_group("test", "test")
+    registry.register_event("test.marker", group="test", text="marker")
+    yield
+    registry.unregister_group("test")
 
 
 def _wait_for(predicate, timeout=30.0, what="the worker"):
@@ -365,7 +374,7 @@ def test_redis_down_during_a_transition_keeps_the_row_until_redis_is_back(
 
         private_redis.start()
         assert tasks.redispatch_outbox() == 0  # fresh rows are left to their commit hook for a while
-        later = timezone.now() + services.REDISPATCH_GRACE + dt.timedelta(seconds=1)
+        later = timezone.now() + OutboxMessage.REDISPATCH_GRACE + dt.timedelta(seconds=1)
         with time_machine.travel(later, tick=False):
             assert tasks.redispatch_outbox() == 2  # the beat task, a minute later
         _wait_for(lambda: _all_sent(scene), what="the worker to reconnect and deliver")
