@@ -155,7 +155,7 @@ def list_detail(request, pk: int):
     blockers = lst.publish_blockers() if leads and lst.state == List.State.DRAFT else []
     counts = {}
     for item in items:
-        counts[item.state] = counts.get(item.state, 0) + 1
+        counts[item["state"]] = counts.get(item["state"], 0) + 1
     return render(
         request,
         "responsibilities/list_detail.html",
@@ -166,7 +166,7 @@ def list_detail(request, pk: int):
             "blockers": blockers,
             "completed": counts.get(Item.State.COMPLETED, 0),
             "submitted": counts.get(Item.State.SUBMITTED, 0),
-            "red": sum(1 for item in items if item.warning_level == "red" and item.state in Item.OPEN_STATES),
+            "red": sum(1 for item in items if item["warning_level"] == "red" and item["state"] in Item.OPEN_STATES),
         },
     )
 
