@@ -256,7 +256,7 @@ def count_and_explain(endpoints: list[Endpoint]) -> dict[str, dict]:
             plans, seq_scans, slowest = 0, [], 0.0
             for query in ctx.captured_queries:
                 sql = query["sql"]
-                if not sql.lstrip().upper().startswith("SELECT") or ITEMS_TABLE not in sql:
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")) or ITEMS_TABLE not in sql:
                     continue
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, FORMAT TEXT) " + sql)
@@ -526,7 +526,9 @@ def main() -> int:
                     else:
                         r = run_wrk(url, lines_file, **run)
                     if ep.kind == "write" or ep.name.startswith("floor_"):
-                        offsets[ep.name] += r["requests"] + args.connections
+                        # Each wrk thread takes every other line from the offset and the threads
+                        # need not send as many each: skip twice what was sent, plus what was in flight.
+                        offsets[ep.name] += args.wrk_threads * r["requests"] + args.connections
                     samples[ep.name].append(r)
                     print(
                         f"    {ep.name:<19} {r['rps']:8.1f} req/s  p50 {r['p50_us'] / 1000:7.1f}  p95 "
@@ -576,7 +578,7 @@ def main() -> int:
             verdict = "pass" if passed else "MISS: " + ", ".join(misses)
         print(
             f"  {ep.label:<46} {r['rps']:7.1f} {r['rps_min']:6.1f}–{r['rps_max']:<6.1f} {r['p95_us'] / 1000:7.1f} "
-            f"{floor or 0:7.1f} {f'{share:.0%}' if share else '':>6} {c['queries']:3d} "
+            f"{f'{floor:.1f}' if floor else '':>7} {f'{share:.0%}' if share else '':>6} {c['queries']:3d} "
             f"{'yes' if c['seq_scans'] else 'no ':<4} {verdict}"
         )
         summary.append(

@@ -45,12 +45,11 @@ from .selectors import (
     extensions_awaiting_decision,
     extensions_visible_to,
     items_awaiting_verification,
-    items_co_handled_by,
-    items_for_user,
     items_of_list,
     items_of_list_page,
     items_visible_to,
     lists_visible_to,
+    my_task_rows,
     units_for_new_lists,
 )
 
@@ -540,14 +539,8 @@ def extension_decide(request, pk: int, decision: str):
 def my_tasks(request):
     """The cadre's items: open ones first, the finished ones on request."""
     show = request.GET.get("show", "open")
-    items = items_for_user(request.user)
-    if show != "all":
-        items = items.filter(state__in=Item.OPEN_STATES)
-    return render(
-        request,
-        "responsibilities/my_tasks.html",
-        {"items": items, "show": show, "co_handled": items_co_handled_by(request.user)},
-    )
+    items, co_handled = my_task_rows(request.user, show_all=show == "all")
+    return render(request, "responsibilities/my_tasks.html", {"items": items, "show": show, "co_handled": co_handled})
 
 
 @login_required
