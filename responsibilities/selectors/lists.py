@@ -101,48 +101,60 @@ def co_handlers_by_item(*user_columns: str, **item_filter) -> dict[int, list]:
     return result
 
 
-def items_of_list_page(lst: ResponsibilityList) -> list[dict]:
-    """The rows of a list's page as plain dicts, with only the columns the page shows and what
-    each row would otherwise compute in the template, in one query plus one for the co-handlers
-    (协办, in user id order): ``pk``, ``title``, ``urgent``, ``state`` with ``state_label``,
-    ``warning_level`` with ``warning_label``, ``progress_percent``, ``assignee_id``,
-    ``category_name``, ``assignee_name`` and ``lead_leader_name`` (None when unset),
-    ``co_handler_names``, ``detail_url`` (one ``reverse()`` for the whole list) and ``due_label``
-    (the deadline in the current time zone, as ``|date:"Y-m-d H:i"`` gives it).
+class ItemRowBuilder:
+    """What every item row of a page shows, made once per page (labels in the request's
+    language, the item link's pattern): ``row()`` gives a row's common keys ``pk``, ``title``,
+    ``urgent``, ``state`` with ``state_label``, ``warning_level`` with ``warning_label``,
+    ``progress_percent``, ``category_name``, ``due_label`` (``|date:"Y-m-d H:i"`` of the
+    deadline in the current time zone) and ``detail_url``.
 
-    Dicts, not items: the template engine finds a dict's key at its first try, where a model
-    instance costs a failed subscript and an attribute lookup per variable, and 75 rows of
-    items with their category and two users are some 300 instances to build."""
-    names = {user: [f"{user}__{column}" for column in User.NAME_COLUMNS] for user in ("assignee", "lead_leader")}
-    columns = ["id", "title", "urgent", "state", "warning_level", "due_at", "progress_percent", "assignee_id"]
-    columns += ["lead_leader_id", "category__name", *names["assignee"], *names["lead_leader"]]
-    rows = lst.items.order_by("sort_order", "pk").values_list(*columns)
+    Pages get dicts, not items: the template engine finds a dict's key at its first try, where a
+    model instance costs a failed subscript and an attribute lookup per variable, and a page of
+    items with their category and people is hundreds of instances to build."""
+
+    def __init__(self):
+        self.detail_url = _item_url_maker("responsibilities:item-detail")
+        self.state_labels = {state: str(label) for state, label in Item.State.choices}
+        self.warning_labels = {level: str(label) for level, label in Item.Warning.choices}
+
+    def row(self, pk, title, urgent, state, warning, progress, category, due_at) -> dict:
+        return {
+            "pk": pk,
+            "title": title,
+            "urgent": urgent,
+            "state": state,
+            "state_label": self.state_labels.get(state, state),
+            "warning_level": warning,
+            "warning_label": self.warning_labels.get(warning, warning),
+            "progress_percent": progress,
+            "category_name": category,
+            "due_label": local_minute(due_at),
+            "detail_url": self.detail_url(pk),
+        }
+
+
+#: The columns ``ItemRowBuilder.row`` takes, in its order.
+ITEM_ROW_BASICS = ("id", "title", "urgent", "state", "warning_level", "progress_percent", "category__name", "due_at")
+
+
+def items_of_list_page(lst: ResponsibilityList) -> list[dict]:
+    """The rows of a list's page (``ItemRowBuilder``'s keys, plus ``assignee_id``,
+    ``assignee_name`` and ``lead_leader_name``, None when unset, and ``co_handler_names``, 协办 in
+    user id order): one query for the rows, one for the co-handlers."""
+    names = [f"{person}__{column}" for person in ("assignee", "lead_leader") for column in User.NAME_COLUMNS]
+    columns = [*ITEM_ROW_BASICS, "assignee_id", "lead_leader_id", *names]
     co_handlers = co_handlers_by_item(*User.NAME_COLUMNS, list=lst)
-    detail_url = _item_url_maker("responsibilities:item-detail")
-    state_labels = {state: str(label) for state, label in Item.State.choices}
-    warning_labels = {level: str(label) for level, label in Item.Warning.choices}
+    builder = ItemRowBuilder()
     items = []
-    for pk, title, urgent, state, warning, due_at, progress, assignee_id, lead_leader_id, category, *people in rows:
-        assignee, lead_leader = people[:4], people[4:]
-        items.append(
-            {
-                "pk": pk,
-                "title": title,
-                "urgent": urgent,
-                "state": state,
-                "state_label": state_labels.get(state, state),
-                "warning_level": warning,
-                "warning_label": warning_labels.get(warning, warning),
-                "progress_percent": progress,
-                "assignee_id": assignee_id,
-                "category_name": category,
-                "assignee_name": User.name_from(*assignee) if assignee_id else None,
-                "lead_leader_name": User.name_from(*lead_leader) if lead_leader_id else None,
-                "co_handler_names": [User.name_from(*name) for name in co_handlers.get(pk, [])],
-                "detail_url": detail_url(pk),
-                "due_label": local_minute(due_at),
-            }
-        )
+    n = len(ITEM_ROW_BASICS)
+    for values in lst.items.order_by("sort_order", "pk").values_list(*columns):
+        row = builder.row(*values[:n])
+        assignee_id, lead_leader_id, *people = values[n:]
+        row["assignee_id"] = assignee_id
+        row["assignee_name"] = User.name_from(*people[:4]) if assignee_id else None
+        row["lead_leader_name"] = User.name_from(*people[4:]) if lead_leader_id else None
+        row["co_handler_names"] = [User.name_from(*name) for name in co_handlers.get(row["pk"], [])]
+        items.append(row)
     return items
 
 

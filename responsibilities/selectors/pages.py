@@ -6,10 +6,15 @@ from django.db.models import Count, Q
 
 from organization.models import Unit, User
 from organization.scoping import scope_for
-from workflows.calendar import local_minute
 
 from ..models import ResponsibilityItem, ResponsibilityList
-from .lists import _item_url_maker, extensions_awaiting_decision, items_awaiting_verification
+from .lists import (
+    ITEM_ROW_BASICS,
+    ItemRowBuilder,
+    _item_url_maker,
+    extensions_awaiting_decision,
+    items_awaiting_verification,
+)
 
 __all__ = ["my_task_rows", "units_for_new_lists", "work_summary"]
 
@@ -49,60 +54,30 @@ def work_summary(user) -> dict:
 
 
 def my_task_rows(user, *, show_all: bool = False) -> tuple[list[dict], list[dict]]:
-    """The "my tasks" page as plain dicts, for the reasons of ``items_of_list_page``: the user's
-    items in deadline order (the open ones unless ``show_all``), then the open items they
-    co-handle (协办), each with its labels, names, deadline and links computed once. Two queries.
-
-    Keys: ``pk``, ``title``, ``urgent``, ``state`` with ``state_label``, ``warning_level`` with
-    ``warning_label``, ``progress_percent``, ``category_name``, ``list_label`` (unit · month),
-    ``assignee_name``, ``lead_leader_name``, ``due_label``, ``detail_url`` and ``accept_url``."""
-    names = {person: [f"{person}__{column}" for column in User.NAME_COLUMNS] for person in ("assignee", "lead_leader")}
-    columns = ["id", "title", "urgent", "state", "warning_level", "due_at", "progress_percent", "category__name"]
-    columns += ["list__unit__name", "list__month", "lead_leader_id", *names["assignee"], *names["lead_leader"]]
+    """The "my tasks" page as plain dicts (``ItemRowBuilder``): the user's items in deadline
+    order (the open ones unless ``show_all``), then the open items they co-handle (协办). Each
+    row also has ``list_label`` (unit · month), ``assignee_name``, ``lead_leader_name`` (None
+    when unset) and ``accept_url``. Two queries."""
+    names = [f"{person}__{column}" for person in ("assignee", "lead_leader") for column in User.NAME_COLUMNS]
+    columns = [*ITEM_ROW_BASICS, "list__unit__name", "list__month", "lead_leader_id", *names]
     mine = Item.objects.filter(assignee=user).exclude(state=Item.State.DRAFT)
     if not show_all:
         mine = mine.filter(state__in=Item.OPEN_STATES)
     co_handled = Item.objects.filter(co_handlers=user, state__in=Item.OPEN_STATES)
-    detail_url = _item_url_maker("responsibilities:item-detail")
+    builder = ItemRowBuilder()
     accept_url = _item_url_maker("responsibilities:item-action", "accept")
-    state_labels = {state: str(label) for state, label in Item.State.choices}
-    warning_labels = {level: str(label) for level, label in Item.Warning.choices}
 
     def rows(items):
         result = []
-        for (
-            pk,
-            title,
-            urgent,
-            state,
-            warning,
-            due_at,
-            progress,
-            category,
-            unit,
-            month,
-            leader_id,
-            *people,
-        ) in items.order_by("due_at", "pk").values_list(*columns):
-            result.append(
-                {
-                    "pk": pk,
-                    "title": title,
-                    "urgent": urgent,
-                    "state": state,
-                    "state_label": state_labels.get(state, state),
-                    "warning_level": warning,
-                    "warning_label": warning_labels.get(warning, warning),
-                    "progress_percent": progress,
-                    "category_name": category,
-                    "list_label": f"{unit} · {month:%Y-%m}",
-                    "assignee_name": User.name_from(*people[:4]),
-                    "lead_leader_name": User.name_from(*people[4:]) if leader_id else None,
-                    "due_label": local_minute(due_at),
-                    "detail_url": detail_url(pk),
-                    "accept_url": accept_url(pk),
-                }
-            )
+        n = len(ITEM_ROW_BASICS)
+        for values in items.order_by("due_at", "pk").values_list(*columns):
+            row = builder.row(*values[:n])
+            unit, month, lead_leader_id, *people = values[n:]
+            row["list_label"] = f"{unit} · {month:%Y-%m}"
+            row["assignee_name"] = User.name_from(*people[:4])
+            row["lead_leader_name"] = User.name_from(*people[4:]) if lead_leader_id else None
+            row["accept_url"] = accept_url(row["pk"])
+            result.append(row)
         return result
 
     return rows(mine), rows(co_handled)
