@@ -26,11 +26,11 @@ from django.http import JsonResponse
 from rest_framework.views import APIView
 from viewflow.workflow.models import Process, Task
 
+from lists.models import ItemProcess, ListProcess, ResponsibilityItem, ResponsibilityList, TaskCategory
 from notifications.models import Notification
 from organization.models import Membership, Unit, User
 from reports.metrics import Period
 from reports.selectors import current_quarter
-from responsibilities.models import ItemProcess, ListProcess, ResponsibilityItem, ResponsibilityList, TaskCategory
 from supervision.models import SupervisionCase
 from workflows.models import TransitionLog
 

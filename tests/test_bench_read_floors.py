@@ -10,10 +10,10 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from lists import services
+from lists.models import ResponsibilityItem
 from notifications.models import Notification
-from responsibilities import services
-from responsibilities.models import ResponsibilityItem
-from tests.responsibilities.lists_builders import add_item, draft_list
+from tests.lists.lists_builders import add_item, draft_list
 
 pytestmark = pytest.mark.urls("bench.urls")
 

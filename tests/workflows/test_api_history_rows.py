@@ -3,7 +3,7 @@
 import json
 
 from organization.tokens import token_issue
-from tests.responsibilities.lists_builders import item_in_state
+from tests.lists.lists_builders import item_in_state
 from workflows.api import HistoryEntrySerializer
 from workflows.audit import append_log
 from workflows.engine import history
