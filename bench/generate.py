@@ -20,7 +20,13 @@ What it writes:
   of each object's state with its last log row reports the lists, the completed items
   without history and the supervision cases (a benchmark data set, not a real history);
 - supervision cases for items at escalation level 2 or more (open or acting) and a few closed
-  ones in past months.
+  ones in past months;
+- the viewflow process of every open item (its steps done, its open step assigned: accept or
+  work to the assignee, verify to the lead leader) and of every published list ("close" open
+  for its owner), so that a transition completes a real flow task and the inbox reads real
+  tasks; a "new task" notification for every open item's assignee, a "submitted" one for the
+  verifier of every submitted item;
+- then ``VACUUM (ANALYZE)``: the visibility map set, as autovacuum leaves a database in use.
 
 API tokens are not written here: they are stored hashed, so each bench issues its own at start
 (``benchlib.api_tokens``).

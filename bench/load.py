@@ -1,29 +1,33 @@
-"""Load benchmark: gunicorn (2 workers × threads) on loopback, driven by wrk with token auth.
+"""Load benchmark: gunicorn (2 workers × threads) on loopback, driven by wrk, every read against its floor.
 
 Not a test. Needs the data of bench/generate.py in the bench database (``dutyflow_bench``;
-``BENCH_DATABASE_URL`` to change it), wrk (Debian package ``wrk``) and, for the cache and the
-Celery broker the transitions enqueue to, Redis (``--redis``, db 10 by default; ``--redis ''``
-for none). Steps:
+``BENCH_DATABASE_URL`` to change it), wrk (Debian package ``wrk``) and, for the Celery broker
+the transitions enqueue to, Redis (``--redis``, db 10 by default; ``--redis ''`` for none).
+It issues a fresh API token for every user at start (``benchlib.api_tokens``), which drops the
+earlier ones: run no other bench against the same database while it runs. Steps:
 
 1. query counts and plans: every endpoint is requested once in-process (Django test client)
-   with its queries captured; each SELECT touching the items table is run again under
+   with its queries captured; each statement touching the items table is run again under
    ``EXPLAIN ANALYZE`` and any sequential scan on that table is reported;
-2. gunicorn ``bench.settings`` (the project plus a trivial JSON view at ``/bench/ping/``),
-   ``--workers`` × ``--threads`` (gthread);
-3. wrk, ``--connections`` connections, for each endpoint: a warm-up, then ``--duration``
-   seconds measured. Requests are spread over many users (one token or session per line of
-   the request file, see bench/wrk_requests.lua); every status outside 2xx is counted;
-4. the trivial view is the ceiling, measured first and again last: each endpoint's throughput is
-   reported as a fraction of the higher of the two;
+2. gunicorn ``bench.settings`` (the project plus ``/bench/ping/``, the floors of the reads,
+   bench/read_floors.py, and of a transition, bench/floor.py), ``--workers`` × ``--threads``;
+3. ``--samples`` rounds; in each, for every endpoint: a warm-up, then ``--duration`` seconds
+   with wrk and ``--connections`` connections. Requests are spread over many users (one token
+   or session per line of the request file, see bench/wrk_requests.lua); every status outside
+   2xx is counted. Each read is followed by its floor, the same rows by one SQL statement with
+   the same users and authentication; the transition by its ORM and SQL floors;
+4. per endpoint the median req/s and p95 of the samples with the spread (lowest–highest
+   req/s), the share of its floor and the targets: API reads ≥ 50 % of their floor, pages
+   ≥ 33 %, p95 < 150 ms, no sequential scan of the items table, a transition ≥ 50 % of the
+   ORM floor; the trivial view is context only;
 5. the workers' resident memory (VmRSS) after the run.
 
-With ``--prefill`` each distinct GET of a read endpoint is sent once before it is measured
-(the database's and the processes' caches are warm then; no answer is kept).
+With ``--prefill`` each distinct GET of a read endpoint is sent once before its first sample
+(the database's and the processes' caches are warm then; no answer is kept anywhere).
 
 Usage:
-    .venv/bin/python bench/load.py                    # all endpoints, 20 connections, 15 s each
-    .venv/bin/python bench/load.py --prefill          # warm caches before each read
-    .venv/bin/python bench/load.py --only my_items,history --duration 10
+    .venv/bin/python bench/load.py                        # every endpoint, 3 samples of 8 s
+    .venv/bin/python bench/load.py --only my_items,history --samples 5
 """
 
 from __future__ import annotations
