@@ -1,7 +1,7 @@
 """Generate a county cluster: dozens of townships, hundreds of branches, thousands of users, N items.
 
 Not a test. Writes into the bench database (``dutyflow_bench`` on the local PostgreSQL;
-``BENCH_DATABASE_URL`` to change it) with PostgreSQL COPY, month by month, then ANALYZE.
+``BENCH_DATABASE_URL`` to change it) with PostgreSQL COPY, month by month, then VACUUM (ANALYZE).
 
 What it writes:
 - the demo township (``seed_organization``) plus ``--townships`` more, each with a Party
@@ -20,7 +20,13 @@ What it writes:
   of each object's state with its last log row reports the lists, the completed items
   without history and the supervision cases (a benchmark data set, not a real history);
 - supervision cases for items at escalation level 2 or more (open or acting) and a few closed
-  ones in past months.
+  ones in past months;
+- the viewflow process of every open item (its steps done, its open step assigned: accept or
+  work to the assignee, verify to the lead leader) and of every published list ("close" open
+  for its owner), so that a transition completes a real flow task and the inbox reads real
+  tasks; a "new task" notification for every open item's assignee, a "submitted" one for the
+  verifier of every submitted item;
+- then ``VACUUM (ANALYZE)``: the visibility map set, as autovacuum leaves a database in use.
 
 API tokens are not written here: they are stored hashed, so each bench issues its own at start
 (``benchlib.api_tokens``).
@@ -288,6 +294,105 @@ def copy_rows(cursor, table: str, columns, rows) -> int:
     return n
 
 
+def flow_processes(cursor) -> dict:
+    """Viewflow processes as the services leave them: every open item has its ItemProcess with
+    the steps done so far and its open step assigned (accept or work to the assignee, verify to
+    the lead leader), and every list of the last three months (published) its ListProcess with
+    "close" open for its owner. So a transition completes a real flow task and the inbox reads
+    real tasks. Written with COPY in ids taken after the current maximum."""
+    from viewflow.workflow.fields import get_flow_ref, get_task_ref
+    from viewflow.workflow.status import PROCESS, STATUS
+
+    from lists.flows import ItemFlow, ListFlow
+    from lists.models import ItemProcess, ListProcess, ResponsibilityItem, ResponsibilityList
+
+    items = ResponsibilityItem._meta.db_table
+    cursor.execute("SELECT coalesce(max(id), 0) FROM viewflow_process")
+    next_process = cursor.fetchone()[0] + 1
+    cursor.execute("SELECT coalesce(max(id), 0) FROM viewflow_task")
+    next_task = cursor.fetchone()[0] + 1
+    processes, children, tasks, previous = [], {ItemProcess: [], ListProcess: []}, [], []
+
+    def process(flow, model, subject_id, created, steps):
+        """``steps``: (node, owner, at) done in order; the last one is open when ``owner``."""
+        nonlocal next_process, next_task
+        pk, next_process = next_process, next_process + 1
+        processes.append((pk, get_flow_ref(flow), PROCESS.NEW, created, "{}"))
+        children[model].append((pk, subject_id))
+        before = None
+        for i, (node, owner, at) in enumerate(steps):
+            is_open = i == len(steps) - 1
+            status = STATUS.ASSIGNED if is_open else STATUS.DONE
+            finished = None if is_open else at
+            assigned = at if owner else None
+            started = None if is_open else at
+            tasks.append(
+                (next_task, get_task_ref(node), node.task_type, status, at, started, finished, "start", owner, pk)
+                + (assigned, "{}")
+            )
+            if before:
+                previous.append((before, next_task))
+            before, next_task = next_task, next_task + 1
+
+    cursor.execute(
+        f"SELECT id, state, assignee_id, lead_leader_id, assigned_at, accepted_at, submitted_at FROM {items} "
+        "WHERE state IN ('assigned', 'accepted', 'in_progress', 'submitted', 'returned', 'suspended')"
+    )
+    for pk, state, assignee, leader, assigned, accepted, submitted in cursor.fetchall():
+        steps = [(ItemFlow.start, None, assigned), (ItemFlow.accept, assignee, assigned)]
+        if state != "assigned":
+            steps.append((ItemFlow.work, assignee, accepted or assigned))
+        if state == "submitted":
+            steps.append((ItemFlow.verify, leader, submitted or accepted or assigned))
+        process(ItemFlow, ItemProcess, pk, assigned, steps)
+    cursor.execute(
+        f"SELECT id, created_by_id, published_at FROM {ResponsibilityList._meta.db_table} WHERE state = 'published'"
+    )
+    for pk, owner, published in cursor.fetchall():
+        steps = [(ListFlow.start, None, published), (ListFlow.publish, owner, published)]
+        process(ListFlow, ListProcess, pk, published, [*steps, (ListFlow.close, owner, published)])
+
+    copy_rows(cursor, "viewflow_process", ["id", "flow_class", "status", "created", "data"], processes)
+    for model, rows in children.items():
+        subject = "item_id" if model is ItemProcess else "list_id"
+        copy_rows(cursor, model._meta.db_table, ["process_ptr_id", subject], rows)
+    task_columns = "id flow_task flow_task_type status created started finished token owner_id process_id"
+    copy_rows(cursor, "viewflow_task", [*task_columns.split(), "assigned", "data"], tasks)
+    copy_rows(cursor, "viewflow_task_previous", ["from_task_id", "to_task_id"], previous)
+    for table in ("viewflow_process", "viewflow_task"):
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    return {"processes": len(processes), "tasks": len(tasks)}
+
+
+def notifications(cursor, content_type_id: int) -> int:
+    """In-app notifications as delivery leaves them: "new task" to the assignee of every open
+    item (read once accepted) and "submitted" to the lead leader of every submitted one, so
+    that the notifications read has rows to page through."""
+    from lists.models import ResponsibilityItem
+    from notifications.models import Notification
+
+    cursor.execute(
+        f"SELECT id, title, state, assignee_id, lead_leader_id, assigned_at, accepted_at, submitted_at "
+        f"FROM {ResponsibilityItem._meta.db_table} "
+        "WHERE state IN ('assigned', 'accepted', 'in_progress', 'submitted', 'returned', 'suspended')"
+    )
+    rows = []
+    for pk, title, state, assignee, leader, assigned, accepted, submitted in cursor.fetchall():
+        link = f"/lists/items/{pk}/"
+        rows.append(("item.assigned", assignee, f"新任务：“{title}”", link, assigned, accepted))
+        if state == "submitted":
+            rows.append(("item.submitted", leader, f"“{title}”已提交办结申请", link, submitted or assigned, None))
+    return copy_rows(
+        cursor,
+        Notification._meta.db_table,
+        "event recipient_id subject_type_id subject_id text link urgent created_at read_at".split(),
+        (
+            (event, user, content_type_id, int(link.split("/")[3]), text, link, False, at, read)
+            for event, user, text, link, at, read in rows
+        ),
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=1_000_000)
@@ -332,12 +437,13 @@ def main() -> int:
     with watch.step("organization: demo township and the cluster"), transaction.atomic():
         seed_organization()
         counts = build_cluster(args.townships, args.branches, args.cadres, make_password(DEMO_PASSWORD))
-    branches = list(Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path"))
     people = {}
-    for branch in branches:
+    for branch in Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path"):
         cadres = list(Membership.objects.filter(unit=branch, role="cadre").values_list("user_id", flat=True))
         leader = Membership.objects.filter(unit=branch, role="leader").values_list("user_id", flat=True).first()
-        people[branch.pk] = (cadres, leader)
+        if cadres and leader:  # the demo's 白水镇 has branches without people: they get no lists
+            people[branch.pk] = (cadres, leader)
+    branches = [b for b in Unit.objects.filter(pk__in=people).order_by("path")]
     print(
         f"  units: {Unit.objects.count()} ({len(branches)} branches), users: {User.objects.count()}, "
         f"memberships: {Membership.objects.count()}"
@@ -457,12 +563,17 @@ def main() -> int:
             ).split(),
             case_rows,
         )
+    with watch.step("flow processes and notifications"), transaction.atomic(), connection.cursor() as cursor:
+        flows = flow_processes(cursor.cursor)
+        n_notifications = notifications(cursor.cursor, content_type_id)
     with watch.step("audit checkpoint (back-dated rows, signed now)"):
         from workflows.audit import write_checkpoint
 
         write_checkpoint()
-    with watch.step("ANALYZE"), connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    # VACUUM sets the visibility map (index-only scans, as a database that autovacuum keeps
+    # would have them); outside a transaction, as VACUUM requires.
+    with watch.step("VACUUM (ANALYZE)"), connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
 
     print()
     print(f"machine:   {machine()}")
@@ -476,6 +587,10 @@ def main() -> int:
         f"overdue {gen.counts['overdue']}, supervision cases {n_cases}"
     )
     print(f"history:   {gen.counts['log rows']} transition log rows")
+    print(
+        f"flows:     {flows['processes']} processes (open items, published lists), {flows['tasks']} tasks; "
+        f"{n_notifications} notifications"
+    )
     for label, seconds in watch.steps:
         print(f"  {label:<55} {seconds:8.1f} s")
     print(f"  {'total':<55} {watch.total:8.1f} s")

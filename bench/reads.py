@@ -17,12 +17,15 @@ Redis as its cache (flushed first), as production has it. The trivial JSON view 
 Usage:
     .venv/bin/python bench/reads.py [--requests 200] [--only my_items,history] [--dump /tmp/before]
     .venv/bin/python bench/reads.py --redis redis://127.0.0.1:6379/11
+    .venv/bin/python bench/reads.py --only list_page --requests 50 --profile 30
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import time
@@ -64,6 +67,11 @@ def build_endpoints(rng: random.Random, users: int) -> list[Endpoint]:
     leader_lists = leader_lists[:users]
     commissioners = list(
         Membership.objects.filter(role="commissioner").order_by("user_id").values_list("user_id", flat=True)
+    )
+    township_leaders = list(
+        Membership.objects.filter(role="leader", unit__kind="township")
+        .order_by("user_id")
+        .values_list("user_id", flat=True)
     )
     some_items = open_items[: users * 2]
     return [
@@ -110,6 +118,13 @@ def build_endpoints(rng: random.Random, users: int) -> list[Endpoint]:
             "an item's transitions (items/{id}/transitions/)",
             [(f"/api/v1/items/{pk}/transitions/", a, "token") for pk, a in some_items],
         ),
+        Endpoint("inbox", "the inbox (inbox/)", [("/api/v1/inbox/", c, "token") for c in cadres]),
+        Endpoint("notifications", "notifications", [("/api/v1/notifications/", c, "token") for c in cadres]),
+        Endpoint("my_tasks", '"my tasks" page (HTML)', [("/lists/my/", c, "session") for c in cadres[:30]]),
+        Endpoint(
+            "overdue_page", "the overdue queue page (HTML)", [("/supervision/", c, "session") for c in commissioners]
+        ),
+        Endpoint("dashboard", "the dashboard (HTML)", [("/reports/", u, "session") for u in township_leaders]),
     ]
 
 
@@ -120,6 +135,9 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--dump", default="", help="write every response body into this directory")
     parser.add_argument("--redis", default="", help="Redis as the cache (flushed first), e.g. redis://…/11")
+    parser.add_argument(
+        "--profile", type=int, default=0, help="profile the measured requests (cProfile) and print the N top functions"
+    )
     args = parser.parse_args()
 
     if args.redis:
@@ -182,15 +200,24 @@ def main() -> int:
         with CaptureQueriesContext(connection) as queries:
             get(*ep.requests[0])
         query_count = len(queries.captured_queries)  # before the next request resets the log
+        profiler = cProfile.Profile() if args.profile else None
         wall_start, cpu_start = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         for i in range(args.requests):
             get(*ep.requests[i % len(ep.requests)])
+        if profiler:
+            profiler.disable()
         wall = (time.perf_counter() - wall_start) / args.requests
         cpu = (time.process_time() - cpu_start) / args.requests
         print(
             f"{ep.name:<14} {query_count:>7} {wall * 1000:>8.1f} {cpu * 1000:>8.1f} {1 / wall:>7.1f}  {ep.label}",
             flush=True,
         )
+        if profiler:
+            print(f"  profiled (slower than unprofiled); {args.profile} functions by own time, then cumulative:")
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(args.profile)
+            pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(args.profile)
     print("\nmachine: ", machine())
     return 0
 

@@ -34,32 +34,30 @@ def _row(subject_type: str, subject_id: int, title: str, action: str, due_at, ur
     return inbox_row(subject_type, subject_id, title, action, ACTION_LABELS.get(action, action), due_at, url)
 
 
-def _flow_tasks(user, kind: str):
-    """Open item or list tasks owned by the user, in their township (one query)."""
-    scope = scope_for(user)
-    if kind == "item":
-        q = Q(process__itemprocess__isnull=False) & scope.township_q("process__itemprocess__item__list__unit__path")
-    else:
-        q = Q(process__listprocess__isnull=False) & scope.township_q("process__listprocess__list__unit__path")
-    return open_tasks_for(user).filter(q)
+def _flow_steps(user, subject: str, *columns: str):
+    """Open item or list tasks owned by the user, in their township (one query): the step (the
+    flow's node) and ``columns`` of the subject, as tuples (no task, process or subject built)."""
+    field = f"process__{subject}process__{subject}"
+    unit_path = f"{field}__list__unit__path" if subject == "item" else f"{field}__unit__path"
+    q = Q(**{f"process__{subject}process__isnull": False}) & scope_for(user).township_q(unit_path)
+    steps = open_tasks_for(user).filter(q).select_related(None)
+    return steps.values_list("flow_task", *(f"{field}__{column}" for column in columns))
 
 
 def item_rows(user) -> list[dict]:
     url = _item_url_maker("lists:item-detail")
-    rows = []
-    for task in _flow_tasks(user, "item"):
-        item = task.process.itemprocess.item
-        rows.append(_row("item", item.pk, item.title, task.flow_task.name, item.due_at, url(item.pk)))
-    return rows
+    return [
+        _row("item", pk, title, node.name, due_at, url(pk))
+        for node, pk, title, due_at in _flow_steps(user, "item", "id", "title", "due_at")
+    ]
 
 
 def list_rows(user) -> list[dict]:
     url = _item_url_maker("lists:list-detail")
-    rows = []
-    for task in _flow_tasks(user, "list"):
-        lst = task.process.listprocess.list
-        rows.append(_row("list", lst.pk, lst.title, task.flow_task.name, None, url(lst.pk)))
-    return rows
+    return [
+        _row("list", pk, title, node.name, None, url(pk))
+        for node, pk, title in _flow_steps(user, "list", "id", "title")
+    ]
 
 
 def extension_rows(user) -> list[dict]:

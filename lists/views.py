@@ -48,12 +48,11 @@ from .selectors import (
     extensions_awaiting_decision,
     extensions_visible_to,
     items_awaiting_verification,
-    items_co_handled_by,
-    items_for_user,
     items_of_list,
     items_of_list_page,
     items_visible_to,
     lists_visible_to,
+    my_task_rows,
     units_for_new_lists,
 )
 
@@ -158,7 +157,7 @@ def list_detail(request, pk: int):
     blockers = lst.publish_blockers() if leads and lst.state == List.State.DRAFT else []
     counts = {}
     for item in items:
-        counts[item.state] = counts.get(item.state, 0) + 1
+        counts[item["state"]] = counts.get(item["state"], 0) + 1
     return render(
         request,
         "lists/list_detail.html",
@@ -169,7 +168,7 @@ def list_detail(request, pk: int):
             "blockers": blockers,
             "completed": counts.get(Item.State.COMPLETED, 0),
             "submitted": counts.get(Item.State.SUBMITTED, 0),
-            "red": sum(1 for item in items if item.warning_level == "red" and item.state in Item.OPEN_STATES),
+            "red": sum(1 for item in items if item["warning_level"] == "red" and item["state"] in Item.OPEN_STATES),
         },
     )
 
@@ -550,14 +549,8 @@ def extension_decide(request, pk: int, decision: str):
 def my_tasks(request):
     """The cadre's items: open ones first, the finished ones on request."""
     show = request.GET.get("show", "open")
-    items = items_for_user(request.user)
-    if show != "all":
-        items = items.filter(state__in=Item.OPEN_STATES)
-    return render(
-        request,
-        "lists/my_tasks.html",
-        {"items": items, "show": show, "co_handled": items_co_handled_by(request.user)},
-    )
+    items, co_handled = my_task_rows(request.user, show_all=show == "all")
+    return render(request, "lists/my_tasks.html", {"items": items, "show": show, "co_handled": co_handled})
 
 
 @login_required

@@ -6,7 +6,12 @@ from rest_framework.views import APIView
 
 from . import selectors, services
 from .models import Notification
-from .serializers import NotificationSerializer, ReadAllResultSerializer
+from .serializers import (
+    NOTIFICATION_ROW_COLUMNS,
+    NotificationSerializer,
+    ReadAllResultSerializer,
+    notification_representations,
+)
 
 
 class NotificationListApi(generics.ListAPIView):
@@ -21,6 +26,11 @@ class NotificationListApi(generics.ListAPIView):
         if self.request.query_params.get("unread") in ("1", "true"):
             queryset = queryset.filter(read_at__isnull=True)
         return queryset
+
+    def list(self, request, *args, **kwargs):
+        # The page as plain rows, with the serializer's JSON (notification_representations).
+        page = self.paginate_queryset(self.get_queryset().values(*NOTIFICATION_ROW_COLUMNS))
+        return self.get_paginated_response(notification_representations(page))
 
 
 class NotificationReadApi(APIView):

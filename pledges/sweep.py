@@ -46,6 +46,7 @@ PLEDGE_TARGET = SweepTarget(
     assignee_field="member",
     assigned_field="approved_at",
     select_related=("unit", "member"),
+    title_field="text",
     url_of=lambda pledge: reverse("pledges:pledge-detail", args=[pledge.pk]),
 )
 

@@ -87,7 +87,8 @@ def overdue_queue(user, target: SweepTarget, filters: QueueFilters | None = None
     if filters.min_days_overdue:
         cutoff = WorkingCalendar().subtract_working_days(as_of, filters.min_days_overdue)
         qs = qs.filter(**{f"{target.due_field}__lte": cutoff})
-    return qs.select_related(*target.select_related).order_by(F(target.escalation_field).desc(), target.due_field, "pk")
+    qs = qs.select_related(*target.select_related).only(*target.queue_columns)
+    return qs.order_by(F(target.escalation_field).desc(), target.due_field, "pk")
 
 
 @dataclass

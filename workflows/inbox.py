@@ -81,9 +81,10 @@ def inbox_row(subject_type: str, subject_id: int, title: str, action: str, actio
 _PK_MARK = 987654321987  # a primary key no row has: its place in the reversed URL is the key's
 
 
-def url_maker(name: str):
-    """``pk → reverse(name, args=[pk])``, reversing once: the URL with a marker key, split at it."""
-    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+def url_maker(name: str, *more_args):
+    """``pk → reverse(name, args=[pk, *more_args])``, reversing once: the URL with a marker key,
+    split at it."""
+    head, tail = reverse(name, args=[_PK_MARK, *more_args]).split(str(_PK_MARK))
     return lambda pk: f"{head}{int(pk)}{tail}"
 
 

@@ -92,12 +92,40 @@ class SweepTarget:
     category_code_field: str | None = None  # e.g. "category__code"
     urgent_field: str | None = None
     select_related: tuple[str, ...] = ()
+    title_field: str = "title"  # the column the object's str() shows (the queue's title)
     url_of: Callable[[Any], str] | None = None
     list_url: Callable[[int, str], str | None] | None = None  # (unit id, warning level) → page
 
     @property
     def unit_path_field(self) -> str:
         return f"{self.unit_field}__path"
+
+    @property
+    def queue_columns(self) -> tuple[str, ...]:
+        """The columns a supervision queue row reads (``only()`` with ``select_related``): the
+        object's title, state, deadline and levels, its unit's name and its people's names."""
+        from django.contrib.auth import get_user_model
+        from django_fsm import FSMFieldMixin
+
+        names = get_user_model().NAME_COLUMNS  # what str(user) reads; the username is one of them
+        people = [field for field in (self.assignee_field, self.lead_leader_field) if field]
+        # Models on the way to the unit (an item's list) keep their state fields: django-fsm
+        # reads them when it builds an instance, one query per row if they were deferred.
+        hops, model, path = [], self.model, []
+        for part in self.unit_field.split("__")[:-1]:
+            model, path = model._meta.get_field(part).related_model, [*path, part]
+            prefix = "__".join(path)
+            hops += [f"{prefix}__{f.name}" for f in model._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
+        return (
+            self.title_field,
+            *hops,
+            self.state_field,
+            self.due_field,
+            self.warning_field,
+            self.escalation_field,
+            f"{self.unit_field}__name",
+            *(f"{person}__{column}" for person in people for column in names),
+        )
 
     def unit_of(self, obj):
         value = obj

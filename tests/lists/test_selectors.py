@@ -80,9 +80,10 @@ def test_a_list_pages_rows_carry_the_link_and_deadline_the_template_would_make(p
         rows = items_of_list_page(lst)
         assert len(rows) == 2
         for row in rows:
-            assert row.detail_url == reverse("lists:item-detail", args=[row.pk])
+            assert row["detail_url"] == reverse("lists:item-detail", args=[row["pk"]])
             # what the row's template gave: {{ item.due_at|date:"Y-m-d H:i"|default:"—" }}
-            rendered = Template('{{ d|date:"Y-m-d H:i"|default:"—" }}').render(Context({"d": row.due_at}))
-            assert (row.due_label or "—") == rendered
-    labels = {row.title: row.due_label for row in rows}
+            due_at = ResponsibilityItem.objects.get(pk=row["pk"]).due_at
+            rendered = Template('{{ d|date:"Y-m-d H:i"|default:"—" }}').render(Context({"d": due_at}))
+            assert (row["due_label"] or "—") == rendered
+    labels = {row["title"]: row["due_label"] for row in rows}
     assert labels["走访困难党员"] == ("2026-12-02 00:30" if zone == "Asia/Shanghai" else "2026-12-01 16:30")

@@ -217,3 +217,28 @@ def test_home_card_counts_unread_in_english(inbox, client):
     client.force_login(inbox.cadre)
     client.cookies["django_language"] = "en"
     assert "You have 1 unread notification." in client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_api_list_rows_are_byte_equal_to_the_serializer(inbox, api_as):
+    """The list reads plain rows (notification_representations); the one-object serializer stays
+    the source of the JSON shape."""
+    import json
+
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.serializers import NotificationSerializer
+    from organization.models import Unit
+
+    Notification.objects.create(
+        recipient=inbox.cadre,
+        event="case.opened",
+        text="督办",
+        subject_type=ContentType.objects.get_for_model(Unit),
+        subject_id=inbox.branch.pk,
+        urgent=True,
+    )
+    notifications = Notification.objects.filter(recipient=inbox.cadre).order_by("-created_at", "-pk")
+    expected = NotificationSerializer(notifications, many=True).data
+    answer = api_as(inbox.cadre).get("/api/v1/notifications/")
+    assert json.dumps(answer.json()["results"]) == json.dumps(json.loads(json.dumps(expected)))
+    assert answer.content.decode().count('"subject_type":"unit"') == 1
