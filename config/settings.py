@@ -282,10 +282,16 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Dutyflow API",
     "DESCRIPTION": "Responsibility lists, pledges, livelihood issues and discipline supervision.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    # Tags and operation ids from the path after /api/v1/: items_submit, lists_create, …
+    "SCHEMA_PATH_PREFIX": r"/api/v1/",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema maps every endpoint and filter: for signed-in callers only (token or session).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # The API speaks JSON (API.md); the form parsers the views also accept stay undocumented, so
+    # that a generated client sends one kind of body. Photo uploads document multipart themselves.
+    "PARSER_WHITELIST": ["rest_framework.parsers.JSONParser"],
     # Several models name their choices State / Category / Source: give each enum its own name.
     "ENUM_NAME_OVERRIDES": {
         "IssueStateEnum": "responsibilities.models.issues.LivelihoodIssue.State",
@@ -298,10 +304,14 @@ SPECTACULAR_SETTINGS = {
         "ListStateEnum": "responsibilities.models.lists.ResponsibilityList.State",
         "ItemStateEnum": "responsibilities.models.lists.ResponsibilityItem.State",
         "ExtensionStateEnum": "responsibilities.models.lists.ExtensionRequest.State",
+        "WarningLevelEnum": "responsibilities.models.lists.ResponsibilityItem.Warning",
+        "SupervisionActionKindEnum": "supervision.models.SupervisionAction.Kind",
+        "InboxActionEnum": "responsibilities.serializers.INBOX_ACTIONS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "config.openapi.add_error_responses",
+        "config.openapi.split_transitions",
     ],
 }
 
