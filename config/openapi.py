@@ -6,6 +6,24 @@ transition not allowed now), so they are documented once here instead of on ever
 A view that documents a status itself keeps its own description.
 """
 
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """A field a client must send may still be null on rows made otherwise (an item generated from
+    a template without a default assignee): a serializer names such fields in
+    ``Meta.null_in_answers``, and the answer's schema says they can be null."""
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        parent_meta = getattr(getattr(field, "parent", None), "Meta", None)
+        if direction == "response" and getattr(field, "field_name", None) in getattr(
+            parent_meta, "null_in_answers", ()
+        ):
+            meta["nullable"] = True
+        return meta
+
+
 ERROR = {
     "type": "object",
     "properties": {"detail": {"type": "string"}},

@@ -222,6 +222,9 @@ class ItemSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # Required to create an item by the API; empty on items generated from a template
+        # without a default assignee (the leader fills them in before publishing).
+        null_in_answers = ["assignee", "lead_leader", "due_at"]
         read_only_fields = [
             "state",
             "original_due_at",

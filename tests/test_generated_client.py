@@ -27,6 +27,7 @@ import time_machine
 from django.core.wsgi import get_wsgi_application
 
 from organization.models import Unit, User
+from responsibilities.models import ResponsibilityItem
 from tests.openapi_contract import document
 from workflows.sweep import sweep_deadlines
 
@@ -216,6 +217,11 @@ def day_of_work(api: Integrator, t: Township) -> None:
         body=api.body("PatchedItemUpdateRequest", due_at=LATE_DUE.isoformat()),
     )
     api.call(t.leader, "items_destroy", expect=204, id=dropped)
+    # A draft generated from a template without a default assignee, deadline or lead leader.
+    blank = ResponsibilityItem.objects.create(list_id=lst.id, title="模板生成", created_by_id=ids[t.leader])
+    assert api.call(t.leader, "items_retrieve", id=blank.pk).assignee is None
+    assert blank.pk in {row.id for row in api.call(t.leader, "items_list", list_=lst.id).results}
+    api.call(t.leader, "items_destroy", expect=204, id=blank.pk)
     api.call(t.cadre, "lists_publish", expect=403, id=lst.id, body=api.body("CommentInputRequest"))
     assert api.step(t.leader, "lists", "publish", lst.id).state.value == "published"
     api.call(t.leader, "lists_publish", expect=409, id=lst.id, body=api.body("CommentInputRequest"))
