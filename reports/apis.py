@@ -82,7 +82,7 @@ class QuarterlyWorkbookApi(_QuarterlyBase):
 
     @extend_schema(
         parameters=[QuarterParamsSerializer],
-        responses={200: OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workbook.")},
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="An .xlsx workbook.")},
         operation_id="reports_quarterly_xlsx_retrieve",
     )
     def get(self, request):
