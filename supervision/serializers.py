@@ -3,9 +3,9 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lists.models import ResponsibilityItem
 from organization.models import Unit
 from organization.scoping import scope_for
-from responsibilities.models import ResponsibilityItem
 from workflows.api import CommentInputSerializer
 from workflows.sweep import get_target, targets
 

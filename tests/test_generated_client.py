@@ -26,8 +26,8 @@ import pytest
 import time_machine
 from django.core.wsgi import get_wsgi_application
 
+from lists.models import ResponsibilityItem
 from organization.models import Unit, User
-from responsibilities.models import ResponsibilityItem
 from tests.openapi_contract import document
 from workflows.sweep import sweep_deadlines
 
