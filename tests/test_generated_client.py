@@ -38,6 +38,7 @@ LATE_DUE = dt.datetime(2026, 12, 15, 17, tzinfo=SHANGHAI)
 ESCALATION_DAY = dt.datetime(2026, 12, 16, 17, tzinfo=SHANGHAI)  # three working days past DUE
 PASSWORD = "dutyflow-demo"
 PACKAGE = "dutyflow_client"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,13 @@ def generated(tmp_path_factory):
     folder = tmp_path_factory.mktemp("generated")
     (folder / "schema.json").write_text(json.dumps(document()), encoding="utf-8")
     # No post-hooks: the default runs ruff over the output, a tool an integrator may not have.
-    (folder / "config.json").write_text(json.dumps({"post_hooks": [], "package_name_override": PACKAGE}))
+    # The workbook's media type is read as the generator reads any file (README shows the same).
+    config = {
+        "post_hooks": [],
+        "package_name_override": PACKAGE,
+        "content_type_overrides": {XLSX: "application/octet-stream"},
+    }
+    (folder / "config.json").write_text(json.dumps(config))
     run = subprocess.run(
         [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(folder / "schema.json")]
         + ["--config", str(folder / "config.json"), "--meta", "none", "--output-path", str(folder / PACKAGE)],
@@ -175,10 +182,13 @@ def read_everything(api: Integrator, t: Township) -> None:
             "livelihood_issues_list", "supervision_cases_list",
         ):  # fmt: skip
             api.call(who, operation)
+        api.call(who, "search_list", q="路灯")
         may_supervise = who in (t.commissioner, t.observer)
         api.call(who, "supervision_overdue_list", expect=200 if may_supervise else 403)
         reads_reports = who in (t.secretary, t.leader, t.commissioner, t.observer)
         api.call(who, "reports_quarterly_retrieve", expect=200 if reads_reports else 403, year=2026, quarter=4)
+    workbook = api.call(t.secretary, "reports_quarterly_xlsx_retrieve", year=2026, quarter=4)
+    assert workbook.payload.read(2) == b"PK"
 
 
 def day_of_work(api: Integrator, t: Township) -> None:
