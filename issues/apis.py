@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -105,6 +106,12 @@ class LivelihoodIssueViewSet(
             return services.issue_cancel(issue=obj, actor=actor, reason=data["reason"], comment=comment)
         raise NotImplementedError(name)
 
+    @extend_schema(methods=["GET"], request=None, responses=IssuePhotoSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={201: IssuePhotoSerializer},
+    )
     @action(
         detail=True,
         methods=["get", "post"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -91,7 +92,11 @@ class IssueSerializer(serializers.ModelSerializer):
     place = serializers.CharField(max_length=200, write_only=True)
     place_name = serializers.CharField(source="place", read_only=True)
     reporter_phone = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, validators=[phone_validator]
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="Input: a mainland mobile (11 digits) or landline number. Answer: the full number for "
+        "the order's dispatchers and handler, masked (138****1234) for everyone else; empty when none.",
     )
     handler = UserBriefSerializer(read_only=True, allow_null=True)
     registered_by = UserBriefSerializer(read_only=True)
@@ -139,6 +144,16 @@ class IssueSerializer(serializers.ModelSerializer):
             "close_reason",
         ]
         read_only_fields = [f for f in fields if f not in ("title", "description", "source", "place", "category", "urgency", "reporter_name", "reporter_phone")]  # fmt: skip
+
+    def validate_reporter_phone(self, value: str) -> str:
+        # Checked here rather than as a field validator: the schema would otherwise give the
+        # answer (often masked) the input's pattern.
+        if value:
+            try:
+                phone_validator(value)
+            except DjangoValidationError as exc:
+                raise serializers.ValidationError(exc.messages) from exc
+        return value
 
     def validate_place(self, value):
         request = self.context.get("request")
@@ -197,7 +212,7 @@ class DispatchInputSerializer(CommentInputSerializer):
         return attrs
 
 
-class ProgressInputSerializer(CommentInputSerializer):
+class IssueProgressInputSerializer(CommentInputSerializer):
     text = serializers.CharField(max_length=4000)
 
 
@@ -243,7 +258,7 @@ TRANSITION_INPUTS = {
     "answer": AnswerInputSerializer,
     "dispatch": DispatchInputSerializer,
     "reject": ReasonInputSerializer,
-    "report_progress": ProgressInputSerializer,
+    "report_progress": IssueProgressInputSerializer,
     "resolve": ResolveInputSerializer,
     "follow_up": FollowUpInputSerializer,
     "close": ReasonInputSerializer,

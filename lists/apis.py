@@ -12,14 +12,13 @@ from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from organization.scoping import scope_for
 from workflows.api import (
-    CommentInputSerializer,
     Conflict,
     ReasonInputSerializer,
     TransitionViewSetMixin,
@@ -48,18 +47,6 @@ from .serializers import (
 )
 
 Item = ResponsibilityItem
-
-
-def _transition_bodies(component: str, serializers: list) -> dict:
-    """Document a transition endpoint's body: one of the inputs its transitions take."""
-    return {
-        "take_transition": extend_schema(
-            request=PolymorphicProxySerializer(
-                component_name=component, serializers=serializers, resource_type_field_name=None
-            ),
-            description="The body depends on the transition named in the path (API.md).",
-        )
-    }
 
 
 def _require_leader_of(user, unit) -> None:
@@ -91,7 +78,6 @@ class ListFilter(django_filters.FilterSet):
         return queryset.filter(month=month)
 
 
-@extend_schema_view(**_transition_bodies("ListTransitionInput", [CommentInputSerializer, CloseDecisionsSerializer]))
 class ListViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     """Monthly responsibility lists (月度责任清单) of the units the caller may read."""
 
@@ -179,18 +165,6 @@ class ItemFilter(django_filters.FilterSet):
         return queryset.filter(**overdue) if value else queryset.exclude(**overdue)
 
 
-@extend_schema_view(
-    **_transition_bodies(
-        "ItemTransitionInput",
-        [
-            CommentInputSerializer,
-            ProgressInputSerializer,
-            SubmitInputSerializer,
-            ReasonInputSerializer,
-            ReassignInputSerializer,
-        ],
-    )
-)
 class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     """Items of monthly lists: draft items are edited by the unit's leaders, then moved by transitions."""
 
@@ -308,7 +282,6 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
 
 @extend_schema_view(
     create=extend_schema(description="The responsible cadre asks for a later deadline (延期申请)."),
-    **_transition_bodies("ExtensionTransitionInput", [CommentInputSerializer, ReasonInputSerializer]),
 )
 class ExtensionViewSet(
     TransitionViewSetMixin,

@@ -28,11 +28,10 @@ Item = ResponsibilityItem
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
-def _state_field(model) -> serializers.CharField:
-    # A plain string in the schema: every stateful resource has its own ``state`` choices, and
-    # one shared enum name per field would collide across resources.
-    states = ", ".join(value for value, _label in model.State.choices)
-    return serializers.CharField(read_only=True, help_text=f"One of: {states}.")
+def _state_field(model) -> serializers.ChoiceField:
+    # Each resource's states are an enum of their own in the schema (ENUM_NAME_OVERRIDES names
+    # them: ListStateEnum, ItemStateEnum, ExtensionStateEnum), with their labels.
+    return serializers.ChoiceField(choices=model.State.choices, read_only=True)
 
 
 # -- lists --------------------------------------------------------------------------------------
@@ -224,6 +223,9 @@ class ItemSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
+        # Required to create an item by the API; empty on items generated from a template
+        # without a default assignee (the leader fills them in before publishing).
+        null_in_answers = ["assignee", "lead_leader", "due_at"]
         read_only_fields = [
             "state",
             "original_due_at",
@@ -596,10 +598,7 @@ class InboxStepSerializer(serializers.Serializer):
     subject_type = serializers.ChoiceField(choices=INBOX_SUBJECT_TYPES, help_text="The kind of subject.")
     subject_id = serializers.IntegerField()
     title = serializers.CharField()
-    action = serializers.ChoiceField(
-        choices=[code for code, _text in INBOX_ACTIONS],
-        help_text="The step: " + "; ".join(f"`{code}` {text}" for code, text in INBOX_ACTIONS) + ".",
-    )
+    action = serializers.ChoiceField(choices=INBOX_ACTIONS, help_text="The step to take.")
     due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
     url = serializers.CharField(help_text="The page of the subject where the step is taken.")
 

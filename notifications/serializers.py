@@ -4,7 +4,12 @@ from .models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):
-    subject_type = serializers.SlugRelatedField(slug_field="model", read_only=True)
+    subject_type = serializers.SlugRelatedField(
+        slug_field="model",
+        read_only=True,
+        allow_null=True,
+        help_text="The kind of subject (model name); null for none.",
+    )
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:

@@ -28,7 +28,7 @@ class TokenView(APIView):
         responses={
             200: OpenApiResponse(
                 inline_serializer(
-                    "AuthToken",
+                    "TokenAnswer",
                     {
                         "token": serializers.CharField(),
                         "expiry": serializers.DateTimeField(

@@ -89,7 +89,18 @@ class PledgeViewSet(
     def perform_transition(self, obj, name, actor, data):
         return services.pledge_take(pledge=obj, name=name, actor=actor, **data)
 
-    @extend_schema(request=PledgeCheckSerializer, responses=PledgeCheckSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=PledgeCheckSerializer(many=True),
+        description="督诺: the checks recorded.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=PledgeCheckSerializer,
+        responses={201: PledgeCheckSerializer},
+        description="Record this period's check of a kind.",
+    )
     @action(detail=True, methods=["get", "post"], url_path="checks", pagination_class=None, filter_backends=[])
     def checks(self, request, pk=None):
         """督诺: the checks recorded; POST records this period's check of a kind."""
@@ -108,7 +119,18 @@ class PledgeViewSet(
         )
         return Response(PledgeCheckSerializer(check).data, status=201)
 
-    @extend_schema(request=PledgeEvaluationSerializer, responses=PledgeEvaluationSerializer(many=True))
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=PledgeEvaluationSerializer(many=True),
+        description="评诺: the ratings of a closed pledge.",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=PledgeEvaluationSerializer,
+        responses={201: PledgeEvaluationSerializer},
+        description="Record one kind of rating.",
+    )
     @action(detail=True, methods=["get", "post"], url_path="evaluations", pagination_class=None, filter_backends=[])
     def evaluations(self, request, pk=None):
         """评诺: ratings of a closed pledge; POST records one kind of rating."""

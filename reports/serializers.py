@@ -111,7 +111,3 @@ class QuarterlyAssessmentSerializer(serializers.Serializer):
     units = UnitAssessmentSerializer(many=True)
     persons = PersonAssessmentSerializer(many=True)
     candidates = CandidatesSerializer()
-
-
-class ErrorDetailSerializer(serializers.Serializer):
-    detail = serializers.CharField()

@@ -10,8 +10,8 @@ from workflows.sweep import get_target
 from . import selectors, services
 from .serializers import (
     ActInputSerializer,
+    CaseCloseInputSerializer,
     CaseCreateSerializer,
-    CloseInputSerializer,
     QueueFilterSerializer,
     QueueRowSerializer,
     SupervisionCaseSerializer,
@@ -24,7 +24,7 @@ class OverdueQueueApi(GenericAPIView):
     serializer_class = QueueRowSerializer
     filter_backends: list = []
 
-    @extend_schema(parameters=[QueueFilterSerializer])
+    @extend_schema(parameters=[QueueFilterSerializer], responses=QueueRowSerializer(many=True))
     def get(self, request):
         if not selectors.may_supervise(request.user):
             raise PermissionDenied("Only discipline commissioners and observers have an overdue queue.")
@@ -51,7 +51,7 @@ class SupervisionCaseViewSet(
 
     serializer_class = SupervisionCaseSerializer
     filterset_fields = ["state", "subject_type", "unit"]
-    transition_inputs = {"act": ActInputSerializer, "close": CloseInputSerializer}
+    transition_inputs = {"act": ActInputSerializer, "close": CaseCloseInputSerializer}
 
     def get_queryset(self):
         return selectors.cases_visible_to(self.request.user).prefetch_related("actions__actor")

@@ -1,7 +1,9 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lists.models import ResponsibilityItem
 from organization.models import Unit
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
@@ -15,6 +17,19 @@ def _user(user):
     if user is None:
         return None
     return {"id": user.pk, "username": user.username, "display_name": str(user)}
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person as the supervision answers name them (the shape ``_user`` writes)."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class UnitRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
 
 
 class QueueFilterSerializer(serializers.Serializer):
@@ -39,6 +54,23 @@ class QueueFilterSerializer(serializers.Serializer):
 
 
 class QueueRowSerializer(serializers.Serializer):
+    """One overdue subject of the queue. The fields describe the answer for the schema;
+    ``to_representation`` writes it from a queue row."""
+
+    subject_type = serializers.CharField(help_text="The kind of subject: item, livelihood_issue or pledge.")
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    state = serializers.CharField(help_text="The subject's state (its resource's state codes).")
+    unit = UnitRefSerializer()
+    assignee = PersonSerializer(allow_null=True, help_text="Who must act (null when the kind has no such person).")
+    lead_leader = PersonSerializer(allow_null=True)
+    due_at = serializers.DateTimeField(allow_null=True)
+    warning_level = serializers.ChoiceField(choices=ResponsibilityItem.Warning.choices)
+    escalation_level = serializers.IntegerField(min_value=0, max_value=3)
+    days_overdue = serializers.IntegerField()
+    open_case = serializers.IntegerField(allow_null=True, help_text="The open supervision case on it, if any.")
+    url = serializers.CharField(help_text="The subject's page.")
+
     def to_representation(self, row):
         target = get_target(row.subject_type)
         obj = row.subject
@@ -72,7 +104,8 @@ class SupervisionActionSerializer(serializers.ModelSerializer):
         model = SupervisionAction
         fields = ["id", "action", "level", "note", "actor", "at"]
 
-    def get_actor(self, action) -> dict:
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_actor(self, action) -> dict | None:
         return _user(action.actor)
 
 
@@ -103,12 +136,15 @@ class SupervisionCaseSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(UnitRefSerializer)
     def get_unit(self, case) -> dict:
         return {"id": case.unit_id, "name": case.unit.name}
 
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_opened_by(self, case) -> dict | None:
         return _user(case.opened_by)
 
+    @extend_schema_field(PersonSerializer(allow_null=True))
     def get_closed_by(self, case) -> dict | None:
         return _user(case.closed_by)
 
@@ -136,5 +172,5 @@ class ActInputSerializer(CommentInputSerializer):
     note = serializers.CharField(max_length=2000)
 
 
-class CloseInputSerializer(CommentInputSerializer):
+class CaseCloseInputSerializer(CommentInputSerializer):
     conclusion = serializers.CharField(max_length=4000)

@@ -106,6 +106,26 @@ def _no_quiet_hours_unless_asked(request, monkeypatch):
     monkeypatch.setattr(NotificationPreference, "QUIET_END", dt.time(0, 0))
 
 
+@pytest.fixture(autouse=True)
+def _answers_match_the_document(request, monkeypatch):
+    """Every ``/api/`` answer the test client receives is checked against ``/api/schema/``
+    (tests/openapi_contract.py): a drift from the published document fails where it is made."""
+    if request.node.get_closest_marker("off_contract"):
+        return
+    from django.test.client import Client
+
+    from tests.openapi_contract import check_response
+
+    send = Client.request
+
+    def request_and_check(self, **kwargs):
+        response = send(self, **kwargs)
+        check_response(response)
+        return response
+
+    monkeypatch.setattr(Client, "request", request_and_check)
+
+
 @pytest.fixture
 def shared_report_figures(settings):
     """Processes reuse the cluster-wide assessment for a minute, as in production."""

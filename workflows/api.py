@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -114,6 +114,19 @@ class TransitionViewSetMixin:
 
     #: API transition name → input serializer (defaults to an optional comment)
     transition_inputs: dict[str, type[serializers.Serializer]] = {}
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # Every input of the resource's transitions becomes a schema component; the schema's
+        # post-processing (config/openapi.py) then gives each transition its own path and body.
+        inputs = [CommentInputSerializer, *dict.fromkeys(cls.transition_inputs.values())]
+        extend_schema_view(
+            take_transition=extend_schema(
+                request=PolymorphicProxySerializer(
+                    component_name=f"{cls.__name__}TransitionInput", serializers=inputs, resource_type_field_name=None
+                )
+            )
+        )(cls)
 
     def perform_transition(self, obj, name: str, actor, data: dict):
         """Call the service for ``name``; return the updated object. Subclasses implement."""

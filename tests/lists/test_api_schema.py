@@ -17,7 +17,7 @@ def test_schema_generates_without_warnings_for_the_list_endpoints():
     paths = schema["paths"]
     for path in (
         "/api/v1/lists/",
-        "/api/v1/lists/{id}/transitions/{name}/",
+        "/api/v1/lists/{id}/transitions/publish/",
         "/api/v1/items/",
         "/api/v1/items/{id}/",
         "/api/v1/items/{id}/transitions/",

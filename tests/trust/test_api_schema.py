@@ -49,3 +49,37 @@ def test_schema_is_served_for_a_token(personas):
 def test_schema_is_served_for_a_session(personas, client):
     client.force_login(personas.cadre)
     assert client.get("/api/schema/?format=json").status_code == 200
+
+
+def test_document_is_valid_openapi_without_generator_warnings():
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from openapi_spec_validator import validate
+
+    from tests.openapi_contract import document
+
+    document.cache_clear()
+    GENERATOR_STATS.reset()
+    GENERATOR_STATS.silent = True
+    try:
+        validate(document())
+        problems = [*GENERATOR_STATS._warn_cache, *GENERATOR_STATS._error_cache]
+    finally:
+        GENERATOR_STATS.silent = False
+    assert problems == []
+
+
+def test_each_transition_is_an_operation_with_its_own_body(admin_client):
+    paths = schema(admin_client)["paths"]
+    assert not [path for path in paths if "{name}" in path]
+    submit = paths["/api/v1/items/{id}/transitions/submit/"]["post"]
+    assert submit["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/SubmitInputRequest")
+    assert {"200", "400", "401", "403", "404", "409"} <= set(submit["responses"])
+    follow_up = paths["/api/v1/livelihood-issues/{id}/transitions/follow_up/"]["post"]
+    assert follow_up["requestBody"]["required"] is True
+
+
+def test_states_are_enums_with_their_labels(admin_client):
+    schemas = schema(admin_client)["components"]["schemas"]
+    items = schemas["ItemStateEnum"]
+    assert "returned" in items["enum"]
+    assert "`returned` - 已退回" in items["description"]
