@@ -92,6 +92,24 @@ def _idempotency_key(event: str, subject_ref: str, event_key: str, recipient_id:
     return f"{event}|{subject_ref}|{event_key}|{recipient_id}|{channel}"[:255]
 
 
+def handle_domain_events(events) -> list[int]:
+    """Batch subscriber (the sweep's batches): the rows ``handle_domain_event`` writes for each
+    event in turn, with one query for all recipients and one INSERT."""
+    return outbox_write_many(
+        [
+            {
+                "event": event.name,
+                "recipients": event.recipients,
+                "subject": event.subject,
+                "context": event.context,
+                "urgent": event.urgent,
+                "key": event.key,
+            }
+            for event in events
+        ]
+    )
+
+
 def outbox_write(
     *,
     event: str,
@@ -110,63 +128,107 @@ def outbox_write(
     return): the emitting service holds the subject's row lock, so occurrences are numbered
     without a race. Returns the ids of the rows written now.
     """
+    entry = {
+        "event": event,
+        "recipients": recipients,
+        "subject": subject,
+        "context": context,
+        "urgent": urgent,
+        "key": key,
+        "text": text,
+    }
+    return outbox_write_many([entry], now=now)
+
+
+def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) -> list[int]:
+    """``outbox_write`` for many events at once (each entry holds its keyword arguments): the
+    same rows as writing them one after the other, with one query for the recipients, one for
+    the occurrence numbers of unkeyed events and one INSERT. Returns the ids written now."""
     now = now or timezone.now()
-    context = dict(context or {})
-    recipient_ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
-    if not recipient_ids:
+    entries = [
+        {**entry, "recipient_ids": sorted({getattr(r, "pk", r) for r in entry["recipients"] if r is not None})}
+        for entry in entries
+    ]
+    entries = [entry for entry in entries if entry["recipient_ids"]]
+    if not entries:
         return []
-    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
-    subject_id = subject.pk if subject is not None else None
-    subject_ref = f"{subject_type.pk}:{subject_id}" if subject is not None else "-"
     # No savepoint of its own: called inside a service's transaction, an error here fails the
     # whole change anyway; called alone, this is the transaction.
     with transaction.atomic(savepoint=False):
-        if not key:
-            seen = (
-                OutboxMessage.objects.filter(
-                    event=event, subject_type=subject_type, subject_id=subject_id, event_key__startswith="#"
-                )
-                .values("event_key")
-                .distinct()
-                .count()
-            )
-            key = f"#{seen + 1}"
-        text = text if text is not None else render_text(event, context)
-        title = str(context.get("title", ""))[:200]
-        url = str(context.get("url", ""))
+        occurrences = _occurrences([entry for entry in entries if not entry.get("key")])
+        users = {user.pk: user for user in _recipients(sorted({pk for e in entries for pk in e["recipient_ids"]}))}
         rows = []
-        for user in _recipients(recipient_ids):
-            preference = _preference(user)
-            push_at = preference.deliver_at(now, urgent=urgent)
-            channels = [(Channel.IN_APP, None, now, url)]
-            if user.email and preference.pushes(event, Channel.EMAIL):
-                channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
-            if user.bot_unit_id is not None and preference.pushes(event, Channel.WEBHOOK):
-                channels.append((Channel.WEBHOOK, user.bot_unit_id, push_at, absolute_link(url)))
-            for channel, unit_id, at, link in channels:
-                rows.append(
-                    OutboxMessage(
-                        idempotency_key=_idempotency_key(event, subject_ref, key, user.pk, channel),
-                        event=event,
-                        event_key=key[:100],
-                        recipient=user,
-                        channel=channel,
-                        unit_id=unit_id,
-                        subject_type=subject_type,
-                        subject_id=subject_id,
-                        title=title,
-                        text=text,
-                        link=link,
-                        urgent=urgent,
-                        next_attempt_at=at,
+        for entry in entries:
+            subject = entry.get("subject")
+            subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+            subject_id = subject.pk if subject is not None else None
+            subject_ref = f"{subject_type.pk}:{subject_id}" if subject is not None else "-"
+            event, context, urgent = entry["event"], dict(entry.get("context") or {}), entry.get("urgent", False)
+            key = entry.get("key") or ""
+            if not key:
+                counted = (event, subject_type.pk if subject_type else None, subject_id)
+                occurrences[counted] = occurrences.get(counted, 0) + 1
+                key = f"#{occurrences[counted]}"
+            text = entry.get("text")
+            text = text if text is not None else render_text(event, context)
+            title = str(context.get("title", ""))[:200]
+            url = str(context.get("url", ""))
+            for user in (users[pk] for pk in entry["recipient_ids"] if pk in users):
+                preference = _preference(user)
+                push_at = preference.deliver_at(now, urgent=urgent)
+                channels = [(Channel.IN_APP, None, now, url)]
+                if user.email and preference.pushes(event, Channel.EMAIL):
+                    channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
+                if user.bot_unit_id is not None and preference.pushes(event, Channel.WEBHOOK):
+                    channels.append((Channel.WEBHOOK, user.bot_unit_id, push_at, absolute_link(url)))
+                for channel, unit_id, at, link in channels:
+                    rows.append(
+                        OutboxMessage(
+                            idempotency_key=_idempotency_key(event, subject_ref, key, user.pk, channel),
+                            event=event,
+                            event_key=key[:100],
+                            recipient=user,
+                            channel=channel,
+                            unit_id=unit_id,
+                            subject_type=subject_type,
+                            subject_id=subject_id,
+                            title=title,
+                            text=text,
+                            link=link,
+                            urgent=urgent,
+                            next_attempt_at=at,
+                        )
                     )
-                )
         # A known key is an event already recorded: nothing to add, nothing to send twice.
         written = _insert_new(rows)
         due = [pk for pk, at in written if at <= now]
         if due:
             transaction.on_commit(partial(enqueue_delivery, due))
     return [pk for pk, _ in written]
+
+
+def _occurrences(entries: list[dict]) -> dict[tuple, int]:
+    """How many occurrences of each unkeyed (event, subject) are recorded already: one query
+    per event name and subject type."""
+    groups: dict[tuple, set] = {}
+    for entry in entries:
+        subject = entry.get("subject")
+        subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+        groups.setdefault((entry["event"], subject_type), set()).add(subject.pk if subject is not None else None)
+    counts: dict[tuple, int] = {}
+    for (event, subject_type), subject_ids in groups.items():
+        which = models.Q(subject_id__in=[pk for pk in subject_ids if pk is not None])
+        if None in subject_ids:
+            which |= models.Q(subject_id__isnull=True)
+        rows = (
+            OutboxMessage.objects.filter(which, event=event, subject_type=subject_type, event_key__startswith="#")
+            .values("subject_id")
+            .annotate(seen=models.Count("event_key", distinct=True))
+            .values_list("subject_id", "seen")
+        )
+        type_id = subject_type.pk if subject_type else None
+        counts.update(((event, type_id, subject_id), seen) for subject_id, seen in rows)
+    return counts
 
 
 def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
