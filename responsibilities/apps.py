@@ -49,7 +49,7 @@ class ResponsibilitiesConfig(AppConfig):
     def ready(self):
         # The domain wires itself to the engine and to notifications; neither knows the domain.
         from notifications import digest as notification_digest
-        from notifications.services import handle_domain_event
+        from notifications.services import handle_domain_event, handle_domain_events
         from workflows import events
         from workflows.calendar import is_working_day
 
@@ -61,7 +61,7 @@ class ResponsibilitiesConfig(AppConfig):
         register_logged_models()
         register_deadline_defaults()
         register_inbox_providers()
-        events.subscribe(handle_domain_event)
+        events.subscribe(handle_domain_event, many=handle_domain_events)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).
         notification_digest.register_working_day_check(is_working_day)

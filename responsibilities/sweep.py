@@ -33,6 +33,35 @@ def item_recipients(item: Item, step: str) -> list:
     return [item.assignee_id]
 
 
+def _per_unit(objs: list, unit_of, people) -> dict[int, list]:
+    """``people(unit)`` (user ids) for each object by primary key, asked once per unit."""
+    known: dict[int, list] = {}
+    found = {}
+    for obj in objs:
+        unit = unit_of(obj)
+        if unit.pk not in known:
+            known[unit.pk] = list(people(unit))
+        found[obj.pk] = known[unit.pk]
+    return found
+
+
+def _commissioner_ids(unit) -> list[int]:
+    return list(commissioners_for(unit).values_list("pk", flat=True))
+
+
+def _leader_ids(unit) -> list[int]:
+    from organization.scoping import leaders_of
+
+    return list(leaders_of(unit).values_list("pk", flat=True))
+
+
+def items_recipients(items: list[Item], step: str) -> dict[int, list]:
+    """``item_recipients`` for a batch: the commissioners are looked up once per unit."""
+    if step == ESCALATED:
+        return _per_unit(items, lambda item: item.list.unit, _commissioner_ids)
+    return {item.pk: item_recipients(item, step) for item in items}
+
+
 def item_context(item: Item) -> dict:
     return {
         "title": item.title,
@@ -61,6 +90,7 @@ ITEM_TARGET = SweepTarget(
     open_states=Item.OPEN_STATES,
     unaccepted_states=("assigned",),
     recipients=item_recipients,
+    recipients_many=items_recipients,
     context=item_context,
     escalation_hold=pending_extension,
     unit_field="list__unit",
@@ -89,6 +119,18 @@ def pledge_recipients(pledge: Pledge, step: str) -> list:
     return [pledge.member_id]
 
 
+def pledges_recipients(pledges: list[Pledge], step: str) -> dict[int, list]:
+    """``pledge_recipients`` for a batch: commissioners and branch leaders once per unit."""
+    if step == ESCALATED:
+        return _per_unit(pledges, lambda pledge: pledge.unit, _commissioner_ids)
+    if step == RED:
+        leaders = _per_unit(pledges, lambda pledge: pledge.unit, _leader_ids)
+        return {
+            pledge.pk: [pledge.member_id, *sorted(set(leaders[pledge.pk]) - {pledge.member_id})] for pledge in pledges
+        }
+    return {pledge.pk: [pledge.member_id] for pledge in pledges}
+
+
 def pledge_context(pledge: Pledge) -> dict:
     return {
         "title": pledge.text,
@@ -105,6 +147,7 @@ PLEDGE_TARGET = SweepTarget(
     open_states=Pledge.OPEN_STATES,
     unaccepted_states=(),
     recipients=pledge_recipients,
+    recipients_many=pledges_recipients,
     context=pledge_context,
     unit_field="unit",
     assignee_field="member",
@@ -129,6 +172,16 @@ def issue_recipients(issue: LivelihoodIssue, step: str) -> list:
     return [issue.handler_id]
 
 
+def issues_recipients(issues: list[LivelihoodIssue], step: str) -> dict[int, list]:
+    """``issue_recipients`` for a batch: commissioners and the unit's leaders once per unit."""
+    if step == ESCALATED:
+        return _per_unit(issues, lambda issue: issue.unit, _commissioner_ids)
+    if step == RED:
+        leaders = _per_unit(issues, lambda issue: issue.unit, _leader_ids)
+        return {issue.pk: [issue.handler_id, *leaders[issue.pk]] for issue in issues}
+    return {issue.pk: [issue.handler_id] for issue in issues}
+
+
 def issue_context(issue: LivelihoodIssue) -> dict:
     return {
         "title": issue.title,
@@ -149,6 +202,7 @@ ISSUE_TARGET = SweepTarget(
     open_states=LivelihoodIssue.OPEN_STATES,
     unaccepted_states=("dispatched",),
     recipients=issue_recipients,
+    recipients_many=issues_recipients,
     context=issue_context,
     escalation_hold=issue_pending_extension,
     unit_field="unit",

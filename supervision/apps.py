@@ -11,9 +11,9 @@ class SupervisionConfig(AppConfig):
         from workflows.sweep import register_escalation_handler
 
         from .models import SupervisionCase
-        from .services import open_case_on_escalation
+        from .services import open_case_on_escalation, open_cases_on_escalation
 
-        register_escalation_handler(open_case_on_escalation)
+        register_escalation_handler(open_case_on_escalation, many=open_cases_on_escalation)
         register_logged_model(SupervisionCase)
 
         from workflows.inbox import InboxProvider, register_inbox_provider
