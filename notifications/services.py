@@ -42,6 +42,9 @@ State = OutboxMessage.State
 BACKOFF_CAP = dt.timedelta(hours=6)
 # A freshly written row is enqueued on commit; redispatch leaves it alone for this long.
 REDISPATCH_GRACE = dt.timedelta(seconds=30)
+# Rows written in bulk go to the broker this many to a task: one message per row cost more
+# than writing the rows (a sweep's batch writes thousands).
+DELIVERY_BATCH = 100
 
 
 # -- writing ---------------------------------------------------------------------------------------
@@ -203,7 +206,8 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
         written = _insert_new(rows)
         due = [pk for pk, at in written if at <= now]
         if due:
-            transaction.on_commit(partial(enqueue_delivery, due))
+            enqueue = enqueue_delivery if len(entries) == 1 else enqueue_delivery_batches
+            transaction.on_commit(partial(enqueue, due))
     return [pk for pk, _ in written]
 
 
@@ -299,17 +303,30 @@ def _drop_broker_connection() -> None:
 
 
 def enqueue_delivery(message_ids: list[int]) -> bool:
-    """Hand rows to the broker. A failure is logged, not raised: the row stays pending and
-    ``redispatch_outbox`` picks it up later (the outbox is the durable record, not the queue)."""
+    """Hand rows to the broker, one task each. A failure is logged, not raised: the row stays
+    pending and ``redispatch_outbox`` picks it up later (the outbox is the durable record, not
+    the queue)."""
     from .tasks import deliver_outbox_message
 
-    app = deliver_outbox_message.app
-    remaining = list(message_ids)
+    return _publish(deliver_outbox_message, [[pk] for pk in message_ids], message_ids)
+
+
+def enqueue_delivery_batches(message_ids: list[int]) -> bool:
+    """Hand many rows to the broker, ``DELIVERY_BATCH`` to a task (``deliver_outbox_messages``)."""
+    from .tasks import deliver_outbox_messages
+
+    chunks = [[message_ids[i : i + DELIVERY_BATCH]] for i in range(0, len(message_ids), DELIVERY_BATCH)]
+    return _publish(deliver_outbox_messages, chunks, message_ids)
+
+
+def _publish(task, calls: list[list], message_ids: list[int]) -> bool:
+    app = task.app
+    remaining = list(calls)
     while True:
         connection, reused = _broker_connection(app)
         try:
             while remaining:
-                deliver_outbox_message.apply_async(args=[remaining[0]], connection=connection, retry=False)
+                task.apply_async(args=remaining[0], connection=connection, retry=False)
                 remaining.pop(0)
         except Exception:  # kombu raises several types for an unreachable broker
             _drop_broker_connection()
