@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 
-from organization.scoping import commissioners_for
+from organization.scoping import commissioner_ids_by_unit, commissioners_for
 from workflows.calendar import local_minute
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
@@ -45,8 +45,10 @@ def _per_unit(objs: list, unit_of, people) -> dict[int, list]:
     return found
 
 
-def _commissioner_ids(unit) -> list[int]:
-    return list(commissioners_for(unit).values_list("pk", flat=True))
+def _commissioners(objs: list, unit_of) -> dict[int, list]:
+    """The commissioners of each object's unit, by primary key (two queries for the batch)."""
+    by_unit = commissioner_ids_by_unit({unit.pk: unit for unit in map(unit_of, objs)}.values())
+    return {obj.pk: by_unit[unit_of(obj).pk] for obj in objs}
 
 
 def _leader_ids(unit) -> list[int]:
@@ -56,9 +58,9 @@ def _leader_ids(unit) -> list[int]:
 
 
 def items_recipients(items: list[Item], step: str) -> dict[int, list]:
-    """``item_recipients`` for a batch: the commissioners are looked up once per unit."""
+    """``item_recipients`` for a batch: the commissioners of all its units in two queries."""
     if step == ESCALATED:
-        return _per_unit(items, lambda item: item.list.unit, _commissioner_ids)
+        return _commissioners(items, lambda item: item.list.unit)
     return {item.pk: item_recipients(item, step) for item in items}
 
 
@@ -122,7 +124,7 @@ def pledge_recipients(pledge: Pledge, step: str) -> list:
 def pledges_recipients(pledges: list[Pledge], step: str) -> dict[int, list]:
     """``pledge_recipients`` for a batch: commissioners and branch leaders once per unit."""
     if step == ESCALATED:
-        return _per_unit(pledges, lambda pledge: pledge.unit, _commissioner_ids)
+        return _commissioners(pledges, lambda pledge: pledge.unit)
     if step == RED:
         leaders = _per_unit(pledges, lambda pledge: pledge.unit, _leader_ids)
         return {
@@ -175,7 +177,7 @@ def issue_recipients(issue: LivelihoodIssue, step: str) -> list:
 def issues_recipients(issues: list[LivelihoodIssue], step: str) -> dict[int, list]:
     """``issue_recipients`` for a batch: commissioners and the unit's leaders once per unit."""
     if step == ESCALATED:
-        return _per_unit(issues, lambda issue: issue.unit, _commissioner_ids)
+        return _commissioners(issues, lambda issue: issue.unit)
     if step == RED:
         leaders = _per_unit(issues, lambda issue: issue.unit, _leader_ids)
         return {issue.pk: [issue.handler_id, *leaders[issue.pk]] for issue in issues}
