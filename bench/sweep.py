@@ -16,7 +16,7 @@ nothing else is due):
    back (deadline, colour, level; the steps, cases and outbox rows about them deleted), so
    every repeat sweeps the same items.
 2. viewflow's ``fire_due_timers`` on as many due timers of a throwaway flow
-   (``bench/timer_flow.py``), in the same run.
+   (``bench/timer_flow/``, installed by ``bench/sweep_settings.py``), in the same run.
 3. Item transitions (``item_report_progress`` through the service: row lock, log row, outbox
    rows) from ``--threads`` threads on other open items: transitions/s for ``--seconds`` without
    a sweep, then during a first sweep of another ``--changes`` items; meanwhile one more thread
@@ -58,8 +58,8 @@ def flush_broker() -> None:
 
 
 def pick(count: int, as_of: dt.datetime, used: set[int], states=None) -> list[int]:
-    """Open items (of ``states``, default every state in which the clock runs), never escalated,
-    with no case and no pending extension request."""
+    """Open items (of ``states``, default every state in which the clock runs) below the last
+    escalation level, with no case and no pending extension request."""
     from django.db.models import Exists, OuterRef
 
     from responsibilities.models import ExtensionRequest, ResponsibilityItem
@@ -67,7 +67,7 @@ def pick(count: int, as_of: dt.datetime, used: set[int], states=None) -> list[in
     from supervision.models import SupervisionCase
 
     candidates = (
-        ResponsibilityItem.objects.filter(state__in=states or CLOCK_STATES, escalation_level=0)
+        ResponsibilityItem.objects.filter(state__in=states or CLOCK_STATES, escalation_level__lt=3)
         .exclude(Exists(ExtensionRequest.objects.filter(item=OuterRef("pk"), state="pending")))
         .exclude(Exists(SupervisionCase.objects.filter(object_id=OuterRef("pk"), subject_type="item")))
         .values_list("pk", flat=True)
@@ -82,18 +82,25 @@ def pick(count: int, as_of: dt.datetime, used: set[int], states=None) -> list[in
 
 
 class Changing:
-    """Items made to change step at once (a deadline a week back), and put back afterwards: their
-    deadline, colour and level restored, the escalation steps, cases and outbox rows the sweep
-    wrote about them deleted (the cases' log rows stay: the log is append-only), so that every
-    repeat sweeps the same items from the same state."""
+    """Items made to change step at once (green, never escalated, a deadline a week back), and
+    put back afterwards: their deadline, colour, level and earlier escalation steps restored,
+    the steps, cases and outbox rows the sweep wrote about them deleted (the cases' log rows
+    stay: the log is append-only), so that every repeat sweeps the same items from the same
+    state."""
 
     def __init__(self, pks: list[int]):
         from responsibilities.models import ResponsibilityItem
+        from workflows.models import EscalationEvent
 
         self.pks = pks
         self.saved = list(
             ResponsibilityItem.objects.filter(pk__in=pks).values_list(
                 "pk", "assigned_at", "due_at", "warning_level", "escalation_level"
+            )
+        )
+        self.steps = list(
+            EscalationEvent.objects.filter(object_id__in=pks, content_type__model="responsibilityitem").values(
+                "content_type_id", "object_id", "level", "due_at", "as_of", "created_at"
             )
         )
 
@@ -104,8 +111,10 @@ class Changing:
         from django.db.models.functions import Least
 
         from responsibilities.models import ResponsibilityItem
+        from workflows.models import EscalationEvent
 
         with transaction.atomic():
+            EscalationEvent.objects.filter(object_id__in=self.pks, content_type__model="responsibilityitem").delete()
             for start in range(0, len(self.pks), 5000):
                 ResponsibilityItem.objects.filter(pk__in=self.pks[start : start + 5000]).update(
                     assigned_at=Least(F("assigned_at"), Value(as_of - dt.timedelta(days=21))),
@@ -145,6 +154,7 @@ class Changing:
                 ResponsibilityItem.objects.filter(pk__in=pks).update(
                     assigned_at=assigned_at, due_at=due_at, warning_level=warning, escalation_level=escalation
                 )
+            EscalationEvent.objects.bulk_create([EscalationEvent(**step) for step in self.steps])
 
 
 def timed(fn):
@@ -157,7 +167,7 @@ def fire_timers(count: int) -> tuple[float, int]:
     """``count`` due timers of the throwaway flow, fired by viewflow's dispatcher."""
     from django.db import transaction
     from django.utils import timezone
-    from timer_flow import TimerFlow
+    from timer_flow.flows import TimerFlow
     from viewflow.workflow.models import Process, Task
     from viewflow.workflow.timers import fire_due_timers
 
@@ -288,7 +298,7 @@ def main() -> int:
     parser.add_argument("--skip-viewflow", action="store_true")
     args = parser.parse_args()
 
-    configure_environment(keep_redis=True)
+    configure_environment("sweep_settings", keep_redis=True)
     import django
 
     django.setup()
@@ -313,8 +323,8 @@ def main() -> int:
     print(f"VACUUM (ANALYZE): {seconds:.1f} s")
 
     used: set[int] = set()
-    quiet_set = Changing(pick(args.changes, as_of, used))
     busy_set = Changing(pick(args.changes, as_of, used, states=("in_progress",)))
+    quiet_set = Changing(pick(args.changes, as_of, used))
     firsts, seconds_runs, timers, baseline, during, ratios, p99s = [], [], [], [], [], [], []
     for round_ in range(1, args.repeat + 1):
         print(f"-- repeat {round_} (load average {load()})")
@@ -343,7 +353,7 @@ def main() -> int:
 
         # Transitions on other items, without and with a sweep running.
         others = list(
-            ResponsibilityItem.objects.filter(state="in_progress", escalation_level=0)
+            ResponsibilityItem.objects.filter(state="in_progress")
             .exclude(pk__in=used)
             .values_list("pk", "assignee_id")[:2000]
         )

@@ -1,4 +1,4 @@
-"""A throwaway viewflow flow for ``bench/sweep.py``: start, wait on a database timer, end. Used
+"""The throwaway viewflow flow of ``bench/sweep.py``: start, wait on a database timer, end. Used
 only to time viewflow's own dispatcher (``fire_due_timers``) beside the deadline sweep."""
 
 import datetime as dt
