@@ -284,3 +284,21 @@ def test_a_transition_racing_a_batch_waits_for_it_and_is_not_lost(make_item, per
         assert item.state == "accepted"
         assert TransitionLog.objects.for_object(item).filter(transition="accept").count() == 1
     assert verify_chains() == []
+
+
+def test_a_batch_costs_the_same_queries_for_few_objects_and_for_many(make_item):
+    """Set-based: every step of a batch is a fixed number of statements, whatever its size."""
+    from django.test.utils import CaptureQueriesContext
+
+    when = at(2026, 12, 24, 17)
+
+    def queries_for(count: int) -> int:
+        for n in range(count):
+            make_item(assigned_at=ASSIGNED, due_at=at(2026, 12, 11, 17), title=f"事项{count}-{n}")
+        with time_machine.travel(when, tick=False), CaptureQueriesContext(connection) as ctx:
+            report = sweep_deadlines(as_of=when)
+        assert len(report.changes) == count and report.escalations == 2 * count
+        return len(ctx.captured_queries)
+
+    queries_for(1)  # the first sweep of the process also fills the content-type cache
+    assert queries_for(2) == queries_for(12)
