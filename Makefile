@@ -26,7 +26,7 @@ messages: venv
 # Regenerate every zh-Hans catalogue from the sources, keeping existing translations; then fill
 # the msgstr lines it reports untranslated (tests/test_translations.py fails until they are).
 catalogues: venv
-	@for app in organization workflows responsibilities supervision notifications reports security; do \
+	@for app in organization workflows lists pledges issues supervision notifications reports security; do \
 	  [ -d $$app/locale ] && scripts/remake_po.sh $$app; done; true
 
 # Debian packages the tests need: Chromium (Playwright drives it; it never downloads a browser)
@@ -45,7 +45,7 @@ run: venv messages migrate
 	@echo ""
 	@echo "Dutyflow is starting on http://127.0.0.1:8000/ (SQLite, Celery tasks in-process)."
 	@echo "Demo logins (password dutyflow-demo): secretary, leader01..leader13, cadre001..cadre065,"
-	@echo "  commissioner01..commissioner03, observer01, admin"
+	@echo "  commissioner01..commissioner03, observer01, office01, admin"
 	$(BIN)/python manage.py runembedded 127.0.0.1:8000
 
 test: venv browser messages

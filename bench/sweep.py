@@ -62,8 +62,8 @@ def pick(count: int, as_of: dt.datetime, used: set[int], states=None) -> list[in
     escalation level, with no case and no pending extension request."""
     from django.db.models import Exists, OuterRef
 
-    from responsibilities.models import ExtensionRequest, ResponsibilityItem
-    from responsibilities.sweep import CLOCK_STATES
+    from lists.models import ExtensionRequest, ResponsibilityItem
+    from lists.sweep import CLOCK_STATES
     from supervision.models import SupervisionCase
 
     candidates = (
@@ -89,7 +89,7 @@ class Changing:
     state."""
 
     def __init__(self, pks: list[int]):
-        from responsibilities.models import ResponsibilityItem
+        from lists.models import ResponsibilityItem
         from workflows.models import EscalationEvent
 
         self.pks = pks
@@ -110,7 +110,7 @@ class Changing:
         from django.db.models import F, Value
         from django.db.models.functions import Least
 
-        from responsibilities.models import ResponsibilityItem
+        from lists.models import ResponsibilityItem
         from workflows.models import EscalationEvent
 
         with transaction.atomic():
@@ -127,8 +127,8 @@ class Changing:
         from django.contrib.contenttypes.models import ContentType
         from django.db import transaction
 
+        from lists.models import ResponsibilityItem
         from notifications.models import Notification, OutboxMessage
-        from responsibilities.models import ResponsibilityItem
         from supervision.models import SupervisionCase
         from workflows.models import EscalationEvent
 
@@ -195,9 +195,9 @@ def transitions_while(run, *, item_ids: list[int], assignees: dict[int, int], th
     ``seconds``); returns (transitions, wall seconds, run's result)."""
     from django.db import connections
 
+    from lists import services
+    from lists.models import ResponsibilityItem
     from organization.models import User
-    from responsibilities import services
-    from responsibilities.models import ResponsibilityItem
 
     stop = threading.Event()
     counts = [0] * threads
@@ -244,9 +244,9 @@ def sweep_under_load(as_of, sweeping: list[int], others, assignees, *, threads: 
     one more to items of the sweep's current batch; (transitions, wall s, report, latencies)."""
     from django.db import connections
 
+    from lists import services
+    from lists.models import ResponsibilityItem
     from organization.models import User
-    from responsibilities import services
-    from responsibilities.models import ResponsibilityItem
     from workflows.sweep import sweep_deadlines
 
     where = {"done": 0}
@@ -307,7 +307,7 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
-    from responsibilities.models import ResponsibilityItem
+    from lists.models import ResponsibilityItem
     from workflows.sweep import BATCH_SIZE, sweep_deadlines
 
     batch_size = args.batch_size or BATCH_SIZE

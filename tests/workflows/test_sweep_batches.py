@@ -10,9 +10,9 @@ from django.db import connection, connections, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lists import services
+from lists.models import ResponsibilityItem
 from notifications.models import OutboxMessage
-from responsibilities import services
-from responsibilities.models import ResponsibilityItem
 from supervision.models import SupervisionCase
 from tests.workflows.conftest import at
 from workflows.audit import verify_chains
@@ -251,7 +251,7 @@ def test_a_transition_racing_a_batch_waits_for_it_and_is_not_lost(make_item, per
     the batch to commit, then succeeds (or would get 409); the acceptance and the sweep's colour
     both stay."""
     from tests.conftest import require_service
-    from tests.responsibilities.test_concurrency import post_as, wait_until_a_query_waits_for_a_lock
+    from tests.lists.test_concurrency import post_as, wait_until_a_query_waits_for_a_lock
     from workflows import events
 
     if connection.vendor != "postgresql":
