@@ -1,16 +1,23 @@
 """Benchmark: the deadline sweep and "my items" over a large item table.
 
-Not a test. Creates (or reuses) a separate database, fills it with N items spread over the demo
-township's branches with a realistic state mix, then times:
+Not a test. Creates (or reuses) a database of its own (``dutyflow_bench_sweep_items``;
+``SWEEP_ITEMS_DATABASE_URL`` to change it), fills it with N items spread over the demo township's
+branches with a realistic state mix, then times:
 
 - the first ``sweep_deadlines`` after a month has passed (many rows change),
 - a second sweep at the same moment (nothing changes: must cost O(changed rows), not O(table)),
 - the "my items" query and the list page's query for one branch,
 - the query plans of those reads (no sequential scan on the items table expected on PostgreSQL).
 
+It touches only what it wrote: its lists are titled ``[sweep_and_my_items] …``; ``--refill``
+deletes those lists' items and nothing else, and each run puts back only its own items (green,
+never escalated) and deletes only the escalation steps, supervision cases, outbox rows and
+notifications about them. (Its sweeps, like any sweep, bring every open item of the database up
+to date: give it a database of its own.)
+
 Usage (PostgreSQL, the default here):
     .venv/bin/python bench/sweep_and_my_items.py --items 200000
-    BENCH_DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep_and_my_items.py --items 20000
+    SWEEP_ITEMS_DATABASE_URL=sqlite:////tmp/bench.sqlite3 .venv/bin/python bench/sweep_and_my_items.py --items 20000
 """
 
 from __future__ import annotations
@@ -25,7 +32,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench")
+os.environ["DATABASE_URL"] = os.environ.get(
+    "SWEEP_ITEMS_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench_sweep_items"
+)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.pop("REDIS_URL", None)
@@ -34,6 +43,8 @@ from benchlib import ensure_database, machine  # noqa: E402
 # Outbox rows are written (part of the sweep's cost); delivery is left queued, not timed here.
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
 os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+
+MARK = "[sweep_and_my_items] "  # the title prefix of the lists this script fills
 
 
 def fill(n_items: int, now: dt.datetime) -> None:
@@ -50,6 +61,7 @@ def fill(n_items: int, now: dt.datetime) -> None:
         b.pk: Membership.objects.filter(unit=b, role="leader").values_list("user_id", flat=True).first()
         for b in branches
     }
+    branches = [b for b in branches if cadres[b.pk] and leaders[b.pk]]  # some demo branches have no people
     months = 24
     per_list = max(1, n_items // (len(branches) * months))
     states = (
@@ -68,7 +80,7 @@ def fill(n_items: int, now: dt.datetime) -> None:
         month = dt.date(index // 12, index % 12 + 1, 1)
         lists = ResponsibilityList.objects.bulk_create(
             [
-                ResponsibilityList(unit=b, month=month, title=f"{b.name} {month:%Y-%m}", state="published")
+                ResponsibilityList(unit=b, month=month, title=f"{MARK}{b.name} {month:%Y-%m}", state="published")
                 for b in branches
             ],
             ignore_conflicts=False,
@@ -143,26 +155,42 @@ def main() -> int:
     print("database:", connection.vendor, os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     seed_organization()
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Notification, OutboxMessage
+    from supervision.models import SupervisionAction, SupervisionCase
+
     now = timezone.now()
-    if args.refill or ResponsibilityItem.objects.count() < args.items // 2:
-        ResponsibilityItem.objects.all().delete()
-        ResponsibilityList.objects.all().delete()
-        EscalationEvent.objects.all().delete()
+    ours = ResponsibilityItem.objects.filter(list__title__startswith=MARK)
+    ours_ids = ours.values("pk")
+    item_type = ContentType.objects.get_for_model(ResponsibilityItem)
+    case_type = ContentType.objects.get_for_model(SupervisionCase)
+    our_cases = SupervisionCase.objects.filter(content_type=item_type, object_id__in=ours_ids)
+
+    def forget_sweeps():
+        """Only what earlier runs' sweeps wrote about our items."""
+        for model in (OutboxMessage, Notification):
+            model.objects.filter(subject_type=case_type, subject_id__in=our_cases.values("pk")).delete()
+            model.objects.filter(subject_type=item_type, subject_id__in=ours_ids).delete()
+        SupervisionAction.objects.filter(case__in=our_cases).delete()
+        our_cases.delete()
+        EscalationEvent.objects.filter(content_type=item_type, object_id__in=ours_ids).delete()
+
+    if args.refill or ours.count() < args.items // 2:
+        forget_sweeps()
+        ours.delete()
+        ResponsibilityList.objects.filter(title__startswith=MARK, items__isnull=True).delete()
         timed("bulk fill", lambda: fill(args.items, now))
-    total = ResponsibilityItem.objects.count()
-    open_items = ResponsibilityItem.objects.open().count()
+    total = ours.count()
+    open_items = ours.open().count()
     print(f"items: {total}, open: {open_items}")
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
 
-    # Start every run from the same point: all green, nothing escalated, no cases or outbox rows.
-    from notifications.models import Notification, OutboxMessage
-    from supervision.models import SupervisionAction, SupervisionCase
-
-    for model in (SupervisionAction, SupervisionCase, EscalationEvent, OutboxMessage, Notification):
-        model.objects.all().delete()
-    ResponsibilityItem.objects.update(warning_level="green", escalation_level=0)
+    # Start every run from the same point: our items green, nothing escalated, no cases or outbox rows.
+    forget_sweeps()
+    ours.update(warning_level="green", escalation_level=0)
 
     report = timed("sweep, first run (as of now)", lambda: sweep_deadlines(as_of=now))
     print(f"  changed: {len(report.changes)}")

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 
 from lists.models import ExtensionRequest
-from organization.scoping import commissioners_for
+from organization.scoping import commissioner_ids_by_unit, commissioners_for, leader_ids_by_unit
 from workflows.calendar import local_minute
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
@@ -25,6 +25,17 @@ def issue_recipients(issue: LivelihoodIssue, step: str) -> list:
     if step == RED:
         return [issue.handler_id, *leaders_of(issue.unit).values_list("pk", flat=True)]
     return [issue.handler_id]
+
+
+def issues_recipients(issues: list[LivelihoodIssue], step: str) -> dict[int, list]:
+    """``issue_recipients`` for a batch: commissioners and the unit's leaders once per unit."""
+    if step == ESCALATED:
+        by_unit = commissioner_ids_by_unit({issue.unit for issue in issues})
+        return {issue.pk: by_unit[issue.unit_id] for issue in issues}
+    if step == RED:
+        leaders = leader_ids_by_unit({issue.unit for issue in issues})
+        return {issue.pk: [issue.handler_id, *leaders[issue.unit_id]] for issue in issues}
+    return {issue.pk: [issue.handler_id] for issue in issues}
 
 
 def issue_context(issue: LivelihoodIssue) -> dict:
@@ -47,6 +58,7 @@ ISSUE_TARGET = SweepTarget(
     open_states=LivelihoodIssue.OPEN_STATES,
     unaccepted_states=("dispatched",),
     recipients=issue_recipients,
+    recipients_many=issues_recipients,
     context=issue_context,
     escalation_hold=issue_pending_extension,
     unit_field="unit",

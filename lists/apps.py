@@ -37,7 +37,7 @@ class ListsConfig(AppConfig):
     def ready(self):
         # The domain wires itself to the engine and to notifications; neither knows the domain.
         from notifications import digest as notification_digest
-        from notifications.services import handle_domain_event
+        from notifications.services import handle_domain_event, handle_domain_events
         from workflows import events
         from workflows.calendar import is_working_day
 
@@ -54,7 +54,7 @@ class ListsConfig(AppConfig):
         register_inbox_providers()
         register_search_providers()
         register_flow_drivers()
-        events.subscribe(handle_domain_event)
+        events.subscribe(handle_domain_event, many=handle_domain_events)
         register_notification_events()
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

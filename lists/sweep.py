@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 
-from organization.scoping import commissioners_for
+from organization.scoping import commissioner_ids_by_unit, commissioners_for
 from workflows.calendar import local_minute
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
@@ -31,6 +31,14 @@ def item_recipients(item: Item, step: str) -> list:
     if step == RED:
         return [item.assignee_id, item.lead_leader_id]
     return [item.assignee_id]
+
+
+def items_recipients(items: list[Item], step: str) -> dict[int, list]:
+    """``item_recipients`` for a batch: the commissioners of all its units in two queries."""
+    if step == ESCALATED:
+        by_unit = commissioner_ids_by_unit({item.list.unit for item in items})
+        return {item.pk: by_unit[item.list.unit_id] for item in items}
+    return {item.pk: item_recipients(item, step) for item in items}
 
 
 def item_context(item: Item) -> dict:
@@ -61,6 +69,7 @@ ITEM_TARGET = SweepTarget(
     open_states=Item.OPEN_STATES,
     unaccepted_states=("assigned",),
     recipients=item_recipients,
+    recipients_many=items_recipients,
     context=item_context,
     escalation_hold=pending_extension,
     unit_field="list__unit",

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 
 State = OutboxMessage.State
 
+# Rows written in bulk go to the broker this many to a task: one message per row cost more
+# than writing the rows (a sweep's batch writes thousands).
+DELIVERY_BATCH = 100
 
 # -- writing ---------------------------------------------------------------------------------------
 
@@ -87,6 +90,24 @@ def _idempotency_key(event: str, subject_ref: str, event_key: str, recipient_id:
     return f"{event}|{subject_ref}|{event_key}|{recipient_id}|{channel}"[:255]
 
 
+def handle_domain_events(events) -> list[int]:
+    """Batch subscriber (the sweep's batches): the rows ``handle_domain_event`` writes for each
+    event in turn, with one query for all recipients and one INSERT."""
+    return outbox_write_many(
+        [
+            {
+                "event": event.name,
+                "recipients": event.recipients,
+                "subject": event.subject,
+                "context": event.context,
+                "urgent": event.urgent,
+                "key": event.key,
+            }
+            for event in events
+        ]
+    )
+
+
 def outbox_write(
     *,
     event: str,
@@ -105,64 +126,110 @@ def outbox_write(
     return): the emitting service holds the subject's row lock, so occurrences are numbered
     without a race. Returns the ids of the rows written now.
     """
-    registry.event(event)  # UnknownEvent unless the emitting app registered it
+    entry = {
+        "event": event,
+        "recipients": recipients,
+        "subject": subject,
+        "context": context,
+        "urgent": urgent,
+        "key": key,
+        "text": text,
+    }
+    return outbox_write_many([entry], now=now)
+
+
+def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) -> list[int]:
+    """``outbox_write`` for many events at once (each entry holds its keyword arguments): the
+    same rows as writing them one after the other, with one query for the recipients, one for
+    the occurrence numbers of unkeyed events and one INSERT. Returns the ids written now."""
+    for entry in entries:
+        registry.event(entry["event"])  # UnknownEvent unless the emitting app registered it
     now = now or timezone.now()
-    context = dict(context or {})
-    recipient_ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
-    if not recipient_ids:
+    entries = [
+        {**entry, "recipient_ids": sorted({getattr(r, "pk", r) for r in entry["recipients"] if r is not None})}
+        for entry in entries
+    ]
+    entries = [entry for entry in entries if entry["recipient_ids"]]
+    if not entries:
         return []
-    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
-    subject_id = subject.pk if subject is not None else None
-    subject_ref = f"{subject_type.pk}:{subject_id}" if subject is not None else "-"
     # No savepoint of its own: called inside a service's transaction, an error here fails the
     # whole change anyway; called alone, this is the transaction.
     with transaction.atomic(savepoint=False):
-        if not key:
-            seen = (
-                OutboxMessage.objects.filter(
-                    event=event, subject_type=subject_type, subject_id=subject_id, event_key__startswith="#"
-                )
-                .values("event_key")
-                .distinct()
-                .count()
-            )
-            key = f"#{seen + 1}"
-        text = text if text is not None else render_text(event, context)
-        title = str(context.get("title", ""))[:200]
-        url = str(context.get("url", ""))
+        occurrences = _occurrences([entry for entry in entries if not entry.get("key")])
+        users = {user.pk: user for user in _recipients(sorted({pk for e in entries for pk in e["recipient_ids"]}))}
         rows = []
-        for user in _recipients(recipient_ids):
-            preference = _preference(user)
-            push_at = preference.deliver_at(now, urgent=urgent)
-            channels = [(Channel.IN_APP, None, now, url)]
-            if user.email and preference.pushes(event, Channel.EMAIL):
-                channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
-            if user.bot_unit_id is not None and preference.pushes(event, Channel.WEBHOOK):
-                channels.append((Channel.WEBHOOK, user.bot_unit_id, push_at, absolute_link(url)))
-            for channel, unit_id, at, link in channels:
-                rows.append(
-                    OutboxMessage(
-                        idempotency_key=_idempotency_key(event, subject_ref, key, user.pk, channel),
-                        event=event,
-                        event_key=key[:100],
-                        recipient=user,
-                        channel=channel,
-                        unit_id=unit_id,
-                        subject_type=subject_type,
-                        subject_id=subject_id,
-                        title=title,
-                        text=text,
-                        link=link,
-                        urgent=urgent,
-                        next_attempt_at=at,
+        for entry in entries:
+            subject = entry.get("subject")
+            subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+            subject_id = subject.pk if subject is not None else None
+            subject_ref = f"{subject_type.pk}:{subject_id}" if subject is not None else "-"
+            event, context, urgent = entry["event"], dict(entry.get("context") or {}), entry.get("urgent", False)
+            key = entry.get("key") or ""
+            if not key:
+                counted = (event, subject_type.pk if subject_type else None, subject_id)
+                occurrences[counted] = occurrences.get(counted, 0) + 1
+                key = f"#{occurrences[counted]}"
+            text = entry.get("text")
+            text = text if text is not None else render_text(event, context)
+            title = str(context.get("title", ""))[:200]
+            url = str(context.get("url", ""))
+            for user in (users[pk] for pk in entry["recipient_ids"] if pk in users):
+                preference = _preference(user)
+                push_at = preference.deliver_at(now, urgent=urgent)
+                channels = [(Channel.IN_APP, None, now, url)]
+                if user.email and preference.pushes(event, Channel.EMAIL):
+                    channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
+                if user.bot_unit_id is not None and preference.pushes(event, Channel.WEBHOOK):
+                    channels.append((Channel.WEBHOOK, user.bot_unit_id, push_at, absolute_link(url)))
+                for channel, unit_id, at, link in channels:
+                    rows.append(
+                        OutboxMessage(
+                            idempotency_key=_idempotency_key(event, subject_ref, key, user.pk, channel),
+                            event=event,
+                            event_key=key[:100],
+                            recipient=user,
+                            channel=channel,
+                            unit_id=unit_id,
+                            subject_type=subject_type,
+                            subject_id=subject_id,
+                            title=title,
+                            text=text,
+                            link=link,
+                            urgent=urgent,
+                            next_attempt_at=at,
+                        )
                     )
-                )
         # A known key is an event already recorded: nothing to add, nothing to send twice.
         written = _insert_new(rows)
         due = [pk for pk, at in written if at <= now]
         if due:
-            transaction.on_commit(partial(enqueue_delivery, due))
+            enqueue = enqueue_delivery if len(entries) == 1 else enqueue_delivery_batches
+            transaction.on_commit(partial(enqueue, due))
     return [pk for pk, _ in written]
+
+
+def _occurrences(entries: list[dict]) -> dict[tuple, int]:
+    """How many occurrences of each unkeyed (event, subject) are recorded already: one query
+    per event name and subject type."""
+    groups: dict[tuple, set] = {}
+    for entry in entries:
+        subject = entry.get("subject")
+        subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+        groups.setdefault((entry["event"], subject_type), set()).add(subject.pk if subject is not None else None)
+    counts: dict[tuple, int] = {}
+    for (event, subject_type), subject_ids in groups.items():
+        which = models.Q(subject_id__in=[pk for pk in subject_ids if pk is not None])
+        if None in subject_ids:
+            which |= models.Q(subject_id__isnull=True)
+        rows = (
+            OutboxMessage.objects.filter(which, event=event, subject_type=subject_type, event_key__startswith="#")
+            .values("subject_id")
+            .annotate(seen=models.Count("event_key", distinct=True))
+            .values_list("subject_id", "seen")
+        )
+        type_id = subject_type.pk if subject_type else None
+        counts.update(((event, type_id, subject_id), seen) for subject_id, seen in rows)
+    return counts
 
 
 def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
@@ -186,6 +253,8 @@ def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
                 idempotency_key__in=[row.idempotency_key for row in rows], state=State.PENDING
             ).values_list("pk", "next_attempt_at")
         )
+    if connection.vendor == "postgresql":
+        return _insert_new_by_arrays(rows)
     # bulk_create(ignore_conflicts=True) does not return the ids of the rows it wrote; the
     # ORM's own INSERT (same fields, same values, same conflict clause) with a RETURNING does.
     meta = OutboxMessage._meta
@@ -201,6 +270,33 @@ def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
             [(sql, params)] = query.get_compiler(connection=connection).as_sql()
             cursor.execute(sql + returning, params)
             ids.update((key, pk) for pk, key in cursor.fetchall())
+    return [(ids[row.idempotency_key], row.next_attempt_at) for row in rows if row.idempotency_key in ids]
+
+
+def _insert_new_by_arrays(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
+    """PostgreSQL: the same INSERT … ON CONFLICT DO NOTHING RETURNING, its values passed as one
+    array per column (``unnest``): one statement, whatever the number of rows, and none of the
+    ORM's per-value preparation, which cost more than the database's work for a sweep's batch.
+    Every column is a plain value (text, number, boolean, aware datetime, id)."""
+    meta = OutboxMessage._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    now = timezone.now()
+    columns = []
+    for field in fields:
+        if getattr(field, "auto_now_add", False):
+            columns.append([now] * len(rows))
+        else:
+            columns.append([getattr(row, field.attname) for row in rows])
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(field.column) for field in fields)
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    sql = (
+        f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT * FROM unnest({arrays}) "
+        f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}, {qn(meta.get_field('idempotency_key').column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, columns)
+        ids = {key: pk for pk, key in cursor.fetchall()}
     return [(ids[row.idempotency_key], row.next_attempt_at) for row in rows if row.idempotency_key in ids]
 
 
@@ -233,17 +329,30 @@ def _drop_broker_connection() -> None:
 
 
 def enqueue_delivery(message_ids: list[int]) -> bool:
-    """Hand rows to the broker. A failure is logged, not raised: the row stays pending and
-    ``redispatch_outbox`` picks it up later (the outbox is the durable record, not the queue)."""
+    """Hand rows to the broker, one task each. A failure is logged, not raised: the row stays
+    pending and ``redispatch_outbox`` picks it up later (the outbox is the durable record, not
+    the queue)."""
     from .tasks import deliver_outbox_message
 
-    app = deliver_outbox_message.app
-    remaining = list(message_ids)
+    return _publish(deliver_outbox_message, [[pk] for pk in message_ids], message_ids)
+
+
+def enqueue_delivery_batches(message_ids: list[int]) -> bool:
+    """Hand many rows to the broker, ``DELIVERY_BATCH`` to a task (``deliver_outbox_messages``)."""
+    from .tasks import deliver_outbox_messages
+
+    chunks = [[message_ids[i : i + DELIVERY_BATCH]] for i in range(0, len(message_ids), DELIVERY_BATCH)]
+    return _publish(deliver_outbox_messages, chunks, message_ids)
+
+
+def _publish(task, calls: list[list], message_ids: list[int]) -> bool:
+    app = task.app
+    remaining = list(calls)
     while True:
         connection, reused = _broker_connection(app)
         try:
             while remaining:
-                deliver_outbox_message.apply_async(args=[remaining[0]], connection=connection, retry=False)
+                task.apply_async(args=remaining[0], connection=connection, retry=False)
                 remaining.pop(0)
         except Exception:  # kombu raises several types for an unreachable broker
             _drop_broker_connection()

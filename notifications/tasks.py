@@ -14,6 +14,14 @@ def deliver_outbox_message(self, message_id: int) -> str:
     return services.outbox_deliver(message_id=message_id, claim=self.request.id or "")
 
 
+@shared_task(name="notifications.tasks.deliver_outbox_messages", acks_late=True, bind=True)
+def deliver_outbox_messages(self, message_ids: list[int]) -> list[str]:
+    """Many rows in one task (written together, e.g. by a sweep's batch): each claimed and sent
+    as ``deliver_outbox_message`` would, under a claim of its own."""
+    task = self.request.id or ""
+    return [services.outbox_deliver(message_id=pk, claim=f"{task}:{pk}" if task else "") for pk in message_ids]
+
+
 @shared_task(name="notifications.tasks.redispatch_outbox")
 def redispatch_outbox() -> int:
     return len(services.outbox_redispatch())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from organization.scoping import commissioners_for
+from organization.scoping import commissioner_ids_by_unit, commissioners_for, leader_ids_by_unit
 from workflows.calendar import local_minute
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
@@ -25,6 +25,20 @@ def pledge_recipients(pledge: Pledge, step: str) -> list:
     return [pledge.member_id]
 
 
+def pledges_recipients(pledges: list[Pledge], step: str) -> dict[int, list]:
+    """``pledge_recipients`` for a batch: commissioners and branch leaders once per unit."""
+    if step == ESCALATED:
+        by_unit = commissioner_ids_by_unit({pledge.unit for pledge in pledges})
+        return {pledge.pk: by_unit[pledge.unit_id] for pledge in pledges}
+    if step == RED:
+        leaders = leader_ids_by_unit({pledge.unit for pledge in pledges})
+        return {
+            pledge.pk: [pledge.member_id, *sorted(set(leaders[pledge.unit_id]) - {pledge.member_id})]
+            for pledge in pledges
+        }
+    return {pledge.pk: [pledge.member_id] for pledge in pledges}
+
+
 def pledge_context(pledge: Pledge) -> dict:
     return {
         "title": pledge.text,
@@ -41,6 +55,7 @@ PLEDGE_TARGET = SweepTarget(
     open_states=Pledge.OPEN_STATES,
     unaccepted_states=(),
     recipients=pledge_recipients,
+    recipients_many=pledges_recipients,
     context=pledge_context,
     unit_field="unit",
     assignee_field="member",

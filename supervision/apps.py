@@ -12,9 +12,9 @@ class SupervisionConfig(AppConfig):
 
         from .models import SupervisionCase
         from .notification_events import register_notification_events
-        from .services import open_case_on_escalation
+        from .services import open_case_on_escalation, open_cases_on_escalation
 
-        register_escalation_handler(open_case_on_escalation)
+        register_escalation_handler(open_case_on_escalation, many=open_cases_on_escalation)
         register_logged_model(SupervisionCase)
         register_notification_events()
 

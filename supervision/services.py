@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from organization.models import User
-from workflows.audit import append_log
+from workflows.audit import append_log, append_logs
 from workflows.engine import TransitionConflict, apply_transition
-from workflows.events import emit
+from workflows.events import emit, emit_many, make_event
 from workflows.sweep import RED, SweepTarget, target_for_model
 
 from .models import SupervisionAction, SupervisionCase
@@ -133,4 +133,60 @@ def open_case_on_escalation(*, subject, target: SweepTarget, level: int, as_of) 
         actor=None,
         source=Case.Source.ESCALATION,
         escalation_level=level,
+    )
+
+
+def open_cases_on_escalation(*, subjects: list, target: SweepTarget, level: int, as_of) -> None:
+    """The escalation hook's batch form (the sweep's set-based path): the same cases, log rows
+    and events as ``open_case_on_escalation`` on each subject in turn, written with bulk
+    statements. Runs inside the sweep's batch transaction, which holds the subjects' row locks.
+    A case a commissioner opened meanwhile fails the batch's unique constraint; the sweep then
+    takes the batch one subject at a time."""
+    if not subjects:
+        return
+    content_type = ContentType.objects.get_for_model(subjects[0], for_concrete_model=False)
+    active = set(
+        Case.objects.filter(
+            content_type=content_type, object_id__in=[subject.pk for subject in subjects], state__in=Case.ACTIVE_STATES
+        ).values_list("object_id", flat=True)
+    )
+    subjects = [subject for subject in subjects if subject.pk not in active]
+    if not subjects:
+        return
+    reason = _("Overdue: escalated by the deadline sweep (level %(level)s).") % {"level": level}
+    cases = Case.objects.bulk_create(
+        [
+            Case(
+                content_type=content_type,
+                object_id=subject.pk,
+                subject_type=target.kind,
+                subject_title=str(subject)[:200],
+                unit=target.unit_of(subject),
+                source=Case.Source.ESCALATION,
+                escalation_level=level,
+                reason=reason,
+                opened_by=None,
+            )
+            for subject in subjects
+        ]
+    )
+    append_logs(
+        [
+            {
+                "subject": case,
+                "transition": "open",
+                "source": "",
+                "target": case.state,
+                "actor": None,
+                "comment": reason,
+            }
+            for case in cases
+        ]
+    )
+    people = target.recipients_of(subjects, RED)
+    emit_many(
+        [
+            make_event("case.opened", subject=case, recipients=people[subject.pk], context=_context(case), urgent=True)
+            for case, subject in zip(cases, subjects, strict=True)
+        ]
     )

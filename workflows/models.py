@@ -27,8 +27,11 @@ class TransitionLogQuerySet(models.QuerySet):
     def delete(self):
         raise AppendOnlyError("The transition log is append-only.")
 
-    def bulk_create(self, *args, **kwargs):
-        raise AppendOnlyError("Transition log rows are written one by one by workflows.audit.append_log.")
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if any(obj.pk is not None or not obj.hash for obj in objs) or kwargs.get("update_conflicts"):
+            raise AppendOnlyError("Write transition log rows with workflows.audit.append_log(s) (they chain them).")
+        return super().bulk_create(objs, *args, **kwargs)
 
     def for_object(self, obj):
         return self.filter(

@@ -103,3 +103,12 @@ def test_scope_is_computed_once_per_user_object(personas, django_assert_num_quer
         scope_for(user)
         scope_for(user).oversees(branch)
     assert Membership.objects.filter(user=user).count() == 1
+
+
+def test_commissioners_of_many_units_at_once_are_each_units_commissioners(personas):
+    from organization.scoping import commissioner_ids_by_unit
+
+    units = list(Unit.objects.all())
+    found = commissioner_ids_by_unit(units)
+    assert found == {unit.pk: sorted(commissioners_for(unit).values_list("pk", flat=True)) for unit in units}
+    assert any(found.values())

@@ -151,6 +151,29 @@ def test_a_second_row_at_the_same_position_is_refused(item, personas):
         fork.save()
 
 
-def test_bulk_create_is_refused(item):
+def test_bulk_create_of_unchained_rows_is_refused(item):
+    head = TransitionLog.objects.for_object(item).order_by("-seq").first()
+    row = TransitionLog(
+        content_type_id=head.content_type_id,
+        object_id=item.pk,
+        seq=head.seq + 1,
+        transition="x",
+        source="a",
+        target="b",
+    )
     with pytest.raises(AppendOnlyError):
-        TransitionLog.objects.bulk_create([])
+        TransitionLog.objects.bulk_create([row])
+
+
+def test_append_logs_chains_like_append_log(item, personas):
+    from workflows.audit import append_logs
+
+    rows = append_logs(
+        [
+            {"subject": item, "transition": "note", "source": "a", "target": "b", "actor": personas.leader},
+            {"subject": item, "transition": "note", "source": "b", "target": "c", "payload": {"n": 1}},
+        ]
+    )
+    assert [row.seq for row in rows] == [rows[0].seq, rows[0].seq + 1]
+    assert rows[1].prev_hash == rows[0].hash
+    assert verify_object(item) == []

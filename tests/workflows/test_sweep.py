@@ -294,3 +294,20 @@ def test_unit_calendar_override_counts_in_the_sweep(make_item, personas):
     sweep(at(2026, 12, 15, 17))
     assert reload(ours).escalation_level == 1
     assert reload(theirs).escalation_level == 0
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_command_draws_a_progress_bar_on_a_terminal_only(make_item):
+    for n in range(3):
+        make_item(assigned_at=ASSIGNED, due_at=DUE, title=f"事项{n}")
+    out, err = io.StringIO(), Terminal()
+    call_command("sweep_deadlines", "--as-of", "2026-12-01T09:00:00+08:00", "--batch-size", "2", stdout=out, stderr=err)
+    assert "\r[" in err.getvalue() and "3/3 objects, 3 changed, batch 2" in err.getvalue()
+    assert "\r" not in out.getvalue() and out.getvalue().count("green → yellow") == 3
+    plain = io.StringIO()
+    call_command("sweep_deadlines", "--as-of", "2026-12-01T09:00:00+08:00", stdout=io.StringIO(), stderr=plain)
+    assert plain.getvalue() == ""
