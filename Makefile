@@ -45,7 +45,7 @@ run: venv messages migrate
 	@echo ""
 	@echo "Dutyflow is starting on http://127.0.0.1:8000/ (SQLite, Celery tasks in-process)."
 	@echo "Demo logins (password dutyflow-demo): secretary, leader01..leader13, cadre001..cadre065,"
-	@echo "  commissioner01..commissioner03, observer01, admin"
+	@echo "  commissioner01..commissioner03, observer01, office01, admin"
 	$(BIN)/python manage.py runembedded 127.0.0.1:8000
 
 test: venv browser messages

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("reports.api_urls")),
+    path("", include("workflows.api_urls")),
 ]
 
 urlpatterns = [
@@ -26,6 +27,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("workflows.urls")),
     path("", include("organization.urls")),
 ]
 

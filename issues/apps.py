@@ -30,6 +30,7 @@ class IssuesConfig(AppConfig):
         from .flows import issue_driver
         from .inbox import register_inbox_providers
         from .models import LivelihoodIssue
+        from .search import register_search_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
@@ -38,3 +39,4 @@ class IssuesConfig(AppConfig):
         register_deadline_defaults()
         register_inbox_providers()
         register_flow_driver(LivelihoodIssue, issue_driver)
+        register_search_providers()

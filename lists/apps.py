@@ -44,6 +44,7 @@ class ListsConfig(AppConfig):
         from .digest import items_digest
         from .flows import register_flow_drivers
         from .inbox import register_inbox_providers
+        from .search import register_search_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
@@ -51,6 +52,7 @@ class ListsConfig(AppConfig):
         register_deadline_defaults()
         register_inbox_providers()
         register_flow_drivers()
+        register_search_providers()
         events.subscribe(handle_domain_event)
         notification_digest.register_provider(items_digest)
         # Digests go out on working days only (statutory holidays and 调休 included).

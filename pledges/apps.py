@@ -13,6 +13,7 @@ class PledgesConfig(AppConfig):
         from .flows import PLEDGE_DRIVER
         from .inbox import register_inbox_providers
         from .models import Pledge
+        from .search import register_search_providers
         from .sweep import register_with_sweep
 
         register_with_sweep()
@@ -20,3 +21,4 @@ class PledgesConfig(AppConfig):
         register_logged_model(Pledge, audit_app_label="responsibilities")
         register_inbox_providers()
         register_flow_driver(Pledge, PLEDGE_DRIVER)
+        register_search_providers()

@@ -28,3 +28,7 @@ class SupervisionConfig(AppConfig):
                 "supervision_case", SupervisionCase, _("Supervision case"), cases_in_township, "subject_title", case_url
             )
         )
+
+        from .search import register_search_providers
+
+        register_search_providers()

@@ -284,9 +284,27 @@ def own_credentials(user, subject) -> dict[str, str]:
     return {"username": user.username, "password": PASSWORD}
 
 
+def township_person(p):
+    """A cadre of 青山镇 for the office pages."""
+    return p.colleague
+
+
+def township_membership(p):
+    from organization.models import Membership
+
+    return Membership.objects.get(user=p.colleague, role="cadre")
+
+
+def township_pairing(p):
+    from organization.models import Pairing
+
+    return Pairing.objects.filter(branch=p.branch).first()
+
+
 # -- the matrix -------------------------------------------------------------------------------
 
 LOGGED_IN_PAGE = expect(200, anonymous=302, township=200)
+OFFICE_ONLY = expect(403, anonymous=302, township=403)  # the township office's pages
 ITEM_READERS = expect(
     200, other_leader=404, other_cadre=404, other_commissioner=404, anonymous=302, township=404
 )  # the unit's leader, the assignee, the jurisdiction's commissioner and the observer read it
@@ -857,6 +875,42 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
     ),
     # -- end reports
+    # -- search: what each persona finds is tested in tests/workflows/test_search.py
+    "search": (Case(LOGGED_IN_PAGE, note="results are filtered to what the caller may read"),),
+    "api-search": (Case(expect(400, anonymous=401, township=400), kind="api", note="no q: the field error"),),
+    # -- the township office (党政办): office01 / boffice01 and admins only (tests/organization/test_office.py
+    # runs every office action for both townships' office holders); everyone else 403, anonymous to the login.
+    "office_home": (Case(OFFICE_ONLY),),
+    "office_people": (
+        Case(OFFICE_ONLY),
+        Case(OFFICE_ONLY, method="post", note="an empty form would come back 400 for the office"),
+    ),
+    "office_person": (
+        Case(OFFICE_ONLY, subject=township_person),
+        Case(OFFICE_ONLY, method="post", subject=township_person, body=lambda user, subject: {"action": "update"}),
+    ),
+    "office_person_action": (
+        Case(
+            OFFICE_ONLY,
+            method="post",
+            subject=township_person,
+            kwargs=lambda subject: {"pk": subject.pk, "action": "deactivate"},
+            body=lambda user, subject: {"reason": "矩阵"},
+        ),
+    ),
+    "office_membership_remove": (
+        Case(
+            OFFICE_ONLY,
+            method="post",
+            subject=township_membership,
+            body=lambda user, subject: {"reason": "矩阵"},
+        ),
+    ),
+    "office_pairings": (Case(OFFICE_ONLY), Case(OFFICE_ONLY, method="post")),
+    "office_pairing_remove": (
+        Case(OFFICE_ONLY, method="post", subject=township_pairing, body=lambda user, subject: {"reason": "矩阵"}),
+    ),
+    "office_changes": (Case(OFFICE_ONLY),),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in
