@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from issues import services
 from issues.models import LivelihoodIssue, add_working_time, can_dispatch
+from lists import services as lists_services
 from lists.models import ExtensionRequest
 from workflows import events
 from workflows.engine import TransitionConflict, TransitionError, TransitionForbidden
@@ -123,7 +124,7 @@ def test_extension_moves_the_deadline_and_keeps_the_original(people):
     extension = services.issue_extension_request(
         issue=issue, actor=people.handler, new_due_at=original + dt.timedelta(days=3), reason="等材料"
     )
-    services.extension_approve(extension=extension, actor=people.dispatcher)
+    lists_services.extension_approve(extension=extension, actor=people.dispatcher)
     issue.refresh_from_db()
     assert (issue.due_at, issue.original_due_at) == (original + dt.timedelta(days=3), original)
     assert extension.subject == issue
@@ -151,7 +152,7 @@ def test_requester_cannot_approve_own_extension(people):
         issue=issue, actor=people.handler, new_due_at=issue.due_at + dt.timedelta(days=1), reason="x"
     )
     with pytest.raises(TransitionForbidden):
-        services.extension_approve(extension=extension, actor=people.handler)
+        lists_services.extension_approve(extension=extension, actor=people.handler)
 
 
 def test_extension_reject_keeps_the_deadline(people):
@@ -160,7 +161,7 @@ def test_extension_reject_keeps_the_deadline(people):
     extension = services.issue_extension_request(
         issue=issue, actor=people.handler, new_due_at=due + dt.timedelta(days=1), reason="x"
     )
-    services.extension_reject(extension=extension, actor=people.dispatcher, reason="理由不足")
+    lists_services.extension_reject(extension=extension, actor=people.dispatcher, reason="理由不足")
     issue.refresh_from_db()
     assert (issue.due_at, ExtensionRequest.objects.get().state) == (due, "rejected")
 
