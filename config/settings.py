@@ -95,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.FriendlyNotFoundMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout answer
 ]
 
@@ -113,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organization.context_processors.scope",
                 "notifications.context_processors.unread_notifications",
+                "responsibilities.context_processors.nav_counts",
             ],
         },
     },

@@ -141,7 +141,7 @@ def _detail_context(request, issue, **extra):
     return {
         "issue": issue,
         "phone": issue.phone_for(request.user),
-        "history": timeline(issue),
+        "history": timeline(issue, labels={"report": _("Registered")}),
         "transitions": transitions,
         "progress_reports": issue.progress_reports.select_related("author"),
         "follow_up_calls": issue.follow_ups.select_related("called_by"),

@@ -73,7 +73,7 @@ def _case_page(request, case, act_form=None, close_form=None, status=200):
         {
             "case": case,
             "actions": selectors.case_actions(case),
-            "history": timeline(case),
+            "history": timeline(case, labels={"open": _("Case opened")}),
             "may_act": may_act,
             "act_form": act_form or CaseActForm(),
             "close_form": close_form or CaseCloseForm(),

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from organization.scoping import scope_for
@@ -138,7 +139,11 @@ class ResponsibilityList(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
         self.published_at = timezone.now()
 
     @transition(
-        field=state, source=State.PUBLISHED, target=State.CLOSED, permission=_leads_unit, custom={"label": _("Close")}
+        field=state,
+        source=State.PUBLISHED,
+        target=State.CLOSED,
+        permission=_leads_unit,
+        custom={"label": pgettext_lazy("monthly list", "Close")},
     )
     def close(self):
         """验单: the service carries over or marks unfinished every open item first."""
