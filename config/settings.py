@@ -357,7 +357,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [CSP_SELF],
         "script-src": [CSP_SELF],
         "style-src": [CSP_SELF],
-        "img-src": [CSP_SELF, "data:"],
+        "img-src": [CSP_SELF, "data:", "blob:"],  # blob: the previews of photos chosen for upload
         "font-src": [CSP_SELF],
         "connect-src": [CSP_SELF],
         "object-src": [CSP_NONE],

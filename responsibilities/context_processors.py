@@ -1,18 +1,23 @@
+from django.db.models import Count, Q
 from django.utils.functional import SimpleLazyObject
 
 from organization.scoping import scope_for
 
 
 def _counts(user) -> dict:
+    """Items to accept and items to verify, in one indexed query."""
     from .models import ResponsibilityItem as Item
-    from .selectors.lists import items_awaiting_verification
 
     scope = scope_for(user)
-    counts = {"to_accept": 0, "to_verify": 0}
-    if "cadre" in scope.roles or scope.led_paths:
-        counts["to_accept"] = Item.objects.filter(assignee=user, state=Item.State.ASSIGNED).count()
+    mine = Q(assignee=user, state=Item.State.ASSIGNED)
     if scope.led_paths or scope.is_admin:
-        counts["to_verify"] = items_awaiting_verification(user).order_by().count()
+        # the verification queue's rows (items_awaiting_verification): submitted, led, not one's own
+        verify = scope.led_units_q("list__unit__path") & Q(state=Item.State.SUBMITTED) & ~Q(assignee=user)
+        counts = Item.objects.filter(mine | verify).aggregate(
+            to_accept=Count("pk", filter=mine), to_verify=Count("pk", filter=verify)
+        )
+    else:
+        counts = {"to_accept": Item.objects.filter(mine).count(), "to_verify": 0}
     counts["my_work"] = counts["to_accept"]
     counts["total"] = counts["to_accept"] + counts["to_verify"]
     return counts

@@ -64,7 +64,7 @@ READS: list[Read] = [
     Read("api-me", "cadre", 3, api=True, grows=False),
     # lists and items: pages
     Read("responsibilities:list-index", "leader", 10),
-    Read("responsibilities:list-detail", "leader", 8, pk("list")),
+    Read("responsibilities:list-detail", "leader", 9, pk("list")),  # +1: the menu's badges (one COUNT)
     Read("responsibilities:list-export", "leader", 8, pk("list")),
     Read("responsibilities:list-import-template", "leader", 4, grows=False),
     Read("responsibilities:item-detail", "leader", 13, pk("item")),
@@ -74,8 +74,8 @@ READS: list[Read] = [
     Read("responsibilities:extension-queue", "leader", 7),
     Read("responsibilities:evidence-download", "cadre", 6, pk("evidence"), grows=False),
     # the inbox: one or two queries per kind of subject with steps for the caller
-    Read("responsibilities:inbox", "cadre", 8),
-    Read("responsibilities:inbox", "leader", 11),
+    Read("responsibilities:inbox", "cadre", 9),  # +1: the menu's badges
+    Read("responsibilities:inbox", "leader", 12),  # +1: the menu's badges
     # lists and items: API
     Read("api-inbox", "cadre", 4, api=True),
     Read("api-inbox", "leader", 7, api=True),
@@ -144,8 +144,8 @@ READS: list[Read] = [
     Read("notifications:preferences", "cadre", 7, grows=False),
     Read("api-notifications", "cadre", 4, api=True),
     # reports
-    Read("reports:dashboard", "secretary", 24, query=Q3),
-    Read("reports:dashboard", "leader", 24, query=Q3),
+    Read("reports:dashboard", "secretary", 25, query=Q3),  # +1: the menu's badges
+    Read("reports:dashboard", "leader", 25, query=Q3),  # +1: the menu's badges
     Read("reports:dashboard", "commissioner", 25, query=Q3),
     Read("reports:dashboard-xlsx", "secretary", 10, query=Q3),
     Read("reports-quarterly", "secretary", 15, query=Q3, api=True),

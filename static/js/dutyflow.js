@@ -2,6 +2,8 @@
    data-autosubmit  on a <select>: submit its form when the choice changes (the language switch);
    data-confirm     on a <form>, or on the button that submits it: ask before submitting, naming
                     what will happen (publishing, cards, closing, cancelling, deleting);
+   data-confirm-field="name" with data-confirm-<value>: ask only for some choices of that field
+                    (a yellow or red card, not a reminder);
    data-print       on <body>: open the print dialog once the page has loaded (printable boards);
    data-preview     on an <input type=file>: show the chosen files (photos as thumbnails) before upload;
    .menu-toggle / .navgroup-title: the phone menu and the desktop menu groups;
@@ -47,6 +49,10 @@
     var form = event.target;
     var submitter = event.submitter;
     var question = (submitter && submitter.getAttribute("data-confirm")) || (form.getAttribute && form.getAttribute("data-confirm"));
+    var choice = form.getAttribute && form.getAttribute("data-confirm-field");
+    if (!question && choice && form.elements[choice]) {
+      question = form.getAttribute("data-confirm-" + form.elements[choice].value);
+    }
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
@@ -76,7 +82,7 @@
       if (!headers.length) { return; }
       table.querySelectorAll("tbody tr").forEach(function (row) {
         Array.prototype.forEach.call(row.children, function (cell, index) {
-          if (!cell.hasAttribute("data-label") && headers[index]) { cell.setAttribute("data-label", headers[index]); }
+          if (!cell.hasAttribute("data-label") && !cell.hasAttribute("colspan") && headers[index]) { cell.setAttribute("data-label", headers[index]); }
         });
       });
     });
