@@ -10,7 +10,7 @@ from organization.models import Unit, User
 from organization.scoping import leaders_of
 from workflows.bounds import check
 
-from .evidence import validate_upload
+from .evidence import validate_uploads
 from .excel import month_from_text
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList, TaskCategory
 
@@ -123,13 +123,32 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (``<input type=file multiple>``): cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(one, initial) for one in data]
+        return [single(data, initial)]
+
+
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Evidence file"))
+    """One or several evidence files (photos from a phone's camera among them, HEIC converted)."""
+
+    file = MultipleFileField(label=_("Evidence file"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.checked = validate_upload(upload)
-        return upload
+        self.checked = validate_uploads(self.cleaned_data["file"])
+        return [checked.upload for checked in self.checked]
 
 
 class ExtensionForm(forms.Form):

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -20,7 +21,7 @@ from organization.scoping import leaders_of, scope_for
 from workflows.api import CommentInputSerializer, MomentField, ReasonInputSerializer
 from workflows.bounds import check
 
-from .models import ExtensionRequest, LivelihoodIssue, ResponsibilityItem, ResponsibilityList
+from .models import Evidence, ExtensionRequest, LivelihoodIssue, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
 
@@ -577,3 +578,24 @@ class InboxStepSerializer(serializers.Serializer):
     )
     due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
     url = serializers.CharField(help_text="The page of the subject where the step is taken.")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """An evidence file of an item; ``download`` is the page that serves it to those who may see it."""
+
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "uploaded_by", "uploaded_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, evidence) -> str:
+        return reverse("responsibilities:evidence-download", args=[evidence.pk])
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    """``multipart/form-data`` with one or several ``file`` parts (HEIC photos become JPEG)."""
+
+    file = serializers.ListField(child=serializers.FileField())

@@ -45,6 +45,13 @@ def item_is_visible_to(item: Item, user, co_handler_ids) -> bool:
     return scope_for(user).can_read_unit(item.list.unit)
 
 
+def participates(user, item: Item) -> bool:
+    """Who may act on an item at all: its cadre, its co-handlers and the unit's leaders."""
+    if user.pk == item.assignee_id or scope_for(user).leads(item.list.unit):
+        return True
+    return item.co_handlers.filter(pk=user.pk).exists()
+
+
 def item_for_transition(user, pk) -> tuple[Item, list[int]] | None:
     """The item ``pk`` with what its transitions and their answer read (list and unit, assignee,
     lead leader, category) and its co-handlers' ids in id order, if ``user`` may see it. Two
