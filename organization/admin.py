@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Jurisdiction, Membership, Pairing, Unit, User
+from .models import AdministrativeChange, Jurisdiction, Membership, Pairing, Unit, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -46,3 +46,20 @@ class JurisdictionAdmin(admin.ModelAdmin):
 class PairingAdmin(admin.ModelAdmin):
     list_display = ("branch", "partner", "since")
     autocomplete_fields = ["branch", "partner"]
+
+
+@admin.register(AdministrativeChange)
+class AdministrativeChangeAdmin(admin.ModelAdmin):
+    """The office's change history: read-only here as on the office pages."""
+
+    list_display = ("at", "township", "actor", "action", "target", "reason")
+    list_filter = ("action", "township")
+    search_fields = ("target", "reason", "actor__username")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    has_delete_permission = has_change_permission

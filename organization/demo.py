@@ -157,12 +157,14 @@ def _seed_baishui_units():
         ("bsecretary", "白水镇" + chinese_name(401), {}),
         ("bleader01", chinese_name(402), {}),
         ("bcommissioner01", "纪委委员" + chinese_name(403), {}),
+        ("boffice01", "党政办" + chinese_name(404), {}),
     ]
     memberships: list[tuple[str, Unit, str, str]] = [
         ("bsecretary", township, Membership.Role.LEADER, "镇党委书记"),
         ("bsecretary", committee, Membership.Role.LEADER, "镇党委书记"),
         ("bleader01", branches[0], Membership.Role.LEADER, "党委副书记"),
         ("bcommissioner01", township, Membership.Role.COMMISSIONER, "镇纪委书记"),
+        ("boffice01", township, Membership.Role.OFFICE, "党政办主任"),
     ]
     for k in range(1, 6):
         accounts.append((f"bcadre{k:03d}", chinese_name(410 + k), {}))
@@ -220,6 +222,8 @@ def seed_organization() -> SeedResult:
         memberships.append((f"commissioner{d + 1:02d}", districts[d - 1], Membership.Role.COMMISSIONER, "纪工委委员"))
     accounts.append(("observer01", chinese_name(301), {}))
     memberships.append(("observer01", township, Membership.Role.OBSERVER, "党风政风观察员"))
+    accounts.append(("office01", "党政办" + chinese_name(311), {}))
+    memberships.append(("office01", township, Membership.Role.OFFICE, "党政办主任"))
     accounts.append(("admin", "系统管理员", {"is_staff": True, "is_superuser": True}))
     b_pairings, b_accounts, b_memberships = _seed_baishui_units()
     pairings += b_pairings

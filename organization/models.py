@@ -170,6 +170,7 @@ class Membership(models.Model):
         CADRE = "cadre", _("cadre")  # 干部 — accepts and carries out
         COMMISSIONER = "commissioner", _("discipline commissioner")  # 纪工委委员
         OBSERVER = "observer", _("observer")  # 党风政风观察员 — reads only
+        OFFICE = "office", _("township office")  # 党政办 — administers the township, decides no business
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
@@ -231,3 +232,41 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.branch} ↔ {self.partner}"
+
+
+class AdministrativeChange(models.Model):
+    """One change the township office (党政办) or an admin made to the township's set-up.
+
+    Append-only: who, when, what, to which record, and why. The office pages write one row per
+    change in the change's own transaction and show them as the township's change history.
+    """
+
+    class Action(models.TextChoices):
+        PERSON_CREATE = "person_create", _("account created")
+        PERSON_UPDATE = "person_update", _("details changed")
+        PERSON_DEACTIVATE = "person_deactivate", _("account deactivated")
+        PERSON_ACTIVATE = "person_activate", _("account reactivated")
+        PASSWORD_RESET = "password_reset", _("password reset")
+        MEMBERSHIP_ADD = "membership_add", _("role added")
+        MEMBERSHIP_REMOVE = "membership_remove", _("role removed")
+        PAIRING_ADD = "pairing_add", _("pairing added")
+        PAIRING_REMOVE = "pairing_remove", _("pairing ended")
+
+    township = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")
+    )
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name=_("changed by"))
+    at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    target = models.CharField(_("changed record"), max_length=200)
+    reason = models.TextField(_("reason"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("administrative change")
+        verbose_name_plural = _("administrative changes")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["township", "-at"], name="adminchange_township_at")]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.target}"

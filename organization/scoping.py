@@ -41,6 +41,7 @@ class Scope:
     roles: frozenset[str] = field(default_factory=frozenset)
     township_paths: tuple[str, ...] = ()  # the townships the user holds a role in
     dispatch_paths: tuple[str, ...] = ()  # the townships whose livelihood issues they dispatch
+    office_paths: tuple[str, ...] = ()  # the townships whose set-up they administer (党政办)
 
     # -- predicates on a single unit ---------------------------------------------------------
     def leads(self, unit: Unit) -> bool:
@@ -71,6 +72,19 @@ class Scope:
     def dispatches_in(self, path: str | None) -> bool:
         """The user dispatches the livelihood issues of the township holding ``path``."""
         return self.is_admin or (path is not None and _under(path, self.dispatch_paths))
+
+    @property
+    def administers(self) -> bool:
+        """The user runs a township's set-up (the office role) or the deployment (admin)."""
+        return self.is_admin or bool(self.office_paths)
+
+    def administers_in(self, path: str | None) -> bool:
+        """The user administers the township holding ``path``."""
+        return self.is_admin or (path is not None and _under(path, self.office_paths))
+
+    def office_q(self, field: str = "path") -> Q:
+        """Rows whose unit path ``field`` lies in a township the user administers."""
+        return Q() if self.is_admin else path_prefix_q(*self.office_paths, field=field)
 
     # -- querysets ---------------------------------------------------------------------------
     def led_units_q(self, field: str = "path") -> Q:
@@ -131,6 +145,7 @@ def scope_for(user) -> Scope:
     paths = [m.unit.path for m in memberships]
     townships = dict(zip(paths, township_paths_of(paths), strict=True)) if paths else {}
     dispatch = [townships[m.unit.path] for m in memberships if m.dispatcher]
+    office = [townships[m.unit.path] for m in memberships if m.role == Role.OFFICE]
     if user.is_superuser:
         roles.add("admin")
     scope = Scope(
@@ -144,6 +159,7 @@ def scope_for(user) -> Scope:
         roles=frozenset(roles),
         township_paths=_collapse(townships.values()),
         dispatch_paths=_collapse(dispatch),
+        office_paths=_collapse(office),
     )
     user._dutyflow_scope = scope
     return scope

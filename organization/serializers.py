@@ -25,7 +25,7 @@ class MeSerializer(serializers.ModelSerializer):
     def get_roles(self, user) -> list[str]:
         from .scoping import scope_for
 
-        order = ["leader", "cadre", "commissioner", "observer", "admin"]
+        order = ["leader", "cadre", "commissioner", "observer", "office", "admin"]
         roles = scope_for(user).roles
         return [r for r in order if r in roles]
 

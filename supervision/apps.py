@@ -23,3 +23,7 @@ class SupervisionConfig(AppConfig):
         register_inbox_provider(
             InboxProvider("supervision_case", _("Supervision case"), cases_awaiting, ("act_on_case",))
         )
+
+        from .search import register_search_providers
+
+        register_search_providers()

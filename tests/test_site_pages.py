@@ -50,7 +50,7 @@ def test_no_register_link_for_those_who_may_not_register(township, persona):
 
 @pytest.mark.parametrize("persona", ["cadre", "b_cadre"])
 def test_the_count_of_items_to_accept_shows_in_the_menu(township, persona):
-    from responsibilities.models import ResponsibilityItem as Item
+    from lists.models import ResponsibilityItem as Item
 
     response = page(getattr(township, persona), "/")
     expected = Item.objects.filter(assignee=getattr(township, persona), state=Item.State.ASSIGNED).count()

@@ -139,7 +139,9 @@ def test_each_subject_names_its_states_in_its_own_words():
     not an item waiting for verification (已申请办结)."""
     from django.utils import translation
 
-    from responsibilities.models import LivelihoodIssue, Pledge, ResponsibilityItem, ResponsibilityList
+    from issues.models import LivelihoodIssue
+    from lists.models import ResponsibilityItem, ResponsibilityList
+    from pledges.models import Pledge
     from supervision.models import SupervisionCase
 
     with translation.override("zh-hans"):

@@ -91,7 +91,9 @@ def test_main_pages_load_every_asset_and_pass_axe(browser, embedded_server, user
     page.on("pageerror", lambda e: problems.append(f"script error on {page.url}: {e}"))
     page.on(
         "response",
-        lambda r: "/static/" in r.url and r.status not in {200, 304} and problems.append(f"{r.url} answered {r.status}"),
+        lambda r: (
+            "/static/" in r.url and r.status not in {200, 304} and problems.append(f"{r.url} answered {r.status}")
+        ),
     )
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)

@@ -1,0 +1,11 @@
+from django.db import migrations
+
+from workflows.search import trigram_indexes
+
+
+class Migration(migrations.Migration):
+    """Text search (`workflows.search`): trigram indexes on PostgreSQL."""
+
+    dependencies = [("lists", "0002_from_responsibilities")]
+
+    operations = [trigram_indexes("lists", "ResponsibilityItem", ("title", "standard",))]

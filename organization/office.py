@@ -1,0 +1,196 @@
+"""The township office (党政办): services that change a township's set-up, each logged.
+
+Every service takes the township it acts in, the actor and the reason, runs in one
+transaction, and writes one ``AdministrativeChange`` row beside the change. Callers (the office
+pages) have already checked that the actor administers the township and that every record
+named lies in it; the services check it again, so a command or a future API cannot skip it.
+The office changes who is who; it never takes business decisions (verify, dispatch, …).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import AdministrativeChange, Membership, Pairing, Unit, User, township_paths_of
+from .scoping import scope_for
+
+# Readable one-time passwords: no 0/O, 1/l/I.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def temporary_password() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(12))
+
+
+def townships_administered(user) -> list[Unit]:
+    """The townships ``user`` administers, in tree order (admins: every township)."""
+    scope = scope_for(user)
+    qs = Unit.objects.filter(kind=Unit.Kind.TOWNSHIP).order_by("sort_order", "path")
+    if not scope.is_admin:
+        qs = qs.filter(path__in=scope.office_paths)
+    return list(qs)
+
+
+def township_of(unit: Unit) -> Unit | None:
+    path = township_paths_of([unit.path])[0]
+    return Unit.objects.filter(path=path, kind=Unit.Kind.TOWNSHIP).first()
+
+
+def people_of(township: Unit):
+    """Everyone holding a role in ``township`` (active or not)."""
+    return User.objects.filter(memberships__unit__path__startswith=township.path).distinct()
+
+
+def _require_in(township: Unit, *units: Unit) -> None:
+    for unit in units:
+        if not unit.path.startswith(township.path):
+            raise ValidationError({"unit": _("This unit does not belong to %(township)s.") % {"township": township}})
+
+
+def _require_person_of(township: Unit, person: User) -> None:
+    if not people_of(township).filter(pk=person.pk).exists():
+        raise ValidationError({"person": _("This person holds no role in %(township)s.") % {"township": township}})
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why: every change is recorded with its reason.")})
+    return reason
+
+
+def _record(township: Unit, actor: User, action: str, target: str, reason: str, **details) -> AdministrativeChange:
+    return AdministrativeChange.objects.create(
+        township=township, actor=actor, action=action, target=target[:200], reason=reason, details=details
+    )
+
+
+@transaction.atomic
+def person_create(
+    *,
+    township: Unit,
+    actor: User,
+    username: str,
+    display_name: str,
+    phone: str = "",
+    unit: Unit,
+    role: str,
+    title: str = "",
+    reason: str,
+) -> tuple[User, str]:
+    """A new account with its first role in ``township``; returns it and a one-time password."""
+    reason = _require_reason(reason)
+    _require_in(township, unit)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken.")})
+    password = temporary_password()
+    person = User(username=username, display_name=display_name, phone=phone)
+    person.set_password(password)
+    person.save()
+    Membership.objects.create(user=person, unit=unit, role=role, title=title)
+    _record(township, actor, "person_create", f"{person.username} {display_name}", reason, unit=unit.name, role=role)
+    return person, password
+
+
+@transaction.atomic
+def person_update(*, township: Unit, actor: User, person: User, display_name: str, phone: str, reason: str) -> User:
+    reason = _require_reason(reason)
+    _require_person_of(township, person)
+    before = {"display_name": person.display_name, "phone": person.phone}
+    person.display_name, person.phone = display_name, phone
+    person.save(update_fields=["display_name", "phone"])
+    _record(
+        township,
+        actor,
+        "person_update",
+        person.username,
+        reason,
+        before=before,
+        after={"display_name": display_name, "phone": phone},
+    )
+    return person
+
+
+@transaction.atomic
+def person_set_active(*, township: Unit, actor: User, person: User, active: bool, reason: str) -> User:
+    """Deactivate (signs the person out everywhere: sessions and API tokens end) or reactivate."""
+    reason = _require_reason(reason)
+    _require_person_of(township, person)
+    if person.pk == actor.pk and not active:
+        raise ValidationError({"person": _("You cannot deactivate your own account.")})
+    if person.is_superuser:
+        raise ValidationError({"person": _("Administrators are managed by the deployment, not by the office.")})
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    _record(township, actor, "person_activate" if active else "person_deactivate", person.username, reason)
+    return person
+
+
+@transaction.atomic
+def person_reset_password(*, township: Unit, actor: User, person: User, reason: str) -> str:
+    """A new one-time password for ``person`` (their sessions and API tokens end)."""
+    reason = _require_reason(reason)
+    _require_person_of(township, person)
+    if person.is_superuser:
+        raise ValidationError({"person": _("Administrators are managed by the deployment, not by the office.")})
+    password = temporary_password()
+    person.set_password(password)
+    person.save()
+    _record(township, actor, "password_reset", person.username, reason)
+    return password
+
+
+@transaction.atomic
+def membership_add(
+    *, township: Unit, actor: User, person: User, unit: Unit, role: str, title: str = "", reason: str
+) -> Membership:
+    reason = _require_reason(reason)
+    _require_in(township, unit)
+    if person.is_superuser:
+        raise ValidationError({"person": _("Administrators are managed by the deployment, not by the office.")})
+    membership, created = Membership.objects.get_or_create(user=person, unit=unit, role=role, defaults={"title": title})
+    if not created:
+        raise ValidationError({"role": _("%(person)s already holds this role in this unit.") % {"person": person}})
+    _record(township, actor, "membership_add", f"{person.username} · {unit.name}", reason, role=role, title=title)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, township: Unit, actor: User, membership: Membership, reason: str) -> None:
+    reason = _require_reason(reason)
+    _require_in(township, membership.unit)
+    if membership.user_id == actor.pk and membership.role == Membership.Role.OFFICE:
+        raise ValidationError({"role": _("You cannot remove your own office role.")})
+    target = f"{membership.user.username} · {membership.unit.name}"
+    role = membership.role
+    membership.delete()
+    _record(township, actor, "membership_remove", target, reason, role=role)
+
+
+@transaction.atomic
+def pairing_add(*, township: Unit, actor: User, branch: Unit, partner: Unit, reason: str) -> Pairing:
+    """1+N: pair an organ branch with a village, community or enterprise of the township."""
+    reason = _require_reason(reason)
+    _require_in(township, branch, partner)
+    if branch.kind != Unit.Kind.BRANCH:
+        raise ValidationError({"branch": _("Choose an organ branch.")})
+    if partner.kind not in (Unit.Kind.VILLAGE, Unit.Kind.COMMUNITY, Unit.Kind.ENTERPRISE):
+        raise ValidationError({"partner": _("Choose a village, community or enterprise.")})
+    pairing, created = Pairing.objects.get_or_create(branch=branch, partner=partner)
+    if not created:
+        raise ValidationError({"partner": _("These two are already paired.")})
+    _record(township, actor, "pairing_add", f"{branch.name} ↔ {partner.name}", reason)
+    return pairing
+
+
+@transaction.atomic
+def pairing_remove(*, township: Unit, actor: User, pairing: Pairing, reason: str) -> None:
+    reason = _require_reason(reason)
+    _require_in(township, pairing.branch)
+    target = f"{pairing.branch.name} ↔ {pairing.partner.name}"
+    pairing.delete()
+    _record(township, actor, "pairing_remove", target, reason)
