@@ -291,6 +291,11 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     def is_overdue(self) -> bool:
         return self.state in self.CLOCK_STATES and self.due_at is not None and self.due_at < timezone.now()
 
+    @property
+    def shown_warning_level(self) -> str:
+        """The colour a page shows: red as soon as the deadline passes, not at the next sweep."""
+        return "red" if self.is_overdue else self.warning_level
+
     def masked_phone(self) -> str:
         phone = self.reporter_phone
         if len(phone) < 7:

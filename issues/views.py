@@ -69,6 +69,21 @@ def _may_register(user) -> bool:
     return scope.is_admin or scope.has_role("cadre") or scope.has_role("leader")
 
 
+# What happened, in words, after a step on a work order.
+ISSUE_DONE = {
+    "answer": _("Answered on the spot and archived."),
+    "dispatch": _("Dispatched: the handler is told and must accept it."),
+    "accept": _("Accepted: the work order is yours to resolve."),
+    "reject": _("Returned to the dispatcher as wrongly routed."),
+    "report_progress": _("Progress reported."),
+    "resolve": _("Resolved: a follow-up call with the person who raised it comes next."),
+    "follow_up": _("Follow-up call recorded."),
+    "reopen": _("Reopened for rework."),
+    "close": _("Archived."),
+    "cancel": _("Cancelled."),
+}
+
+
 @login_required
 def issue_register(request):
     if not _may_register(request.user):
@@ -208,7 +223,7 @@ def issue_transition(request, pk: int, name: str):
     except TransitionConflict as exc:
         messages.error(request, str(exc))
         return redirect("issues:issue-detail", pk=issue.pk)
-    messages.success(request, _("Done."))
+    messages.success(request, ISSUE_DONE.get(name, _("Done.")))
     return redirect("issues:issue-detail", pk=issue.pk)
 
 

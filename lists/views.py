@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -42,7 +42,7 @@ from .forms import (
     ReasonForm,
     SubmitForm,
 )
-from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+from .models import Evidence, ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .selectors import (
     extensions_awaiting_decision,
     extensions_visible_to,
@@ -586,7 +586,9 @@ def my_tasks(request):
 @login_required
 def verification_queue(request):
     """待我审核: submitted items in the units the leader leads."""
-    items = items_awaiting_verification(request.user)
+    items = items_awaiting_verification(request.user).prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.only("pk", "item_id", "original_name", "content_type"))
+    )
     return render(
         request,
         "lists/verification_queue.html",

@@ -70,7 +70,7 @@ READS: list[Read] = [
     Read("lists:item-detail", "leader", 13, pk("item")),
     Read("lists:item-detail", "cadre", 13, pk("item")),
     Read("lists:my-tasks", "cadre", 8),
-    Read("lists:verification-queue", "leader", 7),
+    Read("lists:verification-queue", "leader", 8),  # +1: the evidence thumbnails (one prefetch)
     Read("lists:extension-queue", "leader", 7),
     Read("lists:evidence-download", "cadre", 6, pk("evidence"), grows=False),
     # the inbox: one or two queries per kind of subject with steps for the caller

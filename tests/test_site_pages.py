@@ -79,3 +79,23 @@ def test_a_missing_api_object_keeps_its_json(township, settings):
     response = page(township.cadre, "/api/v1/items/999999/")
     assert response.status_code in {401, 404}
     assert "页面不存在" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("assignee", "leader", "unit"), [("cadre", "leader", "branch"), ("b_cadre", "b_leader", "b_branch")]
+)
+def test_an_item_past_its_deadline_shows_red_before_the_sweep(township, assignee, leader, unit):
+    import datetime as dt
+
+    import time_machine
+
+    from tests.lists.pages_helpers import build_list
+
+    lst = build_list(
+        township, unit=getattr(township, unit), leader=getattr(township, leader), assignee=getattr(township, assignee)
+    )
+    item = lst.items.get()
+    assert item.warning_level == "green"
+    with time_machine.travel(item.due_at + dt.timedelta(hours=1)):
+        body = page(getattr(township, assignee), f"/lists/items/{item.pk}/").content.decode()
+    assert 'class="warn warn-red"' in body
