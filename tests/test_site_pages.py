@@ -99,3 +99,61 @@ def test_an_item_past_its_deadline_shows_red_before_the_sweep(township, assignee
     with time_machine.travel(item.due_at + dt.timedelta(hours=1)):
         body = page(getattr(township, assignee), f"/lists/items/{item.pk}/").content.decode()
     assert 'class="warn warn-red"' in body
+
+
+BRANCHES = [("cadre", "leader", "branch"), ("b_cadre", "b_leader", "b_branch")]
+
+
+def _list(township, assignee, leader, unit, **kwargs):
+    from tests.lists.pages_helpers import build_list
+
+    who = {
+        "assignee": getattr(township, assignee),
+        "leader": getattr(township, leader),
+        "unit": getattr(township, unit),
+    }
+    return build_list(township, **who, **kwargs)
+
+
+@pytest.mark.parametrize(("assignee", "leader", "unit"), BRANCHES)
+def test_publishing_asks_first_naming_what_happens(township, assignee, leader, unit):
+    lst = _list(township, assignee, leader, unit, publish=False)
+    body = page(getattr(township, leader), f"/lists/{lst.pk}/").content.decode()
+    assert "确定下单吗？每项任务都将派发给责任人" in body
+
+
+@pytest.mark.parametrize(("assignee", "leader", "unit"), BRANCHES)
+def test_publishing_says_what_happened(township, assignee, leader, unit):
+    lst = _list(township, assignee, leader, unit, publish=False)
+    client = Client()
+    client.force_login(getattr(township, leader))
+    response = client.post(f"/lists/{lst.pk}/publish/", follow=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "操作成功" not in response.content.decode()
+    assert [m.message for m in response.context["messages"]] != []
+
+
+@pytest.mark.parametrize(("assignee", "leader", "unit"), BRANCHES)
+def test_the_verification_queue_shows_evidence_thumbnails_and_asks_before_verifying(
+    township, assignee, leader, unit, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from lists import services
+
+    settings.MEDIA_ROOT = tmp_path
+    item = _list(township, assignee, leader, unit).items.get()
+    cadre = getattr(township, assignee)
+    item = services.item_accept(item=item, actor=cadre)
+    item = services.item_report_progress(item=item, actor=cadre, text="推进中", percent=60)
+    png = SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    services.item_add_evidence(item=item, actor=cadre, upload=png, content_type="image/png")
+    services.item_submit(item=item, actor=cadre, result="已完成")
+    body = page(getattr(township, leader), "/lists/verify/").content.decode()
+    assert 'class="thumb"' in body and "确定这项任务已办结吗" in body
+
+
+@pytest.mark.parametrize(("assignee", "leader", "unit"), BRANCHES)
+def test_cancelling_an_item_asks_first(township, assignee, leader, unit):
+    item = _list(township, assignee, leader, unit).items.get()
+    body = page(getattr(township, leader), f"/lists/items/{item.pk}/").content.decode()
+    assert "确定撤销这项任务吗" in body
