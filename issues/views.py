@@ -43,8 +43,9 @@ class IssueRegisterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Issue.Urgency.choices)
     reporter_name = forms.CharField(label=_("Raised by (name)"), max_length=50, required=False)
-    reporter_phone = forms.CharField(label=_("Raised by (phone)"), max_length=20, required=False, validators=[phone_validator])  # fmt: skip
-    photo = forms.FileField(label=_("Photo"), required=False)
+    reporter_phone = forms.CharField(label=_("Raised by (phone)"), max_length=20, required=False, validators=[phone_validator], widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}))  # fmt: skip
+    # A phone opens its camera for the photo (capture); the gallery stays available on desktops.
+    photo = forms.FileField(label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

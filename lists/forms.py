@@ -30,7 +30,13 @@ def _datetime_field(label):
 
 class ListCreateForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    month = forms.CharField(label=_("Month"), help_text=_("For example 2026-12"), max_length=7)
+    # type=month: a phone shows a month picker; browsers without one accept "2026-12" typed.
+    month = forms.CharField(
+        label=_("Month"),
+        help_text=_("For example 2026-12"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
 
     def __init__(self, *args, units=None, **kwargs):

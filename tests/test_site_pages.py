@@ -157,3 +157,15 @@ def test_cancelling_an_item_asks_first(township, assignee, leader, unit):
     item = _list(township, assignee, leader, unit).items.get()
     body = page(getattr(township, leader), f"/lists/items/{item.pk}/").content.decode()
     assert "确定撤销这项任务吗" in body
+
+
+@pytest.mark.parametrize("persona", ["cadre", "b_cadre"])
+def test_registering_an_issue_offers_a_phone_keypad_and_the_camera(township, persona):
+    body = page(getattr(township, persona), "/lists/issues/new/").content.decode()
+    assert 'type="tel"' in body and 'capture="environment"' in body
+
+
+@pytest.mark.parametrize("persona", ["leader", "b_leader"])
+def test_a_new_list_asks_for_its_month_with_a_month_picker(township, persona):
+    body = page(getattr(township, persona), "/lists/").content.decode()
+    assert 'type="month"' in body
