@@ -50,7 +50,7 @@ SKIPPED = re.compile(
 )
 MAX_DEPTH = 2
 SAME_SHAPE_LIMIT = 2  # visit at most this many pages of one URL shape (/lists/items/<n>/)
-ENGLISH = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
+ENGLISH = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]{2,}")  # a token with digits (cadre001) is an account name or a code
 
 
 class PageText(HTMLParser):
