@@ -5,21 +5,30 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 REQS := requirements.txt requirements-test.txt
+# `make run` installs what running needs (requirements.txt); `make test` adds the test tools.
+RUN_STAMP := $(VENV)/.run-installed-$(shell cat requirements.txt | sha1sum | cut -c1-12)
 STAMP := $(VENV)/.installed-$(shell cat $(REQS) | sha1sum | cut -c1-12)
 
-.PHONY: run test venv browser messages catalogues lint format migrate
+.PHONY: run test venv venv-run browser messages catalogues lint format migrate demo
 
-$(STAMP): $(REQS)
+$(RUN_STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@rm -f $(VENV)/.run-installed-*
+	@touch $@
+
+$(STAMP): $(REQS) $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
+venv-run: $(RUN_STAMP)
+
 venv: $(STAMP)
 
 # Compiled translations are committed; recompile them when gettext is available.
-messages: venv
+messages: venv-run
 	@if command -v msgfmt >/dev/null; then $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0; \
 	else echo "msgfmt not found: using the committed .mo files"; fi
 
@@ -37,15 +46,20 @@ browser:
 	  else echo "Install Debian's chromium and gettext packages (sudo apt-get install chromium gettext)" >&2; exit 1; fi; \
 	fi
 
-migrate: venv
+migrate: venv-run
 	$(BIN)/python manage.py migrate --noinput -v0
 
-run: venv messages migrate
-	$(BIN)/python manage.py seed_demo
+# The demo township with two past quarters of history, so that the dashboard shows trends.
+demo: migrate
+	@$(BIN)/python manage.py seed_demo
+	@$(BIN)/python manage.py seed_history --quarters 2
+
+run: venv-run messages demo
 	@echo ""
 	@echo "Dutyflow is starting on http://127.0.0.1:8000/ (SQLite, Celery tasks in-process)."
 	@echo "Demo logins (password dutyflow-demo): secretary, leader01..leader13, cadre001..cadre065,"
-	@echo "  commissioner01..commissioner03, observer01, office01, admin"
+	@echo "  commissioner01..commissioner03, observer01, office01, admin; 白水镇: bsecretary, bleader01,"
+	@echo "  bcadre001..bcadre005, bcommissioner01"
 	$(BIN)/python manage.py runembedded 127.0.0.1:8000
 
 test: venv browser messages

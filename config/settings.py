@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.middleware.FriendlyNotFoundMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout answer
 ]
 
@@ -115,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "organization.context_processors.scope",
                 "notifications.context_processors.unread_notifications",
+                "lists.context_processors.nav_counts",
             ],
         },
     },
@@ -366,7 +368,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [CSP_SELF],
         "script-src": [CSP_SELF],
         "style-src": [CSP_SELF],
-        "img-src": [CSP_SELF, "data:"],
+        "img-src": [CSP_SELF, "data:", "blob:"],  # blob: the previews of photos chosen for upload
         "font-src": [CSP_SELF],
         "connect-src": [CSP_SELF],
         "object-src": [CSP_NONE],

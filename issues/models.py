@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from viewflow.workflow.models import Process
 
@@ -126,14 +127,14 @@ class IssueQuerySet(models.QuerySet):
 
 class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        REPORTED = "reported", _("reported")  # 受理
-        DISPATCHED = "dispatched", _("dispatched")  # 派单
-        ACCEPTED = "accepted", _("accepted")  # 签收
-        REJECTED = "rejected", _("returned as wrongly routed")  # 退回
-        IN_PROGRESS = "in_progress", _("in progress")
-        RESOLVED = "resolved", _("resolved")  # 办结
-        CLOSED = "closed", _("closed")  # 归档
-        CANCELLED = "cancelled", _("cancelled")
+        REPORTED = "reported", pgettext_lazy("work order state", "reported")  # 受理
+        DISPATCHED = "dispatched", pgettext_lazy("work order state", "dispatched")  # 派单
+        ACCEPTED = "accepted", pgettext_lazy("work order state", "accepted")  # 签收
+        REJECTED = "rejected", pgettext_lazy("work order state", "returned as wrongly routed")  # 退回
+        IN_PROGRESS = "in_progress", pgettext_lazy("work order state", "in progress")
+        RESOLVED = "resolved", pgettext_lazy("work order state", "resolved")  # 办结
+        CLOSED = "closed", pgettext_lazy("work order state", "closed")  # 归档
+        CANCELLED = "cancelled", pgettext_lazy("work order state", "cancelled")
 
     class Source(models.TextChoices):
         VISIT = "visit", _("village or enterprise visit")  # 走访
@@ -235,7 +236,7 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("work order", "closed at"), null=True, blank=True)
     on_time = models.BooleanField(_("resolved on time"), null=True, blank=True)
     result = models.TextField(_("result"), blank=True)
     resolution = models.CharField(_("resolution"), max_length=20, choices=Resolution.choices, blank=True)
@@ -289,6 +290,11 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.state in self.CLOCK_STATES and self.due_at is not None and self.due_at < timezone.now()
+
+    @property
+    def shown_warning_level(self) -> str:
+        """The colour a page shows: red as soon as the deadline passes, not at the next sweep."""
+        return "red" if self.is_overdue else self.warning_level
 
     def masked_phone(self) -> str:
         phone = self.reporter_phone
@@ -484,7 +490,7 @@ class LivelihoodIssue(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=State.RESOLVED,
         target=State.CLOSED,
         permission=_dispatcher,
-        custom={"label": _("Close")},
+        custom={"label": pgettext_lazy("work order", "Close")},
     )
     def close(self, *, reason: str):
         self.close_reason = reason

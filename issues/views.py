@@ -44,8 +44,9 @@ class IssueRegisterForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
     urgency = forms.ChoiceField(label=_("Urgency"), choices=Issue.Urgency.choices)
     reporter_name = forms.CharField(label=_("Raised by (name)"), max_length=50, required=False)
-    reporter_phone = forms.CharField(label=_("Raised by (phone)"), max_length=20, required=False, validators=[phone_validator])  # fmt: skip
-    photo = forms.FileField(label=_("Photo"), required=False)
+    reporter_phone = forms.CharField(label=_("Raised by (phone)"), max_length=20, required=False, validators=[phone_validator], widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}))  # fmt: skip
+    # A phone opens its camera for the photo (capture); the gallery stays available on desktops.
+    photo = forms.FileField(label=_("Photo"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))  # fmt: skip
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,6 +69,21 @@ class IssueRegisterForm(forms.Form):
 def _may_register(user) -> bool:
     scope = scope_for(user)
     return scope.is_admin or scope.has_role("cadre") or scope.has_role("leader")
+
+
+# What happened, in words, after a step on a work order.
+ISSUE_DONE = {
+    "answer": _("Answered on the spot and archived."),
+    "dispatch": _("Dispatched: the handler is told and must accept it."),
+    "accept": _("Accepted: the work order is yours to resolve."),
+    "reject": _("Returned to the dispatcher as wrongly routed."),
+    "report_progress": _("Progress reported."),
+    "resolve": _("Resolved: a follow-up call with the person who raised it comes next."),
+    "follow_up": _("Follow-up call recorded."),
+    "reopen": _("Reopened for rework."),
+    "close": _("Archived."),
+    "cancel": _("Cancelled."),
+}
 
 
 @login_required
@@ -142,7 +158,7 @@ def _detail_context(request, issue, **extra):
     return {
         "issue": issue,
         "phone": issue.phone_for(request.user),
-        "history": timeline(issue),
+        "history": timeline(issue, labels={"report": _("Registered")}),
         "transitions": transitions,
         "progress_reports": issue.progress_reports.select_related("author"),
         "follow_up_calls": issue.follow_ups.select_related("called_by"),
@@ -209,7 +225,7 @@ def issue_transition(request, pk: int, name: str):
     except TransitionConflict as exc:
         messages.error(request, str(exc))
         return redirect("issues:issue-detail", pk=issue.pk)
-    messages.success(request, _("Done."))
+    messages.success(request, ISSUE_DONE.get(name, _("Done.")))
     return redirect("issues:issue-detail", pk=issue.pk)
 
 

@@ -8,13 +8,16 @@ body (400), the object's state (409); the service then re-checks under the row l
 from __future__ import annotations
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Count
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from organization.scoping import scope_for
@@ -26,11 +29,14 @@ from workflows.api import (
 )
 
 from . import selectors, services
+from .evidence import validate_uploads
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .serializers import (
     INBOX_SUBJECT_TYPES,
     CloseDecisionsSerializer,
     DoneStepSerializer,
+    EvidenceSerializer,
+    EvidenceUploadSerializer,
     ExtensionSerializer,
     InboxStepSerializer,
     ItemRowSerializer,
@@ -254,6 +260,26 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         item, self._co_handler_ids = found
         self.check_object_permissions(self.request, item)
         return item
+
+    @extend_schema(
+        request={"multipart/form-data": EvidenceUploadSerializer},
+        responses={201: EvidenceSerializer(many=True)},
+        description="Add one or several evidence files (``file`` parts) to an open item: its cadre, "
+        "co-handlers and the unit's leaders. HEIC photos are stored as JPEG. All files or none.",
+    )
+    @action(detail=True, methods=["post"], url_path="evidence", parser_classes=[MultiPartParser, FormParser])
+    def evidence(self, request, pk=None):
+        item = self.get_object()
+        if not selectors.participates(request.user, item):
+            raise PermissionDenied(_("Only the item's cadre, co-handlers and leaders add evidence."))
+        if item.state not in Item.OPEN_STATES:
+            raise Conflict(_("Evidence can be added only while the item is open."))
+        try:
+            checked = validate_uploads(request.FILES.getlist("file"))
+        except DjangoValidationError as exc:
+            raise ValidationError({"file": exc.messages}) from exc
+        stored = services.item_add_evidence_files(item=item, actor=request.user, checked=checked)
+        return Response(EvidenceSerializer(stored, many=True).data, status=status.HTTP_201_CREATED)
 
     def transition_answer(self, item) -> dict:
         # The service's item was read under its row lock after the checks (the item found in the

@@ -8,14 +8,16 @@ MEDIA_ROOT (never under static) and are served only through ``evidence_download`
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import filesizeformat
@@ -25,6 +27,9 @@ from .models import Evidence
 from .selectors import items_visible_to
 
 TEXT_EXTENSIONS = {"txt", "csv", "md"}
+# HEIF brands that phones write (iPhones' photos are HEIC): converted to JPEG on upload.
+HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
+HEIC_JPEG_QUALITY = 88
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,7 @@ class CheckedUpload:
     content_type: str
     extension: str
     safe_name: str
+    upload: object = field(default=None, compare=False)  # the file to store, named ``safe_name``
 
 
 def sanitize_filename(name: str, extension: str) -> str:
@@ -92,6 +98,8 @@ def sniff(upload) -> tuple[str, str] | None:
         return "image/jpeg", "jpg"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(upload)
+    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        return "image/heic", "heic"
     extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
     if extension in TEXT_EXTENSIONS and head and _is_text(head):
         return "text/plain", extension
@@ -116,7 +124,48 @@ def validate_upload(upload) -> CheckedUpload:
             code="type",
         )
     content_type, extension = detected
-    return CheckedUpload(content_type, extension, sanitize_filename(upload.name, extension))
+    if content_type == "image/heic":
+        upload = heic_to_jpeg(upload)
+        content_type, extension = "image/jpeg", "jpg"
+    safe_name = sanitize_filename(upload.name, extension)
+    upload.name = safe_name
+    return CheckedUpload(content_type, extension, safe_name, upload)
+
+
+def validate_uploads(uploads) -> list[CheckedUpload]:
+    """Check several files at once: every bad one is named in the error; nothing is kept unless
+    all pass."""
+    checked, errors = [], []
+    for upload in uploads:
+        name = upload.name
+        try:
+            checked.append(validate_upload(upload))
+        except ValidationError as exc:
+            errors += [f"{name}: {message}" for message in exc.messages]
+    if errors:
+        raise ValidationError(errors)
+    if not checked:
+        raise ValidationError(_("Choose at least one file."), code="required")
+    return checked
+
+
+def heic_to_jpeg(upload) -> SimpleUploadedFile:
+    """A phone's HEIC photo as a JPEG (turned upright from its EXIF orientation), which every
+    browser shows; the HEIC itself is not kept."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            picture = ImageOps.exif_transpose(image).convert("RGB")
+            out = io.BytesIO()
+            picture.save(out, "JPEG", quality=HEIC_JPEG_QUALITY)
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
+        raise ValidationError(_("The photo could not be read."), code="heic") from exc
+    stem = (upload.name or "photo").rsplit(".", 1)[0]
+    return SimpleUploadedFile(f"{stem}.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 @login_required

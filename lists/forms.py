@@ -10,7 +10,7 @@ from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
 from workflows.bounds import check
 
-from .evidence import validate_upload
+from .evidence import validate_uploads
 from .excel import month_from_text
 from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList, TaskCategory
 
@@ -30,7 +30,13 @@ def _datetime_field(label):
 
 class ListCreateForm(forms.Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
-    month = forms.CharField(label=_("Month"), help_text=_("For example 2026-12"), max_length=7)
+    # type=month: a phone shows a month picker; browsers without one accept "2026-12" typed.
+    month = forms.CharField(
+        label=_("Month"),
+        help_text=_("For example 2026-12"),
+        max_length=7,
+        widget=forms.TextInput(attrs={"type": "month"}),
+    )
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
 
     def __init__(self, *args, units=None, **kwargs):
@@ -145,13 +151,32 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (``<input type=file multiple>``): cleans to a list."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(one, initial) for one in data]
+        return [single(data, initial)]
+
+
 class EvidenceForm(forms.Form):
-    file = forms.FileField(label=_("Evidence file"))
+    """One or several evidence files (photos from a phone's camera among them, HEIC converted)."""
+
+    file = MultipleFileField(label=_("Evidence file"))
 
     def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.checked = validate_upload(upload)
-        return upload
+        self.checked = validate_uploads(self.cleaned_data["file"])
+        return [checked.upload for checked in self.checked]
 
 
 class ExtensionForm(forms.Form):

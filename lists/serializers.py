@@ -10,6 +10,7 @@ import datetime as dt
 import re
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -21,7 +22,7 @@ from organization.scoping import leaders_of, scope_for
 from workflows.api import CommentInputSerializer, MomentField, ReasonInputSerializer
 from workflows.bounds import check
 
-from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+from .models import Evidence, ExtensionRequest, ResponsibilityItem, ResponsibilityList
 
 Item = ResponsibilityItem
 
@@ -616,3 +617,24 @@ class DoneStepSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     comment = serializers.CharField(allow_blank=True)
     url = serializers.CharField(help_text="The page of the subject.")
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    """An evidence file of an item; ``download`` is the page that serves it to those who may see it."""
+
+    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "original_name", "content_type", "size", "uploaded_by", "uploaded_at", "download"]
+        read_only_fields = fields
+
+    def get_download(self, evidence) -> str:
+        return reverse("lists:evidence-download", args=[evidence.pk])
+
+
+class EvidenceUploadSerializer(serializers.Serializer):
+    """``multipart/form-data`` with one or several ``file`` parts (HEIC photos become JPEG)."""
+
+    file = serializers.ListField(child=serializers.FileField())

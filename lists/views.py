@@ -13,13 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from organization.models import township_of
@@ -43,7 +43,7 @@ from .forms import (
     ReassignForm,
     SubmitForm,
 )
-from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
+from .models import Evidence, ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .selectors import (
     extensions_awaiting_decision,
     extensions_visible_to,
@@ -53,6 +53,7 @@ from .selectors import (
     items_visible_to,
     lists_visible_to,
     my_task_rows,
+    participates,
     units_for_new_lists,
 )
 
@@ -88,10 +89,7 @@ def _leads(user, unit) -> bool:
 
 
 def _participates(user, item: Item) -> bool:
-    """Who may act on an item at all: its cadre, its co-handlers and the unit's leaders."""
-    if user.pk == item.assignee_id or _leads(user, item.unit):
-        return True
-    return item.co_handlers.filter(pk=user.pk).exists()
+    return participates(user, item)
 
 
 def _item_or_404(user, pk: int) -> Item:
@@ -366,6 +364,31 @@ ITEM_ACTIONS = {
     ),
 }
 DANGER = {"return", "suspend", "cancel", "reassign"}
+# What cannot be undone asks first, naming what will happen (data-confirm on its button).
+ITEM_CONFIRM = {
+    "reassign": gettext_lazy("Hand this item to another cadre (改派)? Its open step moves to them."),
+    "cancel": gettext_lazy("Cancel this item (撤销)? It leaves the list for good and cannot be reopened."),
+    "suspend": gettext_lazy("Suspend this item? Its deadline clock stops until a leader resumes it."),
+    "return": gettext_lazy("Return this item for rework? The cadre is told your reason and must submit again."),
+    "verify": gettext_lazy(
+        "Confirm this item as completed (办结)? It closes the item and records whether it was on time."
+    ),
+    "submit": gettext_lazy(
+        "Apply for completion (申请办结)? The lead leader verifies it; you cannot edit the result meanwhile."
+    ),
+}
+# What happened, in words, after the step.
+ITEM_DONE = {
+    "accept": gettext_lazy("Accepted: %(title)s."),
+    "report_progress": gettext_lazy("Progress reported: %(title)s."),
+    "submit": gettext_lazy("Completion applied for: %(title)s; it now waits for the lead leader's verification."),
+    "verify": gettext_lazy("Completed: %(title)s."),
+    "return": gettext_lazy("Returned for rework: %(title)s; the cadre sees your reason."),
+    "suspend": gettext_lazy("Suspended: %(title)s; its deadline clock is stopped."),
+    "resume": gettext_lazy("Resumed: %(title)s; its deadline clock runs again."),
+    "cancel": gettext_lazy("Cancelled: %(title)s."),
+    "reassign": gettext_lazy("Reassigned: %(title)s; the new responsible cadre is told."),
+}
 HISTORY_LABELS = {
     "assign": gettext_lazy("Assigned"),
     "accept": gettext_lazy("Accepted"),
@@ -398,7 +421,15 @@ def _render_item(request, item: Item, bound: dict | None = None):
                 continue
             form_class = ITEM_ACTIONS[info.name][0]
             form = bound.get(info.name) or _action_form(form_class, item, prefix=info.name)
-            actions.append({"name": info.name, "label": info.label, "form": form, "danger": info.name in DANGER})
+            actions.append(
+                {
+                    "name": info.name,
+                    "label": info.label,
+                    "form": form,
+                    "danger": info.name in DANGER,
+                    "confirm": ITEM_CONFIRM.get(info.name, ""),
+                }
+            )
     actions.sort(key=lambda action: action["danger"])
     extensions = list(item.extension_requests.select_related("requested_by", "decided_by"))
     pending = next((e for e in extensions if e.state == ExtensionRequest.State.PENDING), None)
@@ -453,7 +484,7 @@ def item_action(request, pk: int, name: str):
     except TransitionConflict:
         _state_changed(request)
     else:
-        messages.success(request, _("Done: %(title)s.") % {"title": item.title})
+        messages.success(request, ITEM_DONE[name] % {"title": item.title})
     return redirect(_next_or(request, item_url(item)))
 
 
@@ -469,11 +500,15 @@ def item_evidence(request, pk: int):
         return redirect(item_url(item))
     if not form.is_valid():
         return _render_item(request, item, bound={"evidence": form})
-    upload = form.cleaned_data["file"]
-    upload.name = form.checked.safe_name
-    services.item_add_evidence(item=item, actor=request.user, upload=upload, content_type=form.checked.content_type)
-    messages.success(request, _("The file was uploaded."))
-    return redirect(item_url(item))
+    stored = services.item_add_evidence_files(item=item, actor=request.user, checked=form.checked)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d file was added to the evidence.", "%(count)d files were added to the evidence.", len(stored)
+        )
+        % {"count": len(stored)},
+    )
+    return redirect(item_url(item) + "#evidence")
 
 
 @login_required
@@ -556,7 +591,9 @@ def my_tasks(request):
 @login_required
 def verification_queue(request):
     """待我审核: submitted items in the units the leader leads."""
-    items = items_awaiting_verification(request.user)
+    items = items_awaiting_verification(request.user).prefetch_related(
+        Prefetch("evidence", queryset=Evidence.objects.only("pk", "item_id", "original_name", "content_type"))
+    )
     return render(
         request,
         "lists/verification_queue.html",

@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 from viewflow.workflow.models import Process
 
@@ -66,13 +67,13 @@ def end_of_day(day: dt.date) -> dt.datetime:
 
 class Pledge(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        SUBMITTED = "submitted", _("submitted")  # 提诺
-        APPROVED = "approved", _("approved")  # 审诺 passed; on the board (公示)
-        CLAIMED = "claimed", _("claimed")  # 践诺: fulfilment reported with evidence
-        FULFILLED = "fulfilled", _("fulfilled")
-        UNFULFILLED = "unfulfilled", _("unfulfilled")
-        WITHDRAWN = "withdrawn", _("withdrawn")
+        DRAFT = "draft", pgettext_lazy("pledge state", "draft")
+        SUBMITTED = "submitted", pgettext_lazy("pledge state", "submitted")  # 提诺
+        APPROVED = "approved", pgettext_lazy("pledge state", "approved")  # 审诺 passed; on the board (公示)
+        CLAIMED = "claimed", pgettext_lazy("pledge state", "claimed")  # 践诺: fulfilment reported with evidence
+        FULFILLED = "fulfilled", pgettext_lazy("pledge state", "fulfilled")
+        UNFULFILLED = "unfulfilled", pgettext_lazy("pledge state", "unfulfilled")
+        WITHDRAWN = "withdrawn", pgettext_lazy("pledge state", "withdrawn")
 
     class Category(models.TextChoices):
         STRENGTHS = "strengths", _("What I am good at")  # 自身所长

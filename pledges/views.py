@@ -107,6 +107,19 @@ class EvaluationForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False)
 
 
+# What happened, in words, after a step on a pledge.
+PLEDGE_DONE = {
+    "submit": gettext_lazy("Submitted for review: the branch reviews the pledge before it is published."),
+    "approve": gettext_lazy("Approved: the pledge is now on the branch board."),
+    "return": gettext_lazy("Returned to the member to make it checkable."),
+    "claim": gettext_lazy("Fulfilment reported: the branch confirms it."),
+    "confirm": gettext_lazy("Confirmed as fulfilled."),
+    "reject_claim": gettext_lazy("Not yet fulfilled: the pledge is back on the board."),
+    "mark_unfulfilled": gettext_lazy("Marked unfulfilled; the reason is shown on the branch board."),
+    "withdraw": gettext_lazy("Withdrawn: the pledge left the branch board."),
+}
+
+
 @login_required
 def my_pledges(request):
     """The member's pledges and the form to make one (提诺)."""
@@ -202,7 +215,7 @@ def pledge_transition(request, pk: int, name: str):
             raise PermissionDenied from exc
         messages.error(request, _("This step is not possible now: the pledge changed. Reload and try again."))
     else:
-        messages.success(request, _("Done."))
+        messages.success(request, PLEDGE_DONE.get(name, _("Done.")))
     return redirect("pledges:pledge-detail", pk=pk)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -45,7 +46,7 @@ def _unit_line(row):
 
 def _person_headers():
     return [
-        _("Rank"), _("Name"), _("Account"), _("Unit"), _("Items due"), _("On-time completion rate"),
+        _("Rank"), pgettext("person", "Name"), _("Account"), _("Unit"), _("Items due"), _("On-time completion rate"),
         _("Overdue items"), _("Cards"), _("Pledges fulfilled"), _("Base points"), _("Task points"),
         _("Reward points"), _("Points"), _("Grade"), _("Candidate"),
     ]  # fmt: skip

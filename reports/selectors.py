@@ -125,8 +125,10 @@ def scheme_weights(scheme: ScoringScheme) -> dict[str, Decimal]:
 
 def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:
     """Score on 100: weighted rates (weights of metrics with nothing due are spread over the
-    others; a unit with nothing due at all is not scored), minus deductions, plus bonus, within
-    0–100; a veto (一票否决) makes it 0."""
+    others), minus deductions, plus bonus, within 0–100; a veto (一票否决) makes it 0.
+
+    A unit with no list item due in the quarter is not scored (nor ranked): its pledges or work
+    orders alone would put it above units that carried the month's lists."""
     weights = {name: w for name, w in scheme_weights(scheme).items() if row.rates.get(name) is not None and w}
     counts = row.counts
     row.deductions = (
@@ -141,7 +143,7 @@ def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:
     if scheme.veto_overdue_items and counts["overdue_items"] >= scheme.veto_overdue_items:
         row.vetoed = True
         row.veto_reasons.append(str(_("too many overdue items")))
-    if not weights:
+    if not weights or not counts["items_due"]:
         return
     total = sum(weights.values())
     base = sum(Decimal(100) * weights[name] / total * row.rates[name] for name in weights)

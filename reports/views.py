@@ -1,7 +1,10 @@
 """Dashboards: the township view (secretary, observers), a leader's units, a commissioner's jurisdiction."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -53,6 +56,9 @@ def dashboard_xlsx(request):
     return response
 
 
+MEMBERS_PER_PAGE = 20
+
+
 @login_required
 def dashboard(request):
     form, year, quarter = _period(request)
@@ -85,7 +91,8 @@ def dashboard(request):
             "assessment": assessment,
             "units": units,
             "rollups": assessment.rollup_rows,
-            "persons": assessment.persons,
+            "persons": Paginator(assessment.persons, MEMBERS_PER_PAGE).get_page(request.GET.get("members")),
+            "period_query": urlencode({"year": year, "quarter": quarter}),
             "trend": trend,
             "warnings": warnings,
             "top_overdue": selectors.top_overdue_items(request.user),

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organization.models import Unit
 
@@ -25,8 +26,10 @@ class CaseOpenForm(forms.Form):
 
 
 class CaseActForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), choices=SupervisionAction.Kind.choices)
-    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    action = forms.ChoiceField(label=pgettext_lazy("supervision", "Action"), choices=SupervisionAction.Kind.choices)
+    note = forms.CharField(
+        label=pgettext_lazy("supervision", "Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
 
 
 class CaseCloseForm(forms.Form):

@@ -15,6 +15,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from organization.scoping import scope_for
@@ -22,9 +23,9 @@ from organization.scoping import scope_for
 
 class SupervisionCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     class State(models.TextChoices):
-        OPEN = "open", _("open")
-        ACTING = "acting", _("acting")
-        CLOSED = "closed", _("closed")
+        OPEN = "open", pgettext_lazy("supervision case state", "open")
+        ACTING = "acting", pgettext_lazy("supervision case state", "acting")
+        CLOSED = "closed", pgettext_lazy("supervision case state", "closed")
 
     class Source(models.TextChoices):
         ESCALATION = "escalation", _("escalation by the deadline sweep")
@@ -62,7 +63,7 @@ class SupervisionCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         related_name="+",
         verbose_name=_("closed by"),
     )
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("supervision case", "closed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("supervision case")
@@ -105,7 +106,7 @@ class SupervisionCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         source=[State.OPEN, State.ACTING],
         target=State.CLOSED,
         permission=_oversees,
-        custom={"label": _("Close")},
+        custom={"label": pgettext_lazy("supervision case", "Close")},
     )
     def close(self, *, conclusion: str):
         """结案: the service sets ``closed_by`` before; a conclusion is required."""

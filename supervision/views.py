@@ -19,6 +19,7 @@ from workflows.sweep import get_target
 
 from . import selectors, services
 from .forms import CaseActForm, CaseCloseForm, CaseOpenForm, QueueFilterForm
+from .models import SupervisionAction
 
 
 def _target_or_404(subject_type: str):
@@ -74,7 +75,7 @@ def _case_page(request, case, act_form=None, close_form=None, status=200):
         {
             "case": case,
             "actions": selectors.case_actions(case),
-            "history": timeline(case),
+            "history": timeline(case, labels={"open": _("Case opened")}),
             "may_act": may_act,
             "act_form": act_form or CaseActForm(),
             "close_form": close_form or CaseCloseForm(),
@@ -118,8 +119,19 @@ def _case_transition(request, pk: int, name: str, form_class):
     except TransitionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Saved."))
+        messages.success(request, _done_message(name, form.cleaned_data))
     return redirect("supervision:case-detail", pk=case.pk)
+
+
+def _done_message(name: str, data: dict) -> str:
+    """What happened, in words: a card is not just "saved"."""
+    if name == "close":
+        return _("The case is closed; its conclusion is on record.")
+    kind = data.get("action")
+    if kind in (SupervisionAction.Kind.YELLOW_CARD, SupervisionAction.Kind.RED_CARD):
+        label = SupervisionAction.Kind(kind).label
+        return _("%(card)s issued; it counts in this quarter's assessment.") % {"card": label}
+    return _("Recorded: %(action)s.") % {"action": SupervisionAction.Kind(kind).label}
 
 
 @login_required

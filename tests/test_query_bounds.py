@@ -64,21 +64,21 @@ READS: list[Read] = [
     Read("api-me", "cadre", 3, api=True, grows=False),
     # lists and items: pages
     Read("lists:list-index", "leader", 10),
-    Read("lists:list-detail", "leader", 8, pk("list")),
+    Read("lists:list-detail", "leader", 9, pk("list")),  # +1: the menu's badges (one COUNT)
     Read("lists:list-export", "leader", 8, pk("list")),
     Read("lists:list-import-template", "leader", 4, grows=False),
     Read("lists:item-detail", "leader", 13, pk("item")),
     Read("lists:item-detail", "cadre", 13, pk("item")),
     Read("lists:my-tasks", "cadre", 8),
-    Read("lists:verification-queue", "leader", 7),
+    Read("lists:verification-queue", "leader", 8),  # +1: the evidence thumbnails (one prefetch)
     Read("lists:extension-queue", "leader", 7),
     Read("lists:evidence-download", "cadre", 6, pk("evidence"), grows=False),
     # the inbox: one or two queries per kind of subject with steps for the caller
-    Read("lists:inbox", "cadre", 8),
-    Read("lists:inbox", "leader", 11),
-    # 已办: a count, a page of log rows, one union for their subjects' titles
-    Read("lists:inbox-done", "cadre", 8),
-    Read("lists:inbox-done", "leader", 8),
+    Read("lists:inbox", "cadre", 9),  # +1: the menu's badges
+    Read("lists:inbox", "leader", 12),  # +1: the menu's badges
+    # 已办: a count, a page of log rows, one union for their subjects' titles (+1: the menu's badges)
+    Read("lists:inbox-done", "cadre", 9),
+    Read("lists:inbox-done", "leader", 9),
     # lists and items: API
     Read("api-inbox", "cadre", 4, api=True),
     Read("api-inbox", "leader", 7, api=True),
@@ -150,20 +150,20 @@ READS: list[Read] = [
     Read("api-notifications", "cadre", 4, api=True),
     # search and printing
     # (the world's rows are not named after the query: the answer's size does not follow them)
-    Read("search", "leader", 12, query="q=%E4%BB%BB%E5%8A%A1", grows=False),
+    Read("search", "leader", 13, query="q=%E4%BB%BB%E5%8A%A1", grows=False),
     Read("api-search", "leader", 8, query="q=%E4%BB%BB%E5%8A%A1", api=True, grows=False),
-    Read("lists:list-print", "leader", 8, pk("list")),
-    Read(ISSUES + "print", "other_cadre", 8, pk("issue")),
-    Read("supervision:case-print", "commissioner", 9, pk("case")),
+    Read("lists:list-print", "leader", 9, pk("list")),
+    Read(ISSUES + "print", "other_cadre", 9, pk("issue")),
+    Read("supervision:case-print", "commissioner", 10, pk("case")),
     # the township office (the world grows business rows, not people or pairings)
-    Read("office_home", "office", 11, grows=False),
-    Read("office_people", "office", 12, grows=False),
-    Read("office_person", "office", 12, lambda w: {"pk": w.p.cadre.pk}, grows=False),
-    Read("office_pairings", "office", 10, grows=False),
-    Read("office_changes", "office", 8, grows=False),
+    Read("office_home", "office", 12, grows=False),
+    Read("office_people", "office", 13, grows=False),
+    Read("office_person", "office", 13, lambda w: {"pk": w.p.cadre.pk}, grows=False),
+    Read("office_pairings", "office", 11, grows=False),
+    Read("office_changes", "office", 9, grows=False),
     # reports
-    Read("reports:dashboard", "secretary", 24, query=Q3),
-    Read("reports:dashboard", "leader", 24, query=Q3),
+    Read("reports:dashboard", "secretary", 25, query=Q3),  # +1: the menu's badges
+    Read("reports:dashboard", "leader", 25, query=Q3),  # +1: the menu's badges
     Read("reports:dashboard", "commissioner", 25, query=Q3),
     Read("reports:dashboard-xlsx", "secretary", 10, query=Q3),
     Read("reports-quarterly", "secretary", 15, query=Q3, api=True),

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, transition
 
 from organization.scoping import scope_for
@@ -138,7 +139,11 @@ class ResponsibilityList(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
         self.published_at = timezone.now()
 
     @transition(
-        field=state, source=State.PUBLISHED, target=State.CLOSED, permission=_leads_unit, custom={"label": _("Close")}
+        field=state,
+        source=State.PUBLISHED,
+        target=State.CLOSED,
+        permission=_leads_unit,
+        custom={"label": pgettext_lazy("monthly list", "Close")},
     )
     def close(self):
         """验单: the service carries over or marks unfinished every open item first."""
@@ -282,6 +287,20 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
 
     def get_warning_level_display(self) -> str:
         return str(_WARNING_LABELS.get(self.warning_level, self.warning_level))
+
+    # The cadre's clock runs in these states (it stops at submission and while suspended).
+    CLOCK_STATES = ("assigned", "accepted", "in_progress", "returned")
+
+    @property
+    def shown_warning_level(self) -> str:
+        """The colour a page shows, from the deadline when drawn: an item past its deadline is red
+        at once, not when the sweep next runs (the sweep still escalates and notifies)."""
+        if self.state in self.CLOCK_STATES and self.due_at is not None and self.due_at <= timezone.now():
+            return "red"
+        return self.warning_level
+
+    def get_shown_warning_level_display(self) -> str:
+        return str(_WARNING_LABELS.get(self.shown_warning_level, self.shown_warning_level))
 
     @property
     def unit(self):

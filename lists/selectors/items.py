@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from organization.models import User
 from organization.scoping import scope_for
@@ -43,6 +44,13 @@ def item_is_visible_to(item: Item, user, co_handler_ids) -> bool:
     if user.pk in (item.assignee_id, item.lead_leader_id) or user.pk in co_handler_ids:
         return True
     return scope_for(user).can_read_unit(item.list.unit)
+
+
+def participates(user, item: Item) -> bool:
+    """Who may act on an item at all: its cadre, its co-handlers and the unit's leaders."""
+    if user.pk == item.assignee_id or scope_for(user).leads(item.list.unit):
+        return True
+    return item.co_handlers.filter(pk=user.pk).exists()
 
 
 def item_for_transition(user, pk) -> tuple[Item, list[int]] | None:
@@ -106,7 +114,9 @@ class ItemRowBuilder:
     language, the item link's pattern): ``row()`` gives a row's common keys ``pk``, ``title``,
     ``urgent``, ``state`` with ``state_label``, ``warning_level`` with ``warning_label``,
     ``progress_percent``, ``category_name``, ``due_label`` (``|date:"Y-m-d H:i"`` of the
-    deadline in the current time zone) and ``detail_url``.
+    deadline in the current time zone) and ``detail_url``. ``warning_level`` is the colour the
+    page shows (``ResponsibilityItem.shown_warning_level``): red as soon as the deadline passes
+    while the cadre's clock runs, not when the sweep next runs.
 
     Pages get dicts, not items: the template engine finds a dict's key at its first try, where a
     model instance costs a failed subscript and an attribute lookup per variable, and a page of
@@ -116,8 +126,11 @@ class ItemRowBuilder:
         self.detail_url = _item_url_maker("lists:item-detail")
         self.state_labels = {state: str(label) for state, label in Item.State.choices}
         self.warning_labels = {level: str(label) for level, label in Item.Warning.choices}
+        self.now = timezone.now()
 
     def row(self, pk, title, urgent, state, warning, progress, category, due_at) -> dict:
+        if state in Item.CLOCK_STATES and due_at is not None and due_at <= self.now:
+            warning = Item.Warning.RED
         return {
             "pk": pk,
             "title": title,

@@ -445,6 +445,14 @@ def item_add_evidence(*, item: Item, actor: User, upload, content_type: str) -> 
     )
 
 
+@transaction.atomic
+def item_add_evidence_files(*, item: Item, actor: User, checked: list) -> list[Evidence]:
+    """Store several checked uploads (``evidence.validate_uploads``) at once: all or none."""
+    return [
+        item_add_evidence(item=item, actor=actor, upload=one.upload, content_type=one.content_type) for one in checked
+    ]
+
+
 def item_comment(*, item: Item, actor: User, text: str) -> Comment:
     return Comment.objects.create(item=item, author=actor, text=text)
 

@@ -62,6 +62,10 @@ def browser_page(browser, live_server, e2e_township, request):
     # the browser reports what the Content-Security-Policy blocked on the console
     blocked = []
     page.on("console", lambda message: "Content Security Policy" in message.text and blocked.append(message.text))
+    # Steps that cannot be undone ask first (data-confirm): the journeys say yes and keep the
+    # questions, so a journey can check what it was asked.
+    page.confirmations = []
+    page.on("dialog", lambda dialog: (page.confirmations.append(dialog.message), dialog.accept()))
     yield page
     OUTPUT.mkdir(parents=True, exist_ok=True)
     name = re.sub(r"[^\w.-]+", "_", request.node.name)

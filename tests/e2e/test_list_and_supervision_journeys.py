@@ -64,7 +64,8 @@ def test_list_from_creation_to_a_verified_item(browser_page, e2e_township):
     press_in(page, action_form("report_progress"))
     evidence_form = f"form[action='{reverse('lists:item-evidence', args=[item.pk])}']"
     page.set_input_files(
-        f"{evidence_form} [name=file]", files=[{"name": "会议记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+        f"{evidence_form} #evidence-files",
+        files=[{"name": "会议记录.pdf", "mimeType": "application/pdf", "buffer": PDF}],
     )
     press_in(page, evidence_form)
     expect(page.get_by_role("link", name="会议记录.pdf")).to_be_visible()

@@ -83,3 +83,12 @@ def neighbouring_township_is_seeded():
     assert ResponsibilityList.objects.filter(unit=branch, state="published").exists()
     assert Pledge.objects.filter(unit=branch, state__in=Pledge.PUBLIC_STATES).exists()
     assert LivelihoodIssue.objects.filter(place_unit__path__startswith=baishui.path).count() >= 2
+
+
+@pytest.mark.django_db
+def test_seed_demo_prints_no_line_per_delivered_task(caplog, settings):
+    """`make run` shows the demo logins after seeding: no "Task … succeeded" lines before them."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    caplog.set_level("INFO")
+    call_command("seed_demo", stdout=StringIO())
+    assert [r for r in caplog.records if r.name.startswith("celery.app.trace") and r.levelname == "INFO"] == []

@@ -183,3 +183,37 @@ def test_admin_refuses_weights_not_adding_up_to_100(client, personas):
     client.force_login(personas.admin)
     response = client.post("/admin/reports/scoringscheme/add/", {**SCHEME_FORM, "weight_on_time_acceptance": 40})
     assert "各项权重之和须为100" in response.content.decode()
+
+
+def test_a_unit_with_nothing_due_is_not_scored_nor_ranked(township):
+    from collections import Counter
+    from decimal import Decimal
+
+    from reports.models import ScoringScheme
+    from reports.selectors import UnitRow, score_unit
+
+    scheme = ScoringScheme.for_year(2026)
+    rates = {
+        "on_time_acceptance_rate": None,
+        "on_time_completion_rate": None,
+        "pledge_fulfilment_rate": Decimal("0.3333"),
+    }
+    row = UnitRow(unit=township.branch, level="unit", counts=Counter(items_due=0), rates=rates)
+    score_unit(row, scheme)
+    assert row.score is None
+
+
+def test_the_dashboard_explains_the_unranked_units(client, personas):
+    body = page(client, personas.secretary).content.decode()
+    assert "不参加排名" in body
+
+
+@pytest.mark.parametrize("persona", ["secretary", "b_secretary"])
+def test_the_members_table_is_paged(client, personas, persona):
+    first = page(client, getattr(personas, persona)).context["persons"]
+    assert len(first.object_list) <= 20
+    if first.has_next():
+        second = page(client, getattr(personas, persona), {**Q3, "members": 2}).context["persons"]
+        assert second.number == 2 and {p.name for p in second.object_list}.isdisjoint(
+            {p.name for p in first.object_list}
+        )

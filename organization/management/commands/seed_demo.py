@@ -1,3 +1,5 @@
+import logging
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,6 +17,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "Refusing to create demo accounts with a known password in production; pass --force if you mean it."
             )
+        # The demo's notifications are delivered in-process; one "Task … succeeded" line each
+        # would bury the summary (and the demo logins printed after it).
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)
         result = seed_organization()
         for hook in _extra_seeders():
             hook(stdout=self.stdout)

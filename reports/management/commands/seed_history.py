@@ -9,6 +9,7 @@ nothing. Run ``seed_demo`` first.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 
 from django.core.management.base import BaseCommand, CommandError
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         }
         if not commissioners:
             raise CommandError("No township commissioner: run seed_demo first.")
+        logging.getLogger("celery.app.trace").setLevel(logging.WARNING)  # no line per delivered task
         self.rng = random.Random(seed)
         self.tm = time_machine
         self.calendar = WorkingCalendar()
