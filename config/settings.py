@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "organization",
     "workflows",
     "responsibilities",
+    "partylife",
     "supervision",
     "notifications",
     "reports",

@@ -7,6 +7,7 @@ from organization.views import healthz
 api_v1 = [
     path("", include("organization.api_urls")),
     path("", include("responsibilities.api_urls")),
+    path("", include("partylife.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("reports.api_urls")),
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(api_v1)),
     path("lists/", include("responsibilities.urls")),
+    path("party/", include("partylife.urls")),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
