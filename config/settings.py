@@ -369,4 +369,5 @@ DEMO_SEEDERS: list[str] = [
     "responsibilities.demo.seed_responsibilities",
     "responsibilities.demo_pledges.seed_pledges",
     "responsibilities.demo_issues.seed_issues",
+    "partylife.demo.seed_party_life",
 ]

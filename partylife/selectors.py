@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Prefetch, Q
 
 from organization.models import Membership, Pairing, Unit, User
 from organization.scoping import scope_for
 
-from .models import MEMBER_ROLES, Absence, Activity, Finding, Visit
+from .models import MEMBER_ROLES, Absence, Activity, Attendance, Finding, RequiredPart, Visit
 
 
 def member_ids_of(unit: Unit) -> list[int]:
@@ -67,23 +67,34 @@ def activities_visible_to(user):
         Activity.objects.filter(scope.township_q("unit__path"))
         .filter(_readable_q(scope, "unit__path"))
         .select_related("unit", "organiser")
+        .prefetch_related(
+            Prefetch("attendance", queryset=Attendance.objects.select_related("user").order_by("checked_in_at", "pk")),
+            Prefetch("absences", queryset=Absence.objects.select_related("user").order_by("pk")),
+        )
     )
 
 
-def activity_detail(activity: Activity) -> dict:
-    """What one activity shows besides its own columns: required parts, attendance, absentees
-    (three queries)."""
-    from .models import required_part_codes
+def required_parts_by_kind() -> dict[str, list[str]]:
+    """Every kind's required part codes (one query)."""
+    result: dict[str, list[str]] = {}
+    for kind, code in RequiredPart.objects.order_by("part__sort_order", "part__code").values_list("kind", "part__code"):
+        result.setdefault(kind, []).append(code)
+    return result
 
+
+def activity_detail(activity: Activity, required: dict[str, list[str]] | None = None) -> dict:
+    """What an activity shows besides its own columns: required parts, attendance, absentees.
+    Reads the prefetched rows of ``activities_visible_to``; ``required`` (from
+    ``required_parts_by_kind``) saves a list its query per row."""
+    required = required if required is not None else required_parts_by_kind()
     attendance = [
-        {"user": a.user_id, "name": str(a.user), "checked_in_at": a.checked_in_at}
-        for a in activity.attendance.select_related("user").order_by("checked_in_at", "pk")
+        {"user": a.user_id, "name": str(a.user), "checked_in_at": a.checked_in_at} for a in activity.attendance.all()
     ]
     absentees = [
         {"user": a.user_id, "name": str(a.user), "reason": a.reason, "made_up_at": a.makeup_done_at}
-        for a in activity.absences.select_related("user").order_by("pk")
+        for a in activity.absences.all()
     ]
-    return {"required_parts": required_part_codes(activity.kind), "attendance": attendance, "absentees": absentees}
+    return {"required_parts": required.get(activity.kind, []), "attendance": attendance, "absentees": absentees}
 
 
 def pending_makeups(user):

@@ -11,7 +11,7 @@ from workflows.api import CommentInputSerializer, MomentField
 from workflows.bounds import validate_in_range
 
 from .models import Activity, ActivityPart, Finding, Visit, is_member_of
-from .selectors import activity_detail, party_units_of
+from .selectors import activity_detail, party_units_of, required_parts_by_kind
 
 
 class TownshipUnitField(serializers.PrimaryKeyRelatedField):
@@ -61,7 +61,10 @@ class ActivitySerializer(serializers.ModelSerializer):
 
     def to_representation(self, activity):
         data = super().to_representation(activity)
-        data.update(activity_detail(activity))
+        if "_required_parts" not in self.context:
+            # Shared by every row of a list (a child's context is its list's).
+            self.context["_required_parts"] = required_parts_by_kind()
+        data.update(activity_detail(activity, self.context["_required_parts"]))
         return data
 
 
