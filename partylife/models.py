@@ -258,7 +258,7 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits", verbose_name=_("visitor")
     )
     visited_on = models.DateField(_("visited on"))
-    companions = models.CharField(_("with"), max_length=200, blank=True)
+    companions = models.CharField(_("accompanied by"), max_length=200, blank=True)
     notes = models.TextField(_("notes"))
     # Livelihood issues raised on the spot, by id: the issues app owns them (its service raised them).
     issue_ids = models.JSONField(_("issues raised"), default=list, blank=True)

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from organization.models import Unit
@@ -39,6 +40,9 @@ from .serializers import (
     RecordInputSerializer,
     VisitSerializer,
 )
+
+#: Log rows written by services rather than by a transition: their labels on the page.
+HISTORY_LABELS = {"schedule": gettext_lazy("Scheduled"), "file": gettext_lazy("Filed")}
 
 
 class _Request:
@@ -156,7 +160,7 @@ def _activity_context(request, activity: Activity, **extra) -> dict:
         "may_record": "record" in transitions,
         "may_cancel": "cancel" in transitions,
         "absence": absence,
-        "history": timeline(activity),
+        "history": timeline(activity, HISTORY_LABELS),
         **extra,
     }
 
@@ -411,7 +415,7 @@ def _finding_context(request, finding: Finding, **extra) -> dict:
     return {
         "finding": finding,
         "transitions": {t.name for t in available_transitions(finding, request.user)},
-        "history": timeline(finding),
+        "history": timeline(finding, HISTORY_LABELS),
         **extra,
     }
 

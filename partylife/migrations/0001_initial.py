@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('visited_on', models.DateField(verbose_name='visited on')),
-                ('companions', models.CharField(blank=True, max_length=200, verbose_name='with')),
+                ('companions', models.CharField(blank=True, max_length=200, verbose_name='accompanied by')),
                 ('notes', models.TextField(verbose_name='notes')),
                 ('issue_ids', models.JSONField(blank=True, default=list, verbose_name='issues raised')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
