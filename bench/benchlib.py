@@ -40,7 +40,7 @@ def start_django(settings_module: str = "config.settings", *, keep_redis: bool =
     django.setup()
     from django.db import connection
 
-    from responsibilities.models import ResponsibilityItem
+    from lists.models import ResponsibilityItem
 
     print("machine: ", machine())
     print("database:", postgres_version(connection), database_url())

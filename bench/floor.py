@@ -30,8 +30,8 @@ from django.utils import timezone
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lists.models import ResponsibilityItem
 from notifications.models import Channel, OutboxMessage
-from responsibilities.models import ResponsibilityItem
 from workflows.audit import append_log, row_hash
 from workflows.models import TransitionLog
 

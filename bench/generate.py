@@ -248,7 +248,7 @@ class Generator:
             payload = {"percent": 50} if name == "report_progress" else {}
             comment = {"report_progress": "已推进过半", "submit": "已完成", "return": "材料不全"}.get(name, "")
             digest = compute_hash(
-                content_type="responsibilities.responsibilityitem",
+                content_type="responsibilities.responsibilityitem",  # items' audit label (lists/apps.py)
                 object_id=item_id,
                 seq=seq,
                 transition=name,
@@ -315,9 +315,9 @@ def main() -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from lists.models import ResponsibilityItem, ResponsibilityList, TaskCategory
     from organization.demo import DEMO_PASSWORD, seed_organization
     from organization.models import Membership, Unit, User
-    from responsibilities.models import ResponsibilityItem, ResponsibilityList, TaskCategory
 
     print("machine:", machine())
     watch = Stopwatch()
@@ -381,7 +381,7 @@ def main() -> int:
                             history.append((row[0], path, times, assignee, leader))
                         yield row
 
-                copy_rows(cursor.cursor, "responsibilities_responsibilityitem", ITEM_COLUMNS, item_stream())
+                copy_rows(cursor.cursor, "lists_responsibilityitem", ITEM_COLUMNS, item_stream())
                 logs = (
                     row
                     for item_id, path, times, assignee, leader in history
@@ -392,7 +392,7 @@ def main() -> int:
                 print(f"  {month:%Y-%m}: {gen.counts['items']} items, {gen.counts['log rows']} log rows", flush=True)
 
     with watch.step("sequences, supervision cases"), transaction.atomic(), connection.cursor() as cursor:
-        for table in ("responsibilities_responsibilityitem", "workflows_transitionlog"):
+        for table in ("lists_responsibilityitem", "workflows_transitionlog"):
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
         commissioners = {
             u.path: m

@@ -46,7 +46,7 @@ from pathlib import Path
 from benchlib import ROOT, api_tokens, configure_environment, database_url, machine, postgres_version
 
 LUA = Path(__file__).with_name("wrk_requests.lua")
-ITEMS_TABLE = "responsibilities_responsibilityitem"
+ITEMS_TABLE = "lists_responsibilityitem"
 
 
 @dataclass
@@ -71,8 +71,8 @@ def build_endpoints(rng: random.Random, users_per_endpoint: int) -> list[Endpoin
     from django.db.models import Max
     from django.middleware.csrf import _get_new_csrf_string
 
+    from lists.models import ResponsibilityItem, ResponsibilityList
     from organization.models import Membership, User
-    from responsibilities.models import ResponsibilityItem, ResponsibilityList
 
     tokens = api_tokens()
     store = import_module(settings.SESSION_ENGINE).SessionStore

@@ -43,8 +43,8 @@ class Endpoint:
 def build_endpoints(rng: random.Random, users: int) -> list[Endpoint]:
     from django.db.models import Max
 
+    from lists.models import ResponsibilityItem, ResponsibilityList
     from organization.models import Membership
-    from responsibilities.models import ResponsibilityItem, ResponsibilityList
 
     current = ResponsibilityList.objects.aggregate(m=Max("month"))["m"]
     open_items = list(

@@ -38,8 +38,8 @@ os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
 
 def fill(n_items: int, now: dt.datetime) -> None:
     """Bulk-insert lists and items (no per-row saves, no log rows: this measures reads and the sweep)."""
+    from lists.models import ResponsibilityItem, ResponsibilityList
     from organization.models import Membership, Unit
-    from responsibilities.models import ResponsibilityItem, ResponsibilityList
 
     rng = random.Random(2026)
     branches = list(Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path"))
@@ -132,10 +132,10 @@ def main() -> int:
     from django.db import connection
     from django.utils import timezone
 
+    from lists.models import ResponsibilityItem, ResponsibilityList
+    from lists.selectors import items_for_user, items_of_list
     from organization.demo import seed_organization
     from organization.models import User
-    from responsibilities.models import ResponsibilityItem, ResponsibilityList
-    from responsibilities.selectors import items_for_user, items_of_list
     from workflows.models import EscalationEvent
     from workflows.sweep import sweep_deadlines
 
@@ -177,7 +177,7 @@ def main() -> int:
     if connection.vendor == "postgresql":
         for label, qs in (("my items", items_for_user(cadre)[:50]), ("branch list", items_of_list(lst))):
             plan = qs.explain()
-            seq = "Seq Scan on responsibilities_responsibilityitem" in plan
+            seq = "Seq Scan on lists_responsibilityitem" in plan
             print(f"plan for {label}: {'SEQUENTIAL SCAN on items' if seq else 'index scans only'}")
     return 0
 

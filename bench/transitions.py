@@ -51,8 +51,8 @@ def sample_items(count: int) -> list[tuple[int, int, int]]:
     return them (a leader of the item's unit who is not the assignee)."""
     from django.db.models import F
 
+    from lists.models import ResponsibilityItem
     from organization.models import Membership
-    from responsibilities.models import ResponsibilityItem
 
     rows = (
         ResponsibilityItem.objects.filter(state="in_progress", lead_leader__isnull=False)
@@ -78,9 +78,9 @@ def give_flow_processes(items: list[tuple[int, int, int]]) -> int:
     from django.db import transaction
     from viewflow.workflow import STATUS
 
+    from lists import flows
+    from lists.models import ItemProcess, ResponsibilityItem
     from organization.models import User
-    from responsibilities import flows
-    from responsibilities.models import ItemProcess, ResponsibilityItem
 
     running = set(
         ItemProcess.objects.filter(item_id__in=[pk for pk, _, _ in items])

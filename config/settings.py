@@ -78,7 +78,9 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "organization",
     "workflows",
-    "responsibilities",
+    "lists",
+    "pledges",
+    "issues",
     "partylife",
     "supervision",
     "notifications",
@@ -229,7 +231,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "workflows.tasks.sweep_deadlines", "schedule": crontab(minute="*/15")},
     "generate-monthly-lists": {
-        "task": "responsibilities.tasks.generate_monthly_lists",
+        "task": "lists.tasks.generate_monthly_lists",
         "schedule": crontab(minute=0, hour=6, day_of_month="25"),
     },
     "notifications-redispatch": {"task": "notifications.tasks.redispatch_outbox", "schedule": crontab(minute="*")},
@@ -244,14 +246,13 @@ CELERY_BEAT_SCHEDULE = {
 
 # -- pledges (承诺践诺): the members' monthly self-check reminders (督诺) --
 CELERY_BEAT_SCHEDULE["pledges-self-check-reminders"] = {
-    "task": "responsibilities.tasks_pledges.remind_pledge_self_checks",
+    "task": "pledges.tasks.remind_pledge_self_checks",
     "schedule": crontab(minute=0, hour=9, day_of_month="1"),
 }
 CELERY_BEAT_SCHEDULE["pledges-leader-check-reminders"] = {
-    "task": "responsibilities.tasks_pledges.remind_pledge_leader_checks",
+    "task": "pledges.tasks.remind_pledge_leader_checks",
     "schedule": crontab(minute=0, hour=9, day_of_month="1", month_of_year="1,4,7,10"),
 }
-CELERY_IMPORTS = ("responsibilities.tasks_pledges",)
 # -- end pledges --
 
 REST_FRAMEWORK = {
@@ -289,16 +290,16 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models name their choices State / Category / Source: give each enum its own name.
     "ENUM_NAME_OVERRIDES": {
-        "IssueStateEnum": "responsibilities.models.issues.LivelihoodIssue.State",
-        "IssueSourceEnum": "responsibilities.models.issues.LivelihoodIssue.Source",
-        "IssueCategoryEnum": "responsibilities.models.issues.LivelihoodIssue.Category",
-        "PledgeStateEnum": "responsibilities.models.pledges.Pledge.State",
-        "PledgeCategoryEnum": "responsibilities.models.pledges.Pledge.Category",
+        "IssueStateEnum": "issues.models.LivelihoodIssue.State",
+        "IssueSourceEnum": "issues.models.LivelihoodIssue.Source",
+        "IssueCategoryEnum": "issues.models.LivelihoodIssue.Category",
+        "PledgeStateEnum": "pledges.models.Pledge.State",
+        "PledgeCategoryEnum": "pledges.models.Pledge.Category",
         "CaseStateEnum": "supervision.models.SupervisionCase.State",
         "CaseSourceEnum": "supervision.models.SupervisionCase.Source",
-        "ListStateEnum": "responsibilities.models.lists.ResponsibilityList.State",
-        "ItemStateEnum": "responsibilities.models.lists.ResponsibilityItem.State",
-        "ExtensionStateEnum": "responsibilities.models.lists.ExtensionRequest.State",
+        "ListStateEnum": "lists.models.items.ResponsibilityList.State",
+        "ItemStateEnum": "lists.models.items.ResponsibilityItem.State",
+        "ExtensionStateEnum": "lists.models.items.ExtensionRequest.State",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -366,8 +367,8 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 DEMO_SEEDERS: list[str] = [
-    "responsibilities.demo.seed_responsibilities",
-    "responsibilities.demo_pledges.seed_pledges",
-    "responsibilities.demo_issues.seed_issues",
+    "lists.demo.seed_lists",
+    "pledges.demo.seed_pledges",
+    "issues.demo.seed_issues",
     "partylife.demo.seed_party_life",
 ]

@@ -6,7 +6,9 @@ from organization.views import healthz
 
 api_v1 = [
     path("", include("organization.api_urls")),
-    path("", include("responsibilities.api_urls")),
+    path("", include("lists.api_urls")),
+    path("", include("pledges.api_urls")),
+    path("", include("issues.api_urls")),
     path("", include("partylife.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
@@ -19,7 +21,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/v1/", include(api_v1)),
-    path("lists/", include("responsibilities.urls")),
+    path("lists/pledges/", include("pledges.urls")),
+    path("lists/issues/", include("issues.urls")),
+    path("lists/", include("lists.urls")),
     path("party/", include("partylife.urls")),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),

@@ -124,7 +124,7 @@ class VisitIssueSerializer(serializers.Serializer):
     urgency = serializers.ChoiceField(choices=["normal", "urgent"], required=False, default="normal")
 
     def validate_category(self, value: str) -> str:
-        from responsibilities.models import LivelihoodIssue
+        from issues.models import LivelihoodIssue
 
         if value not in LivelihoodIssue.Category.values:
             raise serializers.ValidationError(

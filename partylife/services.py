@@ -151,7 +151,7 @@ def activity_makeup(*, absence: Absence, actor: User, note: str) -> Absence:
 
 def _register_issue(**kwargs):
     """The one way a visit raises a livelihood issue: the issues app's service."""
-    from responsibilities.services.issues import issue_register
+    from issues.services import issue_register
 
     return issue_register(**kwargs)
 

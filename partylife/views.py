@@ -327,7 +327,7 @@ def visit_index(request):
             )
             return redirect("partylife:visit-index")
         errors = _flat_errors(serializer.errors)
-    from responsibilities.models import LivelihoodIssue
+    from issues.models import LivelihoodIssue
 
     partners = {}
     for p in pairings:

@@ -32,7 +32,9 @@ from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Valu
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone
 
-from responsibilities.models import ExtensionRequest, IssueFollowUp, LivelihoodIssue, Pledge, ResponsibilityItem
+from issues.models import IssueFollowUp, LivelihoodIssue
+from lists.models import ExtensionRequest, ResponsibilityItem
+from pledges.models import Pledge
 from supervision.models import SupervisionAction
 from workflows.calendar import WorkingCalendar
 from workflows.models import TransitionLog

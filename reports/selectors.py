@@ -20,9 +20,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lists.models import ResponsibilityItem
 from organization.models import Membership, Unit
 from organization.scoping import scope_for
-from responsibilities.models import ResponsibilityItem
 from supervision.models import SupervisionAction, SupervisionCase
 from workflows.calendar import WorkingCalendar
 

@@ -104,7 +104,7 @@ def published_item(p):
 def _published_item(branch, leader, cadre):
     from django.utils import timezone
 
-    from responsibilities import services
+    from lists import services
 
     lst = services.list_create(unit=branch, month=dt.date(2026, 12, 1), title="12月清单", actor=leader)
     item = services.item_create(
@@ -123,7 +123,7 @@ def _published_item(branch, leader, cadre):
 
 def draft_list(p):
     """Branch 01's December list, still a draft (leader01 may edit, publish and import)."""
-    from responsibilities import services
+    from lists import services
 
     return services.list_create(unit=p.branch, month=dt.date(2026, 12, 1), title="12月清单", actor=p.leader)
 
@@ -132,7 +132,7 @@ def ready_list(p):
     """Branch 01's December list, a draft with one item: leader01 may publish it."""
     from django.utils import timezone
 
-    from responsibilities import services
+    from lists import services
 
     lst = draft_list(p)
     services.item_create(
@@ -153,7 +153,7 @@ def published_list(p):
 
 def extension_request(p):
     """cadre001 asks for ten more days on ``published_item``; the decision is the lead leader's."""
-    from responsibilities import services
+    from lists import services
 
     item = published_item(p)
     return services.extension_request(
@@ -165,7 +165,7 @@ def evidence(p):
     """A small PDF that cadre001 attached to ``published_item``."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from responsibilities import services
+    from lists import services
 
     item = published_item(p)
     upload = SimpleUploadedFile("纪要.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
@@ -192,7 +192,7 @@ def assignee_notification(p):
 
 def submitted_pledge(p, member=None):
     """cadre001's pledge for this year (提诺), submitted to branch 01's leader for review."""
-    from responsibilities.services import pledges
+    from pledges import services as pledges
 
     member = member or p.cadre
     pledge = pledges.pledge_create(
@@ -204,8 +204,8 @@ def submitted_pledge(p, member=None):
 def dispatched_issue(p, dispatcher=None, handler=None, branch=None):
     """A work order (工单) registered and dispatched by leader01 (a dispatcher, 派单) to cadre001
     in branch 01; the place is free text, so only the handling unit decides who reads it."""
-    from responsibilities import services
-    from responsibilities.models import LivelihoodIssue
+    from issues import services
+    from issues.models import LivelihoodIssue
 
     dispatcher, handler, branch = dispatcher or p.leader, handler or p.cadre, branch or p.branch
     issue = services.issue_register(
@@ -231,7 +231,7 @@ def issue_photo(p):
     """A photo cadre001 (the handler) added to ``dispatched_issue``."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from responsibilities import services
+    from issues import services
 
     issue = dispatched_issue(p)
     upload = SimpleUploadedFile("路灯.png", PNG_BYTES, content_type="image/png")
@@ -448,7 +448,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(405, township=405), kind="api"),
     ),
     "api-me": (Case(expect(200, anonymous=401, township=200), kind="api"),),
-    "responsibilities:item-detail": (
+    "lists:item-detail": (
         Case(ITEM_READERS, subject=published_item),
         Case(B_READERS, subject=b_published_item),
     ),
@@ -462,17 +462,17 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(401, township=401), method="post", note="a session has no token to revoke"),
     ),
     # -- lists and items (pages) --
-    "responsibilities:list-index": (Case(LOGGED_IN_PAGE, note="each sees the lists of their own scope"),),
-    "responsibilities:list-create": (
+    "lists:list-index": (Case(LOGGED_IN_PAGE, note="each sees the lists of their own scope"),),
+    "lists:list-create": (
         Case(UNIT_LEADERS_ONLY_NEW, method="post", note="leaders get the empty form back with its errors"),
         Case(expect(405, anonymous=302, township=405), note="the new-list form lives on the list index"),
     ),
-    "responsibilities:list-detail": (
+    "lists:list-detail": (
         Case(ITEM_READERS, subject=draft_list),
         Case(ITEM_READERS, subject=published_list),
     ),
-    "responsibilities:list-publish": (Case(LEADER_ACTS(302), method="post", subject=draft_list),),
-    "responsibilities:list-delete": (
+    "lists:list-publish": (Case(LEADER_ACTS(302), method="post", subject=draft_list),),
+    "lists:list-delete": (
         Case(
             LEADER_ACTS(302),
             method="post",
@@ -480,28 +480,28 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="leader01: refused with a message (only drafts go), so the list stays for the others",
         ),
     ),
-    "responsibilities:list-close": (
+    "lists:list-close": (
         Case(LEADER_ACTS(200), method="post", subject=published_list, note="leader01: the form back (open items)"),
     ),
-    "responsibilities:list-export": (Case(ITEM_READERS, subject=published_list),),
-    "responsibilities:list-import": (Case(LEADER_ACTS(200), subject=draft_list),),
-    "responsibilities:list-import-template": (Case(LOGGED_IN_PAGE),),
-    "responsibilities:item-create": (
+    "lists:list-export": (Case(ITEM_READERS, subject=published_list),),
+    "lists:list-import": (Case(LEADER_ACTS(200), subject=draft_list),),
+    "lists:list-import-template": (Case(LOGGED_IN_PAGE),),
+    "lists:item-create": (
         Case(LEADER_ACTS(200), subject=draft_list),
         Case(LEADER_ACTS(200), method="post", subject=draft_list, note="leader01: the empty form back with errors"),
     ),
-    "responsibilities:my-tasks": (Case(LOGGED_IN_PAGE, note="each sees their own tasks"),),
-    "responsibilities:verification-queue": (Case(LOGGED_IN_PAGE, note="each sees what awaits their own check"),),
-    "responsibilities:extension-queue": (Case(LOGGED_IN_PAGE, note="each sees the requests awaiting them"),),
-    "responsibilities:extension-decide": (
+    "lists:my-tasks": (Case(LOGGED_IN_PAGE, note="each sees their own tasks"),),
+    "lists:verification-queue": (Case(LOGGED_IN_PAGE, note="each sees what awaits their own check"),),
+    "lists:extension-queue": (Case(LOGGED_IN_PAGE, note="each sees the requests awaiting them"),),
+    "lists:extension-decide": (
         Case(LEADER_ACTS(302), method="post", subject=extension_request, kwargs=decision_kwargs("approve")),
         Case(expect(405, anonymous=302, township=405), subject=extension_request, kwargs=decision_kwargs("approve")),
     ),
-    "responsibilities:item-edit": (
+    "lists:item-edit": (
         Case(LEADER_ACTS(302), subject=published_item, note="leader01: a published item is sent back to its page"),
     ),
-    "responsibilities:item-delete": (Case(LEADER_ACTS(302), method="post", subject=published_item),),
-    "responsibilities:item-action": (
+    "lists:item-delete": (Case(LEADER_ACTS(302), method="post", subject=published_item),),
+    "lists:item-action": (
         Case(
             ITEM_ACTION(leader=403, assignee=302),
             method="post",
@@ -510,39 +510,39 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="签收 is the assignee's; the unit's leader is refused",
         ),
     ),
-    "responsibilities:item-evidence": (
+    "lists:item-evidence": (
         Case(ITEM_ACTION(leader=200, assignee=200), method="post", subject=published_item, note="no file: form back"),
     ),
-    "responsibilities:item-comment": (
+    "lists:item-comment": (
         Case(ITEM_ACTION(leader=200, assignee=200), method="post", subject=published_item, note="no text: form back"),
     ),
-    "responsibilities:item-extension": (
+    "lists:item-extension": (
         Case(ITEM_ACTION(leader=403, assignee=200), method="post", subject=published_item, note="no date: form back"),
         Case(expect(405, anonymous=302, township=405), subject=published_item),
     ),
-    "responsibilities:evidence-download": (Case(ITEM_READERS, subject=evidence),),
+    "lists:evidence-download": (Case(ITEM_READERS, subject=evidence),),
     # -- pledges (pages) --
-    "responsibilities:pledge-mine": (Case(LOGGED_IN_PAGE),),
-    "responsibilities:pledge-review": (
+    "pledges:pledge-mine": (Case(LOGGED_IN_PAGE),),
+    "pledges:pledge-review": (
         Case(expect(403, leader=200, other_leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200)),
     ),
-    "responsibilities:pledge-boards": (Case(LOGGED_IN_PAGE, note="the boards are public (公示)"),),
-    "responsibilities:pledge-board": (
+    "pledges:pledge-boards": (Case(LOGGED_IN_PAGE, note="the boards are public (公示)"),),
+    "pledges:pledge-board": (
         Case(BOARD_READERS, subject=own_branch, kwargs=unit_kwargs),
         Case(B_BOARD_READERS, subject=b_own_branch, kwargs=unit_kwargs),
     ),
-    "responsibilities:pledge-board-export": (
+    "pledges:pledge-board-export": (
         Case(BOARD_READERS, subject=own_branch, kwargs=unit_kwargs),
         Case(B_BOARD_READERS, subject=b_own_branch, kwargs=unit_kwargs),
     ),
-    "responsibilities:pledge-detail": (
+    "pledges:pledge-detail": (
         Case(ITEM_READERS, subject=submitted_pledge),
         Case(B_READERS, subject=b_submitted_pledge),
     ),
-    "responsibilities:pledge-edit": (
+    "pledges:pledge-edit": (
         Case(LEADER_ACTS(403), subject=submitted_pledge, note="a submitted pledge is no longer editable"),
     ),
-    "responsibilities:pledge-transition": (
+    "pledges:pledge-transition": (
         Case(
             expect(403, leader=302, anonymous=302, township=404),
             method="post",
@@ -551,7 +551,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="leader01 approves; the approved pledge is on the public board, and approving is no one else's: 403",
         ),
     ),
-    "responsibilities:pledge-check": (
+    "pledges:pledge-check": (
         Case(
             ITEM_ACTION(400, leader=400, assignee=400, commissioner=400, observer=400),
             method="post",
@@ -559,7 +559,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="readers: the empty form back with errors",
         ),
     ),
-    "responsibilities:pledge-evaluate": (
+    "pledges:pledge-evaluate": (
         Case(
             ITEM_ACTION(400, leader=400, assignee=400, commissioner=400, observer=400),
             method="post",
@@ -744,9 +744,9 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="白水镇's order: bcadre001 accepts, its dispatchers and commissioner 403, 青山镇 404",
         ),
     ),
-    "responsibilities:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
-    "responsibilities:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
-    "responsibilities:issue-register": (
+    "lists:inbox": (Case(LOGGED_IN_PAGE, note="each sees their own open flow tasks"),),
+    "issues:issue-list": (Case(LOGGED_IN_PAGE, note="filtered to the caller's scope"),),
+    "issues:issue-register": (
         Case(
             expect(
                 200,
@@ -772,23 +772,23 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="cadres and leaders register: the empty form back with its errors",
         ),
     ),
-    "responsibilities:issue-dispatch-board": (
+    "issues:issue-dispatch-board": (
         Case(
             expect(403, leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200), note="dispatchers only"
         ),
     ),
-    "responsibilities:issue-mine": (Case(LOGGED_IN_PAGE, note="each sees the orders they handle"),),
-    "responsibilities:issue-follow-ups": (
+    "issues:issue-mine": (Case(LOGGED_IN_PAGE, note="each sees the orders they handle"),),
+    "issues:issue-follow-ups": (
         Case(
             expect(403, leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200), note="dispatchers only"
         ),
     ),
-    "responsibilities:issue-places": (Case(LOGGED_IN_PAGE, note="counts of the orders the caller may read"),),
-    "responsibilities:issue-detail": (
+    "issues:issue-places": (Case(LOGGED_IN_PAGE, note="counts of the orders the caller may read"),),
+    "issues:issue-detail": (
         Case(ITEM_READERS, subject=dispatched_issue),
         Case(B_READERS, subject=b_dispatched_issue),
     ),
-    "responsibilities:issue-transition": (
+    "issues:issue-transition": (
         Case(
             ITEM_ACTION(leader=403, assignee=302),
             method="post",
@@ -797,7 +797,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="签收 is the handler's; readers who may not take it are refused",
         ),
     ),
-    "responsibilities:issue-photo-upload": (
+    "issues:issue-photo-upload": (
         Case(
             ITEM_ACTION(leader=400, assignee=400),
             method="post",
@@ -805,7 +805,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="the dispatcher and the handler: no file, the page back with the error",
         ),
     ),
-    "responsibilities:issue-photo": (Case(ITEM_READERS, subject=issue_photo),),
+    "issues:issue-photo": (Case(ITEM_READERS, subject=issue_photo),),
     # -- supervision --
     "supervision:queue": (Case(OVERSIGHT_ONLY, note="each commissioner's queue holds their jurisdiction"),),
     "supervision:overview": (

@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from issues import services as issue_services
+from lists import services
 from notifications.models import Notification
 from organization.models import Membership, User
-from responsibilities import services
+from pledges import services as pledge_services
 from supervision import services as supervision_services
+from tests.issues.issue_fixtures import IssuePeople, issue_in_state
 from tests.matrix import PNG_BYTES
+from tests.pledges.pledge_helpers import make_pledge
 from tests.reports.helpers import at
-from tests.responsibilities.issue_fixtures import IssuePeople, issue_in_state
-from tests.responsibilities.pledge_helpers import make_pledge
 
 
 @dataclass
@@ -111,11 +113,11 @@ class World:
                 make_pledge(member, p.leader, state)
             for i in range(n):  # one monthly self-check a month, from January 2020 on
                 month_of_check = dt.date(2020 + i // 12, 1 + i % 12, 1)
-                services.pledge_record_check(
+                pledge_services.pledge_record_check(
                     pledge=fulfilled, actor=p.leader, kind="self_monthly", note=f"自查{i}", as_of=month_of_check
                 )
             for rater in ("self", "masses", "organisation"):
-                services.pledge_evaluate(pledge=fulfilled, actor=p.leader, rater=rater, rating="excellent")
+                pledge_services.pledge_evaluate(pledge=fulfilled, actor=p.leader, rater=rater, rating="excellent")
         self.subjects.update(pledge=fulfilled)
 
     def _issues(self, n, month):
@@ -126,9 +128,9 @@ class World:
                 issue_in_state(people, state, title=f"路灯不亮{month}-{i}")
             issue = issue_in_state(people, "in_progress", title=f"路面破损{month}")
             for i in range(n):
-                issue = services.issue_report_progress(issue=issue, actor=people.handler, text=f"进展{i}")
+                issue = issue_services.issue_report_progress(issue=issue, actor=people.handler, text=f"进展{i}")
                 upload = SimpleUploadedFile(f"现场{i}.png", PNG_BYTES, content_type="image/png")
-                photo = services.issue_add_photo(
+                photo = issue_services.issue_add_photo(
                     issue=issue, actor=people.handler, upload=upload, content_type="image/png"
                 )
         self.subjects.update(issue=issue, photo=photo)

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-PROJECT_APPS = {"organization", "workflows", "responsibilities", "supervision", "notifications", "reports"}
+PROJECT_APPS = {"organization", "workflows", "lists", "pledges", "issues", "supervision", "notifications", "reports"}
 PROJECT_MODELS = [
     m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS and not m._meta.proxy and not m._meta.auto_created
 ]

@@ -77,8 +77,7 @@ def test_subjects_of_the_other_township_have_rows():
         "b_own_branch",
     } <= factories
     assert any(
-        case.subject and case.subject.__name__ == "b_own_branch"
-        for case in MATRIX["responsibilities:pledge-board-export"]
+        case.subject and case.subject.__name__ == "b_own_branch" for case in MATRIX["pledges:pledge-board-export"]
     )
 
 

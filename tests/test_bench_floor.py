@@ -5,10 +5,10 @@ they must keep working, leave the item as it was and keep its log chain verifiab
 
 import pytest
 
+from lists import services
 from notifications.models import OutboxMessage
 from organization.tokens import token_issue
-from responsibilities import services
-from tests.responsibilities.lists_builders import add_item, draft_list
+from tests.lists.lists_builders import add_item, draft_list
 from workflows.audit import verify_object
 from workflows.models import TransitionLog
 

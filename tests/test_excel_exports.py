@@ -6,12 +6,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from lists.models import ResponsibilityItem
 from organization.models import Unit, User
-from responsibilities.models import Pledge, ResponsibilityItem
+from pledges.models import Pledge
+from tests.lists.pages_helpers import *  # noqa: F403  (fixtures)
+from tests.lists.pages_helpers import build_list
+from tests.pledges.pledge_helpers import make_pledge
 from tests.reports.helpers import build_quarter
-from tests.responsibilities.pages_helpers import *  # noqa: F403  (fixtures)
-from tests.responsibilities.pages_helpers import build_list
-from tests.responsibilities.pledge_helpers import make_pledge
 from workflows.spreadsheet import append_row
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +80,7 @@ def test_list_export_writes_titles_and_standards_as_text(personas, client_as):
             title=HOSTILE[2 * index], standard=HOSTILE[2 * index + 1], assignee=personas.cadre
         )
     hostile_people(personas)
-    response = client_as(personas.commissioner).get(reverse("responsibilities:list-export", args=[lst.pk]))
+    response = client_as(personas.commissioner).get(reverse("lists:list-export", args=[lst.pk]))
     assert response.status_code == 200
     assert_written_as_text(response.content, [*HOSTILE, "=1+1"])
     numbers = [row[0].value for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(min_row=2)]
@@ -92,9 +93,7 @@ def test_pledge_board_export_writes_pledges_and_evidence_as_text(personas, clien
     Pledge.objects.filter(pk=fulfilled.pk).update(text=HOSTILE[6], evidence_text=HOSTILE[7])
     Pledge.objects.filter(pk=unfulfilled.pk).update(text=HOSTILE[0], unfulfilled_reason=HOSTILE[4])
     hostile_people(personas)
-    response = client_as(personas.colleague).get(
-        reverse("responsibilities:pledge-board-export", args=[personas.branch.pk])
-    )
+    response = client_as(personas.colleague).get(reverse("pledges:pledge-board-export", args=[personas.branch.pk]))
     assert response.status_code == 200
     assert_written_as_text(response.content, [HOSTILE[0], HOSTILE[4], HOSTILE[6], HOSTILE[7], "-2+3"])
 
@@ -119,5 +118,5 @@ def test_quarterly_workbook_writes_names_as_text(personas, api_as):
 
 
 def test_import_template_is_text(personas, client_as):
-    content = client_as(personas.leader).get(reverse("responsibilities:list-import-template")).content
+    content = client_as(personas.leader).get(reverse("lists:list-import-template")).content
     assert all(cell.data_type != "f" for cell in cells_of(content))

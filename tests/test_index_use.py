@@ -20,7 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from responsibilities.models import ResponsibilityItem
+from lists.models import ResponsibilityItem
 from tests.read_world import World
 from workflows.models import TransitionLog
 from workflows.sweep import sweep_deadlines
@@ -100,9 +100,9 @@ def _paths(world: World) -> dict[str, tuple]:
     p = world.p
     return {
         "my items (API)": (_get(p.cadre, "/api/v1/items/?assignee=me", api=True), ITEMS),
-        "my items (page)": (_get(p.cadre, reverse("responsibilities:my-tasks")), ITEMS),
+        "my items (page)": (_get(p.cadre, reverse("lists:my-tasks")), ITEMS),
         "a leader's branch list (page)": (
-            _get(p.leader, reverse("responsibilities:list-detail", args=[world.list.pk])),
+            _get(p.leader, reverse("lists:list-detail", args=[world.list.pk])),
             ITEMS,
         ),
         "a leader's branch list items (API)": (
@@ -120,7 +120,7 @@ def _paths(world: World) -> dict[str, tuple]:
         ),
         "an item's history (API)": (_get(p.leader, f"/api/v1/items/{world.item.pk}/history/", api=True), LOG),
         "an item's page with its history": (
-            _get(p.leader, reverse("responsibilities:item-detail", args=[world.item.pk])),
+            _get(p.leader, reverse("lists:item-detail", args=[world.item.pk])),
             LOG,
         ),
         "the dashboard's warning levels by unit": (

@@ -53,7 +53,7 @@ def pk(name: str) -> Callable[[World], dict]:
 
 
 Q3 = "year=2026&quarter=3"
-ISSUES = "responsibilities:issue-"
+ISSUES = "issues:issue-"
 
 READS: list[Read] = [
     # organization
@@ -63,20 +63,20 @@ READS: list[Read] = [
     Read("login", "anonymous", 2, grows=False),
     Read("api-me", "cadre", 3, api=True, grows=False),
     # lists and items: pages
-    Read("responsibilities:list-index", "leader", 10),
-    Read("responsibilities:list-detail", "leader", 8, pk("list")),
-    Read("responsibilities:list-export", "leader", 8, pk("list")),
-    Read("responsibilities:list-import-template", "leader", 4, grows=False),
-    Read("responsibilities:item-detail", "leader", 13, pk("item")),
-    Read("responsibilities:item-detail", "cadre", 13, pk("item")),
-    Read("responsibilities:my-tasks", "cadre", 8),
-    Read("responsibilities:verification-queue", "leader", 7),
-    Read("responsibilities:extension-queue", "leader", 7),
-    Read("responsibilities:evidence-download", "cadre", 6, pk("evidence"), grows=False),
+    Read("lists:list-index", "leader", 10),
+    Read("lists:list-detail", "leader", 8, pk("list")),
+    Read("lists:list-export", "leader", 8, pk("list")),
+    Read("lists:list-import-template", "leader", 4, grows=False),
+    Read("lists:item-detail", "leader", 13, pk("item")),
+    Read("lists:item-detail", "cadre", 13, pk("item")),
+    Read("lists:my-tasks", "cadre", 8),
+    Read("lists:verification-queue", "leader", 7),
+    Read("lists:extension-queue", "leader", 7),
+    Read("lists:evidence-download", "cadre", 6, pk("evidence"), grows=False),
     # the inbox: one or two queries per kind of subject with steps for the caller (activities:
     # check in and record, make-ups; findings for commissioners)
-    Read("responsibilities:inbox", "cadre", 10),
-    Read("responsibilities:inbox", "leader", 14),
+    Read("lists:inbox", "cadre", 10),
+    Read("lists:inbox", "leader", 14),
     # lists and items: API
     Read("api-inbox", "cadre", 6, api=True),
     Read("api-inbox", "leader", 10, api=True),
@@ -95,12 +95,12 @@ READS: list[Read] = [
     Read("api-extension-history", "leader", 4, pk("extension"), api=True, grows=False),
     Read("api-extension-transitions", "leader", 3, pk("extension"), api=True, grows=False),
     # pledges
-    Read("responsibilities:pledge-mine", "cadre", 8),
-    Read("responsibilities:pledge-review", "leader", 10),
-    Read("responsibilities:pledge-boards", "cadre", 7, grows=False),
-    Read("responsibilities:pledge-board", "cadre", 9, lambda w: {"unit_pk": w.p.branch.pk}),
-    Read("responsibilities:pledge-board-export", "cadre", 7, lambda w: {"unit_pk": w.p.branch.pk}),
-    Read("responsibilities:pledge-detail", "leader", 10, pk("pledge")),
+    Read("pledges:pledge-mine", "cadre", 8),
+    Read("pledges:pledge-review", "leader", 10),
+    Read("pledges:pledge-boards", "cadre", 7, grows=False),
+    Read("pledges:pledge-board", "cadre", 9, lambda w: {"unit_pk": w.p.branch.pk}),
+    Read("pledges:pledge-board-export", "cadre", 7, lambda w: {"unit_pk": w.p.branch.pk}),
+    Read("pledges:pledge-detail", "leader", 10, pk("pledge")),
     Read("pledge-list", "leader", 4, api=True),
     Read("pledge-detail", "leader", 3, pk("pledge"), api=True, grows=False),
     Read("pledge-checks", "leader", 4, pk("pledge"), api=True),
@@ -178,13 +178,13 @@ NOT_MEASURED = {
     "admin:index": "Django admin: staff only, Django's own pages",
     "api-schema": "the OpenAPI document: generated from code, reads no rows",
     "api-token": "a POST (login by password); its GET answers 405",
-    "responsibilities:list-create": "an empty form (the units one leads)",
-    "responsibilities:list-import": "an upload form on a draft list (no rows shown)",
-    "responsibilities:item-create": "an empty form on a draft list (the unit's people)",
-    "responsibilities:item-edit": "a form on a draft item (the unit's people)",
-    "responsibilities:pledge-edit": "a form on one draft pledge",
-    "responsibilities:item-extension": "a POST (the request form is on the item page); its GET answers 405",
-    "responsibilities:extension-decide": "a POST (approve or reject); its GET answers 405",
+    "lists:list-create": "an empty form (the units one leads)",
+    "lists:list-import": "an upload form on a draft list (no rows shown)",
+    "lists:item-create": "an empty form on a draft list (the unit's people)",
+    "lists:item-edit": "a form on a draft item (the unit's people)",
+    "pledges:pledge-edit": "a form on one draft pledge",
+    "lists:item-extension": "a POST (the request form is on the item page); its GET answers 405",
+    "lists:extension-decide": "a POST (approve or reject); its GET answers 405",
 }
 
 

@@ -49,6 +49,12 @@ On PostgreSQL triggers refuse UPDATE, DELETE and TRUNCATE on the log and the che
 INSERT and SELECT them (README, "Production"), so only the owner could disable the triggers,
 and the owner lacks the key.
 
+**The content type in a row's document is the model's audit label**: ``"app_label.model"``
+as it was when the model's first chains were signed. A model that moves to another app (lists,
+pledges and issues left ``responsibilities``) has its content type renamed in place and keeps
+its old label for signing (``register_audit_label``), so no chain is re-signed and a checkpoint
+taken before the move still matches.
+
 ``append_log`` is the only way to write a row: ``TransitionLog.save`` refuses a row that
 has no hash.
 """
@@ -151,10 +157,31 @@ def _content_type_label(content_type: ContentType) -> str:
     return f"{content_type.app_label}.{content_type.model}"
 
 
+# A model's audit label is the ``"app_label.model"`` its chains were first signed under. When a
+# model moves to another app its content type is renamed in place (ids stay), but the rows
+# already written stay signed with the old label: the model keeps that label for good (old and
+# new rows alike), so moving code never re-signs history. Real label → audit label.
+_audit_labels: dict[str, str] = {}
+
+
+def register_audit_label(model: type[models.Model], label: str) -> None:
+    """Sign and verify ``model``'s chains under ``label`` (its label before it moved apps)."""
+    real = model._meta.label_lower
+    taken = {audit: name for name, audit in _audit_labels.items()}
+    if taken.get(label, real) != real:
+        raise ValueError(f"audit label {label} is already {taken[label]}'s")
+    _audit_labels[real] = label
+
+
+def _audit_label(content_type: ContentType) -> str:
+    label = _content_type_label(content_type)
+    return _audit_labels.get(label, label)
+
+
 def row_hash(row: TransitionLog, *, prev_hash: str | None = None) -> str:
     """The hash ``row`` should carry (``prev_hash`` defaults to the one it stores)."""
     return compute_hash(
-        content_type=_content_type_label(ContentType.objects.get_for_id(row.content_type_id)),
+        content_type=_audit_label(ContentType.objects.get_for_id(row.content_type_id)),
         object_id=row.object_id,
         seq=row.seq,
         transition=row.transition,
@@ -222,6 +249,11 @@ class ChainBreak:
 
 
 def _label_of(content_type_id: int) -> str:
+    """The label the rows of this content type are signed under (see ``register_audit_label``)."""
+    return _audit_label(ContentType.objects.get_for_id(content_type_id))
+
+
+def _name_of(content_type_id: int) -> str:
     return _content_type_label(ContentType.objects.get_for_id(content_type_id))
 
 
@@ -284,7 +316,8 @@ def _breaks(rows: Iterable[TransitionLog], tally: _Tally | None = None) -> Itera
             reason = "content does not match its signature (the row was edited or forged without the audit key)"
         if reason:
             broken = True
-            yield ChainBreak(row_id=row.pk, content_type=label, object_id=row.object_id, seq=row.seq, reason=reason)
+            name = _name_of(row.content_type_id)
+            yield ChainBreak(row_id=row.pk, content_type=name, object_id=row.object_id, seq=row.seq, reason=reason)
             continue
         expected_seq, prev_hash = row.seq + 1, row.hash
 
@@ -436,8 +469,14 @@ class LoggedModel:
 _logged_models: dict[str, LoggedModel] = {}
 
 
-def register_logged_model(model: type[models.Model], *, state_field: str = "state") -> None:
-    """Domain apps call this from ``AppConfig.ready()`` for each model they log transitions of."""
+def register_logged_model(
+    model: type[models.Model], *, state_field: str = "state", audit_app_label: str | None = None
+) -> None:
+    """Domain apps call this from ``AppConfig.ready()`` for each model they log transitions of;
+    ``audit_app_label`` is the app the model lived in when its first chains were signed, if it
+    has moved since (see ``register_audit_label``)."""
+    if audit_app_label is not None:
+        register_audit_label(model, f"{audit_app_label}.{model._meta.model_name}")
     _logged_models[model._meta.label_lower] = LoggedModel(model, state_field)
 
 

@@ -16,6 +16,8 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.urls import reverse
+
 
 @dataclass(frozen=True)
 class InboxProvider:
@@ -60,3 +62,25 @@ def inbox_for(user, subject_type: str | None = None) -> list[dict]:
         row.setdefault("subject_label", labels[row["subject_type"]])
     rows.sort(key=_sort_key)
     return rows
+
+
+def inbox_row(subject_type: str, subject_id: int, title: str, action: str, action_label, due_at, url: str) -> dict:
+    """One step waiting on a user, in the shape every provider returns."""
+    return {
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "title": title,
+        "action": action,
+        "action_label": action_label,
+        "due_at": due_at,
+        "url": url,
+    }
+
+
+_PK_MARK = 987654321987  # a primary key no row has: its place in the reversed URL is the key's
+
+
+def url_maker(name: str):
+    """``pk → reverse(name, args=[pk])``, reversing once: the URL with a marker key, split at it."""
+    head, tail = reverse(name, args=[_PK_MARK]).split(str(_PK_MARK))
+    return lambda pk: f"{head}{int(pk)}{tail}"

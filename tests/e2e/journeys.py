@@ -45,7 +45,7 @@ def switch_language(page: Page, code: str) -> None:
 
 
 def open_page(page: Page, url_name: str, **kwargs) -> None:
-    """Open a page by its URL name (``open_page(page, "responsibilities:item-detail", pk=item.pk)``)."""
+    """Open a page by its URL name (``open_page(page, "lists:item-detail", pk=item.pk)``)."""
     page.goto(reverse(url_name, kwargs=kwargs or None))
 
 

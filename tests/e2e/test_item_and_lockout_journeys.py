@@ -14,7 +14,7 @@ def test_leader_reads_an_items_history(browser_page, e2e_township):
     item = published_item(e2e_township)
     page = browser_page
     login(page, "leader01")
-    open_page(page, "responsibilities:item-detail", pk=item.pk)
+    open_page(page, "lists:item-detail", pk=item.pk)
     expect(page.get_by_role("heading", name="主题党日")).to_be_visible()
     expect(page.locator("[data-testid=history] li")).to_have_count(1)
     expect(page.locator("[data-testid=history]")).to_contain_text("已派发")  # the "assign" step, in Chinese
@@ -25,7 +25,7 @@ def test_cadre_of_another_branch_cannot_open_the_item(browser_page, e2e_township
     item = published_item(e2e_township)
     page = browser_page
     login(page, "cadre006")
-    response = page.goto(reverse("responsibilities:item-detail", kwargs={"pk": item.pk}))
+    response = page.goto(reverse("lists:item-detail", kwargs={"pk": item.pk}))
     assert response.status == 404
 
 

@@ -27,20 +27,20 @@ def action_form(name: str) -> str:
 
 
 def test_list_from_creation_to_a_verified_item(browser_page, e2e_township):
-    from responsibilities.models import ResponsibilityItem, ResponsibilityList
+    from lists.models import ResponsibilityItem, ResponsibilityList
 
     p, page = e2e_township, browser_page
     month = timezone.localdate().strftime("%Y-%m")
     login(page, "leader01")
-    open_page(page, "responsibilities:list-index")
-    create = f"form[action='{reverse('responsibilities:list-create')}']"
+    open_page(page, "lists:list-index")
+    create = f"form[action='{reverse('lists:list-create')}']"
     page.select_option(f"{create} [name=unit]", str(p.branch.pk))
     page.fill(f"{create} [name=month]", month)
     page.fill(f"{create} [name=title]", "本月责任清单")
     press_in(page, create)
     lst = ResponsibilityList.objects.get(unit=p.branch, title="本月责任清单")
 
-    open_page(page, "responsibilities:item-create", pk=lst.pk)
+    open_page(page, "lists:item-create", pk=lst.pk)
     due = (timezone.localtime() + dt.timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
     page.fill("[name=title]", "组织主题党日活动")
     page.fill("[name=standard]", "召开并形成会议记录")
@@ -50,19 +50,19 @@ def test_list_from_creation_to_a_verified_item(browser_page, e2e_township):
     with page.expect_navigation():
         page.locator("form[method=post] button[type=submit]:not([name])").last.click()
     item = ResponsibilityItem.objects.get(list=lst, title="组织主题党日活动")
-    open_page(page, "responsibilities:list-detail", pk=lst.pk)
-    press_in(page, f"form[action='{reverse('responsibilities:list-publish', args=[lst.pk])}']")
+    open_page(page, "lists:list-detail", pk=lst.pk)
+    press_in(page, f"form[action='{reverse('lists:list-publish', args=[lst.pk])}']")
     lst.refresh_from_db()
     assert lst.state == "published"
     logout(page)
 
     login(page, "cadre001")
-    open_page(page, "responsibilities:item-detail", pk=item.pk)
+    open_page(page, "lists:item-detail", pk=item.pk)
     press_in(page, action_form("accept"))
     page.fill("[name=report_progress-text]", "已发通知，议程拟定")
     page.fill("[name=report_progress-percent]", "50")
     press_in(page, action_form("report_progress"))
-    evidence_form = f"form[action='{reverse('responsibilities:item-evidence', args=[item.pk])}']"
+    evidence_form = f"form[action='{reverse('lists:item-evidence', args=[item.pk])}']"
     page.set_input_files(
         f"{evidence_form} [name=file]", files=[{"name": "会议记录.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )
@@ -73,7 +73,7 @@ def test_list_from_creation_to_a_verified_item(browser_page, e2e_township):
     logout(page)
 
     login(page, "leader01")
-    open_page(page, "responsibilities:item-detail", pk=item.pk)
+    open_page(page, "lists:item-detail", pk=item.pk)
     press_in(page, action_form("verify"))
     item.refresh_from_db()
     assert item.state == "completed"

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.utils import timezone
 
-from responsibilities import services as domain
+from lists import services as domain
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import pytest
 import time_machine
 from django.utils import timezone, translation
 
+from lists import services as domain
+from lists.digest import items_digest
 from notifications import digest, services
 from notifications.models import OutboxMessage
-from responsibilities import services as domain
-from responsibilities.digest import items_digest
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 MONDAY = dt.datetime(2026, 12, 7, 8, 30, tzinfo=SHANGHAI)

@@ -7,10 +7,10 @@ from django.core import mail
 from django.db import connection, transaction
 from django.utils import timezone
 
+from lists import services as domain
 from notifications import services
 from notifications.models import Notification, NotificationPreference, OutboxMessage
 from notifications.transports import EmailTransport, TransportError
-from responsibilities import services as domain
 from workflows.events import emit
 from workflows.models import TransitionLog
 

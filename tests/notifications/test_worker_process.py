@@ -27,10 +27,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.celery import app
+from lists import services as domain
 from notifications import services, tasks
 from notifications.models import Notification, NotificationPreference, OutboxMessage
 from organization.models import User
-from responsibilities import services as domain
 from tests.conftest import require_redis, require_service
 from workflows.events import emit
 

@@ -57,7 +57,9 @@ def test_seed_demo_is_refused_in_production(settings):
 def neighbouring_township_is_seeded():
     """白水镇 (API.md): its own tree, accounts, dispatchers and demo content, apart from 青山镇
     (checked within the test above: a seed takes seconds)."""
-    from responsibilities.models import LivelihoodIssue, Pledge, ResponsibilityList
+    from issues.models import LivelihoodIssue
+    from lists.models import ResponsibilityList
+    from pledges.models import Pledge
 
     baishui = Unit.objects.get(code="bs-township")
     assert baishui.name == "白水镇" and baishui.kind == Unit.Kind.TOWNSHIP

@@ -2,9 +2,9 @@
 
 import datetime as dt
 
+from issues.models import LivelihoodIssue
 from organization.models import Pairing
 from partylife.models import Finding, Visit
-from responsibilities.models import LivelihoodIssue
 from supervision.models import SupervisionCase
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import time_machine
 
-from responsibilities import services
+from lists import services
 from supervision import services as supervision_services
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -170,7 +170,7 @@ def test_query_count_is_the_same_with_more_items(personas, api_as):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from responsibilities import services
+    from lists import services
     from tests.reports.helpers import at
 
     build_quarter(personas)

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from issues import services as issue_services
+from lists import services
 from reports.models import ScoringScheme
 from reports.selectors import quarterly_assessment
-from responsibilities import services
 from tests.reports.helpers import at, build_quarter, card
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +152,7 @@ def test_assessment_query_count_does_not_grow_with_items(personas, django_assert
 
 
 def test_pledge_fulfilment_counts_public_pledges_due_in_the_quarter(personas):
-    from tests.responsibilities.pledge_helpers import make_pledge
+    from tests.pledges.pledge_helpers import make_pledge
 
     with time_machine.travel(at(8, 3), tick=False):
         make_pledge(personas.cadre, personas.leader, "fulfilled")
@@ -166,7 +167,7 @@ def test_pledge_fulfilment_counts_public_pledges_due_in_the_quarter(personas):
 
 
 def test_fulfilled_pledge_earns_member_points(personas):
-    from tests.responsibilities.pledge_helpers import make_pledge
+    from tests.pledges.pledge_helpers import make_pledge
 
     with time_machine.travel(at(8, 3), tick=False):
         make_pledge(personas.cadre, personas.leader, "fulfilled")
@@ -253,13 +254,12 @@ def test_work_orders_count_in_the_handling_units_figures(personas, time_machine)
     import datetime as dt
 
     from reports.selectors import quarterly_assessment
-    from responsibilities import services
-    from tests.responsibilities.issue_fixtures import IssuePeople, issue_in_state
+    from tests.issues.issue_fixtures import IssuePeople, issue_in_state
 
     people = IssuePeople(personas)
     time_machine.move_to(dt.datetime(2026, 8, 3, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
     issue = issue_in_state(people, "resolved")
-    services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="satisfied")
+    issue_services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="satisfied")
     time_machine.move_to(dt.datetime(2026, 10, 2, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
     result = quarterly_assessment(year=2026, quarter=3)
     row = next(r for r in result.units if r.unit.pk == issue.unit_id)

@@ -16,10 +16,11 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from issues import services as issue_services
+from lists import services
 from organization.models import Membership, Unit, User
 from reports.models import ScoringScheme
 from reports.selectors import quarterly_assessment
-from responsibilities import services
 from tests.reports.helpers import at, card
 
 pytestmark = pytest.mark.django_db
@@ -284,18 +285,20 @@ def test_the_earliest_later_extension_gives_the_deadline_at_the_quarters_end(per
 
 
 def test_a_reopened_issue_counts_once(personas):
-    from tests.responsibilities.issue_fixtures import IssuePeople, issue_in_state
+    from tests.issues.issue_fixtures import IssuePeople, issue_in_state
 
     people = IssuePeople(personas)  # handled by cadre006 in branch 02, dispatched by leader01
     with time_machine.travel(at(8, 3, 10), tick=False):
         issue = issue_in_state(people, "resolved")  # dispatched, accepted and resolved on Mon 3 Aug
     with time_machine.travel(at(8, 4, 10), tick=False):
-        issue = services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="unsatisfied")
-        issue = services.issue_reopen(issue=issue, actor=people.dispatcher)  # fresh 5 working days: Tue 11 Aug
+        issue = issue_services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="unsatisfied")
+        issue = issue_services.issue_reopen(issue=issue, actor=people.dispatcher)  # fresh 5 working days: Tue 11 Aug
     with time_machine.travel(at(8, 6, 10), tick=False):
-        issue = services.issue_resolve(issue=issue, actor=people.handler, result="已重修", resolution="substantive")
+        issue = issue_services.issue_resolve(
+            issue=issue, actor=people.handler, result="已重修", resolution="substantive"
+        )
     with time_machine.travel(at(8, 7, 10), tick=False):
-        issue = services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="satisfied")
+        issue = issue_services.issue_follow_up(issue=issue, actor=people.dispatcher, satisfaction="satisfied")
     assessment = q3()
     row, handler = unit_row(assessment, people.unit), person_row(assessment, people.handler)
     names = ("issues_due", "issues_resolved", "issues_resolved_on_time", "follow_ups", "follow_ups_satisfied")
@@ -308,15 +311,15 @@ def test_a_reopened_issue_counts_once(personas):
 
 
 def test_an_unsatisfied_last_call_leaves_the_order_unsatisfied(personas):
-    from tests.responsibilities.issue_fixtures import IssuePeople, issue_in_state
+    from tests.issues.issue_fixtures import IssuePeople, issue_in_state
 
     people = IssuePeople(personas)
     with time_machine.travel(at(8, 3, 10), tick=False):
         satisfied = issue_in_state(people, "resolved")
         unsatisfied = issue_in_state(people, "resolved", title="西山村路面破损")
     with time_machine.travel(at(8, 4, 10), tick=False):
-        services.issue_follow_up(issue=satisfied, actor=people.dispatcher, satisfaction="basically_satisfied")
-        services.issue_follow_up(issue=unsatisfied, actor=people.dispatcher, satisfaction="unsatisfied")
+        issue_services.issue_follow_up(issue=satisfied, actor=people.dispatcher, satisfaction="basically_satisfied")
+        issue_services.issue_follow_up(issue=unsatisfied, actor=people.dispatcher, satisfaction="unsatisfied")
     row = unit_row(q3(), people.unit)
     # two orders followed up, one (基本满意) satisfied: 1/2
     assert (row.counts["follow_ups"], row.counts["follow_ups_satisfied"], row.rates["satisfaction_rate"]) == (
@@ -365,7 +368,7 @@ def _as_cell(value):
 
 def test_the_workbook_holds_the_same_numbers_as_the_json(personas, api_as):
     from reports.models import MemberReward, UnitBonus
-    from tests.responsibilities.pledge_helpers import make_pledge
+    from tests.pledges.pledge_helpers import make_pledge
 
     b = three_branches()
     card(personas, b["branch03"][3], "yellow_card", when=at(8, 26))

@@ -3,9 +3,9 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from lists.models import ResponsibilityList
 from reports.management.commands.seed_history import past_quarters
 from reports.selectors import quarterly_assessment
-from responsibilities.models import ResponsibilityList
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 import time_machine
 
-from responsibilities import services
+from lists import services
 from tests.workflows.conftest import at, make_item  # noqa: F401  (fixture)
 from workflows.sweep import sweep_deadlines
 

@@ -61,7 +61,7 @@ def test_queue_lists_most_escalated_first_then_oldest(api_as, personas, overdue_
 
 
 def test_queue_does_not_list_suspended_items(api_as, personas, overdue_item, now_overdue):
-    from responsibilities import services
+    from lists import services
 
     services.item_suspend(item=overdue_item, actor=personas.leader, reason="暂停")
     assert api_as(personas.commissioner).get(QUEUE).json()["count"] == 0

@@ -2,8 +2,8 @@
 
 import pytest
 
-from responsibilities import services
-from tests.responsibilities.lists_builders import item_in_state
+from lists import services
+from tests.lists.lists_builders import item_in_state
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from responsibilities import services
-from responsibilities.models import ResponsibilityItem
+from lists import services
+from lists.models import ResponsibilityItem
 from workflows import audit
 from workflows.models import AuditCheckpoint, TransitionLog
 
@@ -104,7 +104,7 @@ def test_an_edited_actor_is_named(checkpointed, personas):
     as_owner_without_triggers()
     sql(f"UPDATE {LOG} SET actor_id = %s WHERE id = %s", [personas.leader.pk, row.pk])
     problem = first_problem()
-    assert problem.startswith(f"row {row.pk} (responsibilities.responsibilityitem #{checkpointed.pk}, seq 4)")
+    assert problem.startswith(f"row {row.pk} (lists.responsibilityitem #{checkpointed.pk}, seq 4)")
     assert "was edited" in problem
 
 
@@ -157,9 +157,7 @@ def test_an_objects_whole_log_deleted_is_named_by_its_state(item):
     as_owner_without_triggers()
     sql(f"DELETE FROM {LOG} WHERE object_id = %s AND target <> 'published'", [item.pk])
     problem = first_problem()
-    assert problem.startswith(
-        f"responsibilities.responsibilityitem #{item.pk}: state 'submitted' but it has no log row"
-    )
+    assert problem.startswith(f"lists.responsibilityitem #{item.pk}: state 'submitted' but it has no log row")
 
 
 def test_emptying_the_log_is_caught(checkpointed):
@@ -177,15 +175,15 @@ def test_emptying_the_log_and_its_checkpoints_is_caught(checkpointed, capsys):
     sql(f"DELETE FROM {LOG}")
     sql(f"DELETE FROM {CHECKPOINTS}")
     problem = first_problem()
-    assert problem.startswith(f"responsibilities.responsibilitylist #{checkpointed.list_id}: state 'published'")
-    assert f"responsibilities.responsibilityitem #{checkpointed.pk}: state 'submitted'" in capsys.readouterr().err
+    assert problem.startswith(f"lists.responsibilitylist #{checkpointed.list_id}: state 'published'")
+    assert f"lists.responsibilityitem #{checkpointed.pk}: state 'submitted'" in capsys.readouterr().err
 
 
 def test_a_state_changed_by_raw_sql_is_named(checkpointed):
     sql(f"UPDATE {ITEMS} SET state = 'completed' WHERE id = %s", [checkpointed.pk])
     problem = first_problem()
     assert problem == (
-        f"responsibilities.responsibilityitem #{checkpointed.pk}: state 'completed' but its last log row says "
+        f"lists.responsibilityitem #{checkpointed.pk}: state 'completed' but its last log row says "
         "'submitted' (the state was changed outside the application)"
     )
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from responsibilities import services
+from lists import services
 from workflows.audit import append_log, verify_chains, verify_object
 from workflows.models import AppendOnlyError, TransitionLog
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from responsibilities import services
+from lists import services
 from workflows.audit import verify_log, write_checkpoint
 from workflows.models import AuditCheckpoint, TransitionLog
 

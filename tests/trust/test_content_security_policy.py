@@ -102,8 +102,8 @@ def test_rendered_pages_run_no_inline_code(personas, client):
     client.force_login(personas.leader)
     pages = {
         "home": reverse("home"),
-        "a draft list with its delete buttons": reverse("responsibilities:list-detail", args=[lst.pk]),
-        "the printable pledge board": reverse("responsibilities:pledge-board", args=[personas.branch.pk]) + "?print=1",
+        "a draft list with its delete buttons": reverse("lists:list-detail", args=[lst.pk]),
+        "the printable pledge board": reverse("pledges:pledge-board", args=[personas.branch.pk]) + "?print=1",
     }
     for name, url in pages.items():
         response = client.get(url)
@@ -115,8 +115,8 @@ def test_rendered_pages_run_no_inline_code(personas, client):
 
 def test_error_pages_are_the_sites_own_and_run_no_inline_code(personas, client):
     client.force_login(personas.other_cadre)
-    refused = client.get(reverse("responsibilities:issue-dispatch-board"))
-    missing = client.get(reverse("responsibilities:item-detail", args=[published_item(personas).pk]))
+    refused = client.get(reverse("issues:issue-dispatch-board"))
+    missing = client.get(reverse("lists:item-detail", args=[published_item(personas).pk]))
     assert (refused.status_code, missing.status_code) == (403, 404)
     for response in (refused, missing):
         page = response.content.decode()

@@ -18,11 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
 
-from responsibilities.models import ExtensionRequest, LivelihoodIssue, Pledge, ResponsibilityItem
-from tests.responsibilities.issue_fixtures import IssuePeople, issue_in_state
-from tests.responsibilities.pages_helpers import build_list
-from tests.responsibilities.pledge_helpers import TEXT, make_pledge
-from tests.responsibilities.test_excel import XLSX, good_rows, workbook_bytes
+from issues.models import LivelihoodIssue
+from lists.models import ExtensionRequest, ResponsibilityItem
+from pledges.models import Pledge
+from tests.issues.issue_fixtures import IssuePeople, issue_in_state
+from tests.lists.pages_helpers import build_list
+from tests.lists.test_excel import XLSX, good_rows, workbook_bytes
+from tests.pledges.pledge_helpers import TEXT, make_pledge
 
 MAX_EXAMPLES = 12  # besides the fixed dates, each tried on every path
 REFUSED = (200, 400)  # pages redisplay their form (200) or answer 400; the API answers 400
@@ -104,7 +106,7 @@ def _import_page(personas, ctx, day):
     rows = good_rows(personas, n=2)
     rows[1][4] = day if day.year >= 1900 else day.isoformat()  # Excel holds no date before 1900
     upload = SimpleUploadedFile("list.xlsx", workbook_bytes(rows), content_type=XLSX)
-    return page(personas.leader).post(reverse("responsibilities:list-import", args=[ctx["list"].pk]), {"file": upload})
+    return page(personas.leader).post(reverse("lists:list-import", args=[ctx["list"].pk]), {"file": upload})
 
 
 PATHS = {
@@ -162,7 +164,7 @@ PATHS = {
     "page item create": (
         _draft_list,
         lambda p, c, d: page(p.leader).post(
-            reverse("responsibilities:item-create", args=[c["list"].pk]), item_fields(p, moment_text(d))
+            reverse("lists:item-create", args=[c["list"].pk]), item_fields(p, moment_text(d))
         ),
         lambda c: c["list"].items.exists(),
         False,
@@ -170,7 +172,7 @@ PATHS = {
     "page item edit": (
         _draft_item,
         lambda p, c, d: page(p.leader).post(
-            reverse("responsibilities:item-edit", args=[c["item"].pk]), item_fields(p, moment_text(d))
+            reverse("lists:item-edit", args=[c["item"].pk]), item_fields(p, moment_text(d))
         ),
         lambda c: ResponsibilityItem.objects.get(pk=c["item"].pk).due_at != c["due_at"],
         False,
@@ -178,7 +180,7 @@ PATHS = {
     "page item extension": (
         _assigned_item,
         lambda p, c, d: page(p.cadre).post(
-            reverse("responsibilities:item-extension", args=[c["item"].pk]),
+            reverse("lists:item-extension", args=[c["item"].pk]),
             {"ext-new_due_at": moment_text(d), "ext-reason": "材料未到"},
         ),
         lambda c: ExtensionRequest.objects.exists(),
@@ -187,7 +189,7 @@ PATHS = {
     "page staged resolution": (
         _issue,
         lambda p, c, d: page(c["people"].handler).post(
-            reverse("responsibilities:issue-transition", args=[c["issue"].pk, "resolve"]),
+            reverse("issues:issue-transition", args=[c["issue"].pk, "resolve"]),
             {"result": "部分完成", "resolution": "staged", "remaining_plan": "下月完成", "remaining_due_date": d},
         ),
         lambda c: LivelihoodIssue.objects.get(pk=c["issue"].pk).state != "in_progress",
@@ -196,7 +198,7 @@ PATHS = {
     "page pledge create": (
         _nothing,
         lambda p, c, d: page(p.cadre).post(
-            reverse("responsibilities:pledge-mine"), {"text": TEXT, "due_date": d, "category": "people_needs"}
+            reverse("pledges:pledge-mine"), {"text": TEXT, "due_date": d, "category": "people_needs"}
         ),
         lambda c: Pledge.objects.exists(),
         True,
@@ -204,7 +206,7 @@ PATHS = {
     "page pledge edit": (
         _draft_pledge,
         lambda p, c, d: page(p.cadre).post(
-            reverse("responsibilities:pledge-edit", args=[c["pledge"].pk]),
+            reverse("pledges:pledge-edit", args=[c["pledge"].pk]),
             {"text": TEXT, "due_date": d, "category": "people_needs"},
         ),
         lambda c: Pledge.objects.get(pk=c["pledge"].pk).due_date != c["due_date"],

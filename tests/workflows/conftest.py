@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from responsibilities import services
+from lists import services
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -22,8 +22,8 @@ def main() -> None:
     from rest_framework.test import APIClient
 
     from organization.demo import seed_organization
+    from tests.lists.lists_builders import item_in_state
     from tests.personas import Personas
-    from tests.responsibilities.lists_builders import item_in_state
 
     call_command("migrate", verbosity=0)
     seed_organization()
@@ -52,7 +52,7 @@ def main() -> None:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    from responsibilities.models import ResponsibilityItem
+    from lists.models import ResponsibilityItem
     from workflows.models import TransitionLog
 
     item = ResponsibilityItem.objects.get(pk=item.pk)

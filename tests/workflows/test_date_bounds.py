@@ -12,7 +12,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 
-from responsibilities.models import ResponsibilityItem
+from lists.models import ResponsibilityItem
 from tests.workflows.conftest import at
 from workflows.bounds import deadline_errors, in_range
 from workflows.calendar import MAX_SCAN_DAYS, WorkingCalendar

@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from responsibilities import services
-from responsibilities.models import ResponsibilityItem
+from lists import services
+from lists.models import ResponsibilityItem
 from tests.workflows.conftest import at
 from workflows.models import DeadlinePolicy, EscalationEvent
 from workflows.sweep import sweep_deadlines
@@ -209,7 +209,7 @@ def test_urgent_items_follow_the_urgent_policy(make_item, personas):
 
 
 def test_category_policy_overrides_the_default(make_item, personas):
-    from responsibilities.models import TaskCategory
+    from lists.models import TaskCategory
 
     category = TaskCategory.objects.create(code="safety", name="安全生产")
     DeadlinePolicy.objects.create(kind="item", category_code="safety", escalate_after_overdue_working_days=1)

@@ -14,11 +14,11 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from lists import services
+from lists.models import ResponsibilityList
 from organization.models import Membership, Unit, User
 from reports.metrics import local_tz
 from reports.selectors import current_quarter
-from responsibilities import services
-from responsibilities.models import ResponsibilityList
 from supervision import services as supervision_services
 from workflows.audit import write_checkpoint
 from workflows.calendar import WorkingCalendar

@@ -1,9 +1,0 @@
-"""Pages of the list and item flows (included from responsibilities/urls.py)."""
-
-from django.urls import path
-
-from . import flow_views
-
-urlpatterns = [
-    path("inbox/", flow_views.inbox, name="inbox"),
-]
