@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Absence, Activity, ActivityPart, Attendance, Finding, RequiredPart, Visit
+from .models import Absence, Activity, ActivityFrequency, ActivityPart, Attendance, Finding, RequiredPart, Visit
 
 
 class RequiredPartInline(admin.TabularInline):
@@ -54,3 +54,10 @@ class FindingAdmin(admin.ModelAdmin):
     list_display = ["title", "unit", "filed_by", "filed_at", "state"]
     list_filter = ["state"]
     readonly_fields = ["state", "decided_by", "decided_at", "dismiss_reason", "case_id"]
+
+
+@admin.register(ActivityFrequency)
+class ActivityFrequencyAdmin(admin.ModelAdmin):
+    """三会一课: how often each kind must be held at least (the office edits)."""
+
+    list_display = ["kind", "period"]

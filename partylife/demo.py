@@ -120,7 +120,7 @@ def _seed_township(branch_codes, leader_of, month_title, stdout) -> int:
     for code in branch_codes:
         branch = Unit.objects.get(code=code)
         leader = User.objects.get(username=leader_of(code))
-        held_at = max(month_start, now - dt.timedelta(days=2)).replace(hour=9, minute=0)
+        held_at = max(month_start, timezone.localtime(now - dt.timedelta(days=2))).replace(hour=9, minute=0)
         if held_at >= now:
             held_at = now - dt.timedelta(hours=3)
         created += _held(branch, leader, "committee_meeting", f"{month_title}支委会", held_at - dt.timedelta(hours=2), "研究本月主题党日安排和联村走访计划。", absent=0)  # fmt: skip

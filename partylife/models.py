@@ -79,6 +79,39 @@ class RequiredPart(models.Model):
         return f"{self.get_kind_display()}: {self.part}"
 
 
+class ActivityFrequency(models.Model):
+    """三会一课 minimum frequencies (e.g. 支委会 monthly, 党员大会 and 党课 quarterly): data the
+    office edits. A branch with no activity of ``kind`` in the current period is flagged to its
+    organisers."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("monthly")
+        QUARTER = "quarter", _("quarterly")
+
+    kind = models.CharField(_("kind of activity"), max_length=30, choices=ActivityKind.choices, unique=True)
+    period = models.CharField(_("at least once"), max_length=10, choices=Period.choices)
+
+    class Meta:
+        verbose_name = _("minimum frequency")
+        verbose_name_plural = _("minimum frequencies")
+        ordering = ["kind"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.get_period_display()}"
+
+    @staticmethod
+    def period_bounds(period: str, day: dt.date) -> tuple[dt.date, dt.date]:
+        """[start, end) of the month or quarter holding ``day``."""
+        if period == ActivityFrequency.Period.MONTH:
+            start = day.replace(day=1)
+            months = 1
+        else:
+            start = day.replace(month=3 * ((day.month - 1) // 3) + 1, day=1)
+            months = 3
+        month = start.month - 1 + months
+        return start, dt.date(start.year + month // 12, month % 12 + 1, 1)
+
+
 def required_part_codes(kind: str) -> list[str]:
     return list(
         RequiredPart.objects.filter(kind=kind)

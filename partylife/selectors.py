@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Max, Prefetch, Q
+from django.utils import timezone
 
 from organization.models import Membership, Pairing, Unit, User
 from organization.scoping import scope_for
@@ -189,3 +190,43 @@ def visit_coverage(user, month: str) -> list[dict]:
     for unit_id, people in visitors.items():
         rows[unit_id]["visitors"] = [{"id": pk, "name": name} for pk, name in people.items()]
     return list(rows.values())
+
+
+def frequency_gaps(units, today: dt.date) -> list[dict]:
+    """三会一课 not yet held nor scheduled in the current period, per branch of ``units``:
+    ``[{"unit", "kind", "kind_label", "period_ends"}]`` (two queries)."""
+    from .models import ActivityFrequency, ActivityKind
+
+    branches = [u for u in units if u.kind == Unit.Kind.BRANCH]
+    rules = list(ActivityFrequency.objects.all())
+    if not branches or not rules:
+        return []
+    quarter_start, quarter_end = ActivityFrequency.period_bounds(ActivityFrequency.Period.QUARTER, today)
+    tz = timezone.get_current_timezone()
+    held = set()
+    for unit_id, kind, at in Activity.objects.filter(
+        unit__in=branches,
+        state__in=[Activity.State.SCHEDULED, Activity.State.RECORDED],
+        scheduled_at__gte=dt.datetime.combine(quarter_start, dt.time(), tzinfo=tz),
+        scheduled_at__lt=dt.datetime.combine(quarter_end, dt.time(), tzinfo=tz),
+    ).values_list("unit_id", "kind", "scheduled_at"):
+        held.add((unit_id, kind, timezone.localtime(at, tz).date().replace(day=1)))
+    labels = dict(ActivityKind.choices)
+    gaps = []
+    for unit in branches:
+        for rule in rules:
+            start, end = ActivityFrequency.period_bounds(rule.period, today)
+            months = {
+                start.replace(month=start.month + i)
+                for i in range((end.year - start.year) * 12 + end.month - start.month)
+            }
+            if not any((unit.pk, rule.kind, month) in held for month in months):
+                gaps.append(
+                    {
+                        "unit": unit,
+                        "kind": rule.kind,
+                        "kind_label": labels[rule.kind],
+                        "period_ends": end - dt.timedelta(days=1),
+                    }
+                )
+    return gaps

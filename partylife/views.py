@@ -24,6 +24,7 @@ from .selectors import (
     activities_visible_to,
     activity_detail,
     findings_visible_to,
+    frequency_gaps,
     members_of,
     organisable_units,
     party_units_of,
@@ -96,6 +97,9 @@ def activity_index(request):
             raise Http404 from exc
         qs = qs.filter(unit=unit)
     now = timezone.now()
+    organised = list(organisable_units(request.user).filter(kind=Unit.Kind.BRANCH)[:20]) or list(
+        organisable_units(request.user)[:1]
+    )
     upcoming = list(qs.filter(state=Activity.State.SCHEDULED).order_by("scheduled_at", "pk")[:50])
     recent = list(qs.exclude(state=Activity.State.SCHEDULED).order_by("-scheduled_at", "-pk")[:30])
     context = {
@@ -104,7 +108,8 @@ def activity_index(request):
         "recent": recent,
         "now": now,
         "makeups": list(pending_makeups(request.user)),
-        "may_schedule": organisable_units(request.user).exists(),
+        "may_schedule": bool(organised),
+        "gaps": frequency_gaps(organised, timezone.localdate()),
         "my_units": party_units_of(request.user),
     }
     return render(request, "partylife/activity_index.html", context)
