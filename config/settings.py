@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lists",
     "pledges",
     "issues",
+    "partylife",
     "supervision",
     "notifications",
     "reports",
@@ -381,4 +382,5 @@ DEMO_SEEDERS: list[str] = [
     "lists.demo.seed_lists",
     "pledges.demo.seed_pledges",
     "issues.demo.seed_issues",
+    "partylife.demo.seed_party_life",
 ]

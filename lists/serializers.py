@@ -573,7 +573,16 @@ class ExtensionSerializer(serializers.ModelSerializer):
 ReasonInput = ReasonInputSerializer
 
 
-INBOX_SUBJECT_TYPES = ("item", "list", "extension", "pledge", "livelihood_issue", "supervision_case")
+INBOX_SUBJECT_TYPES = (
+    "item",
+    "list",
+    "extension",
+    "pledge",
+    "livelihood_issue",
+    "supervision_case",
+    "activity",
+    "finding",
+)
 INBOX_ACTIONS = (
     ("accept", "item: accept it (签收)"),
     ("work", "item: work on it and submit it"),
@@ -590,6 +599,10 @@ INBOX_ACTIONS = (
     ("handle", "livelihood_issue: handle and resolve the order (handler)"),
     ("follow_up", "livelihood_issue: make the follow-up call (dispatchers)"),
     ("act_on_case", "supervision_case: act on or close the case (commissioners)"),
+    ("check_in", "activity: check in (签到, the unit's members)"),
+    ("record", "activity: record minutes, parts held and absentees (organisers)"),
+    ("make_up", "activity: make up what was missed (补学, the absentee)"),
+    ("decide_finding", "finding: accept or dismiss it (commissioners)"),
 )
 
 

@@ -169,6 +169,7 @@ def _seed_baishui_units():
     for k in range(1, 6):
         accounts.append((f"bcadre{k:03d}", chinese_name(410 + k), {}))
         memberships.append((f"bcadre{k:03d}", branches[0], Membership.Role.CADRE, "党员干部"))
+    memberships.append(("bcadre002", branches[0], Membership.Role.BRANCH_COMMITTEE, "支部组织委员"))
     return pairings, accounts, memberships
 
 
@@ -215,6 +216,9 @@ def seed_organization() -> SeedResult:
         for k in range(5 * n - 4, 5 * n + 1):
             accounts.append((f"cadre{k:03d}", chinese_name(k), {}))
             memberships.append((f"cadre{k:03d}", branch, Membership.Role.CADRE, "党员干部"))
+        # 支部委员: the branch's third cadre organises its Party life with the leader.
+        memberships.append((f"cadre{5 * n - 2:03d}", branch, Membership.Role.BRANCH_COMMITTEE, "支部组织委员"))
+    memberships.append(("cadre004", branches[0], Membership.Role.PARTY_WORKER, "兼职党务工作者"))
     accounts.append(("commissioner01", "纪委委员" + chinese_name(201), {}))
     memberships.append(("commissioner01", township, Membership.Role.COMMISSIONER, "镇纪委书记"))
     for d in (1, 2):

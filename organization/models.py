@@ -86,6 +86,14 @@ class Unit(models.Model):
         VILLAGE = "village", _("village")  # 村
         COMMUNITY = "community", _("community")  # 社区
         ENTERPRISE = "enterprise", _("enterprise")  # 企业
+        PARTY_GROUP = "party_group", _("Party group")  # 党小组
+        FUNCTIONAL_BRANCH = "functional_branch", _("functional Party branch")  # 功能性党支部 (in a grid)
+        TEMPORARY_BRANCH = "temporary_branch", _("temporary Party branch")  # 临时党支部 (e.g. at a checkpoint)
+
+    #: Kinds whose members hold organisational life of their own (activities, check-ins).
+    PARTY_ORGANISATION_KINDS = ("branch", "party_group", "functional_branch", "temporary_branch")
+    #: Kinds a cadre visits (千名干部联村企) and an organ branch pairs with (1+N).
+    PAIRED_KINDS = ("village", "community", "enterprise")
 
     name = models.CharField(_("name"), max_length=100)
     code = models.SlugField(_("code"), max_length=50, unique=True)
@@ -97,6 +105,12 @@ class Unit(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
+    )
+    stands_from = models.DateField(
+        _("stands from"), null=True, blank=True, help_text=_("A temporary Party branch: the day it is set up.")
+    )
+    stands_until = models.DateField(
+        _("stands until"), null=True, blank=True, help_text=_("A temporary Party branch: the day it is dissolved.")
     )
     path = models.CharField(_("tree path"), max_length=255, editable=False, db_index=True, default="")
     sort_order = models.PositiveIntegerField(_("order"), default=0)
@@ -135,6 +149,13 @@ class Unit(models.Model):
                 Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
                     path=Concat(Value(self.path), Substr("path", len(old_path) + 1))
                 )
+
+    def clean(self):
+        super().clean()
+        if self.stands_from and self.stands_until and self.stands_until < self.stands_from:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError({"stands_until": _("A branch cannot be dissolved before it is set up.")})
 
     @property
     def depth(self) -> int:
@@ -177,6 +198,8 @@ class Membership(models.Model):
         COMMISSIONER = "commissioner", _("discipline commissioner")  # 纪工委委员
         OBSERVER = "observer", _("observer")  # 党风政风观察员 — reads only
         OFFICE = "office", _("township office")  # 党政办 — administers the township, decides no business
+        BRANCH_COMMITTEE = "branch_committee", _("branch committee member")  # 支部委员 — organises the branch's life
+        PARTY_WORKER = "party_worker", _("Party-affairs worker")  # 党务工作者 (专职 / 兼职)
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))

@@ -42,10 +42,16 @@ class Scope:
     township_paths: tuple[str, ...] = ()  # the townships the user holds a role in
     dispatch_paths: tuple[str, ...] = ()  # the townships whose livelihood issues they dispatch
     office_paths: tuple[str, ...] = ()  # the townships whose set-up they administer (党政办)
+    organised_paths: tuple[str, ...] = ()  # 支部委员 / 党务工作者: the branches whose life they organise
 
     # -- predicates on a single unit ---------------------------------------------------------
     def leads(self, unit: Unit) -> bool:
         return self.is_admin or _under(unit.path, self.led_paths)
+
+    def organises(self, unit: Unit) -> bool:
+        """Organises ``unit``'s Party life: its leaders, or a 支部委员 / 党务工作者 of it (or of the
+        branch above a Party group)."""
+        return self.leads(unit) or _under(unit.path, self.organised_paths)
 
     def oversees(self, unit: Unit) -> bool:
         """A commissioner's jurisdiction covers ``unit``."""
@@ -125,7 +131,7 @@ def scope_for(user) -> Scope:
     if cached is not None:
         return cached
     memberships = list(Membership.objects.filter(user=user).select_related("unit", "unit__jurisdiction"))
-    led, member, overseen, observed, member_ids, roles = [], [], [], [], set(), set()
+    led, member, overseen, observed, organised, member_ids, roles = [], [], [], [], [], set(), set()
     covered_for: list[int] = []
     for m in memberships:
         roles.add(m.role)
@@ -134,6 +140,9 @@ def scope_for(user) -> Scope:
             led.append(m.unit.path)
         elif m.role == Role.CADRE:
             member.append(m.unit.path)
+        elif m.role in (Role.BRANCH_COMMITTEE, Role.PARTY_WORKER):
+            member.append(m.unit.path)
+            organised.append(m.unit.path)
         elif m.role == Role.COMMISSIONER:
             overseen.append(m.unit.path)
             if hasattr(m.unit, "jurisdiction"):
@@ -160,6 +169,7 @@ def scope_for(user) -> Scope:
         township_paths=_collapse(townships.values()),
         dispatch_paths=_collapse(dispatch),
         office_paths=_collapse(office),
+        organised_paths=_collapse(organised),
     )
     user._dutyflow_scope = scope
     return scope

@@ -9,6 +9,15 @@ class MeUnitSerializer(serializers.Serializer):
     kind = serializers.CharField(source="unit.kind")
     role = serializers.CharField()
 
+    def to_representation(self, membership):
+        data = super().to_representation(membership)
+        unit = membership.unit
+        if unit.kind == unit.Kind.TEMPORARY_BRANCH:
+            # 临时党支部: the dates it stands.
+            data["stands_from"] = unit.stands_from.isoformat() if unit.stands_from else None
+            data["stands_until"] = unit.stands_until.isoformat() if unit.stands_until else None
+        return data
+
 
 class MeSerializer(serializers.ModelSerializer):
     display_name = serializers.SerializerMethodField()

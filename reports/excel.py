@@ -29,6 +29,7 @@ def _unit_headers():
         _("Overdue items"), _("Overdue working days"), _("Yellow cards"), _("Red cards"),
         _("Pledge fulfilment rate"), _("Issues resolved"), _("Issue resolution rate"), _("Satisfaction rate"),
         _("Bonus"), _("Deductions"), _("Score"), _("Veto"), _("Candidate"),
+        _("Activities held"), _("Required parts complete"), _("Attendance rate"), _("Visit coverage"),
     ]  # fmt: skip
 
 
@@ -41,6 +42,8 @@ def _unit_line(row):
         _pct(r["satisfaction_rate"]), float(row.bonus), float(row.deductions),
         None if row.score is None else float(row.score), "、".join(row.veto_reasons) if row.vetoed else "",
         _("yes") if row.candidate else "",
+        c.get("activities_held", 0), _pct(r.get("required_parts_complete")), _pct(r.get("attendance_rate")),
+        _pct(r.get("visit_coverage")),
     ]  # fmt: skip
 
 
@@ -91,14 +94,14 @@ def assessment_workbook(assessment: Assessment) -> bytes:
         "{} {}".format(_("Branches"), suffix),
         _unit_headers(),
         [_unit_line(r) for r in sorted(assessment.unit_rows, key=lambda r: (r.rank or 10**6, r.unit.path))],
-        (4, 5, 10),
+        (4, 5, 10, 20, 21, 22),
     )
     _sheet(
         wb,
         "{} {}".format(_("Roll-up"), suffix),
         _unit_headers(),
         [_unit_line(r) for r in assessment.rollup_rows],
-        (4, 5, 10),
+        (4, 5, 10, 20, 21, 22),
     )
     _sheet(
         wb, "{} {}".format(_("Members"), suffix), _person_headers(), [_person_line(r) for r in assessment.persons], (6,)

@@ -398,10 +398,77 @@ def rate_definitions() -> dict[str, tuple[str, str]]:
     return {name: pair for provider in providers() for name, pair in provider.rates.items()}
 
 
+class PartyBuildingProvider(MetricProvider):
+    """Party building (党建) of each branch: activities held (recorded) in the quarter, those that
+    held every required part of their kind, attendance (check-ins over check-ins plus recorded
+    absentees) and 1+N visit coverage (paired units visited at least once over paired units).
+    Counted per unit, so they roll up the tree by addition like every other figure."""
+
+    name = "party_building"
+    count_names = (
+        "activities_held",
+        "activities_parts_complete",
+        "attendance_present",
+        "attendance_expected",
+        "paired_units",
+        "paired_units_visited",
+    )
+    rates = {
+        "required_parts_complete": ("activities_parts_complete", "activities_held"),
+        "attendance_rate": ("attendance_present", "attendance_expected"),
+        "visit_coverage": ("paired_units_visited", "paired_units"),
+    }
+    weight_fields = {}
+
+    def collect(self, period, context):
+        from organization.models import Pairing
+        from partylife.models import Activity, RequiredPart, Visit
+
+        required: dict[str, set[str]] = {}
+        for kind, code in RequiredPart.objects.values_list("kind", "part__code"):
+            required.setdefault(kind, set()).add(code)
+        held = (
+            Activity.objects.filter(
+                state=Activity.State.RECORDED,
+                scheduled_at__gte=period.start,
+                scheduled_at__lt=period.end,
+                recorded_at__lt=period.as_of,
+            )
+            .order_by()
+            .annotate(
+                present=Count("attendance", distinct=True),
+                absent=Count("absences", distinct=True),
+            )
+            .values("unit_id", "kind", "parts", "present", "absent")
+        )
+        units: Counts = {}
+        for row in held:
+            complete = required.get(row["kind"], set()) <= set(row["parts"] or [])
+            _add(
+                units,
+                row["unit_id"],
+                activities_held=1,
+                activities_parts_complete=int(complete),
+                attendance_present=row["present"],
+                attendance_expected=row["present"] + row["absent"],
+            )
+        first, last = period.start.date(), period.end.date()
+        visited = set(
+            Visit.objects.filter(visited_on__gte=first, visited_on__lt=last, created_at__lt=period.as_of)
+            .order_by()
+            .values_list("branch_id", "unit_id")
+            .distinct()
+        )
+        for branch_id, partner_id in Pairing.objects.values_list("branch_id", "partner_id"):
+            _add(units, branch_id, paired_units=1, paired_units_visited=int((branch_id, partner_id) in visited))
+        return units, {}
+
+
 register(ItemProvider())
 register(SupervisionProvider())
 register(PledgeProvider())
 register(IssueProvider())
+register(PartyBuildingProvider())
 
 __all__ = [
     "CollectContext",

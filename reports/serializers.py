@@ -57,6 +57,34 @@ def figures_data(row) -> dict:
     }
 
 
+class PartyBuildingSerializer(serializers.Serializer):
+    activities_held = serializers.IntegerField()
+    required_parts_complete = serializers.DecimalField(**RATE)
+    attendance_rate = serializers.DecimalField(**RATE)
+    visit_coverage = serializers.DecimalField(**RATE)
+
+
+def party_building_data(row) -> dict:
+    """API.md's ``party_building`` of a unit's row: activities held, and the rates of required
+    parts complete, attendance and 1+N visit coverage (null when there is nothing to rate)."""
+    rates = row.rates
+    as_rate = RATE_FIELD.to_representation
+
+    def rate(name):
+        value = rates.get(name)
+        return None if value is None else as_rate(value)
+
+    return {
+        "activities_held": row.counts.get("activities_held", 0),
+        "required_parts_complete": rate("required_parts_complete"),
+        "attendance_rate": rate("attendance_rate"),
+        "visit_coverage": rate("visit_coverage"),
+    }
+
+
+RATE_FIELD = serializers.DecimalField(**RATE)
+
+
 class UnitAssessmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="unit.pk")
     name = serializers.CharField(source="unit.name")
@@ -64,6 +92,7 @@ class UnitAssessmentSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=["unit", "rollup"])
     parent = serializers.IntegerField(source="unit.parent_id", allow_null=True)
     figures = serializers.SerializerMethodField()
+    party_building = serializers.SerializerMethodField()
     bonus = serializers.DecimalField(**POINTS)
     deductions = serializers.DecimalField(**POINTS)
     score = serializers.DecimalField(allow_null=True, **POINTS)
@@ -75,6 +104,9 @@ class UnitAssessmentSerializer(serializers.Serializer):
 
     def get_figures(self, row) -> FiguresSerializer:
         return figures_data(row)
+
+    def get_party_building(self, row) -> PartyBuildingSerializer:
+        return party_building_data(row)
 
 
 class PersonAssessmentSerializer(serializers.Serializer):

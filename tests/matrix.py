@@ -269,6 +269,53 @@ def b_own_branch(p):
     return p.b_branch
 
 
+def theme_party_day(p, branch=None, leader=None):
+    """Branch 01's theme Party day (主题党日), scheduled by leader01 to start in 30 minutes:
+    check-in is open."""
+    from django.utils import timezone
+
+    from partylife import services
+
+    return services.activity_create(
+        actor=leader or p.leader,
+        unit=branch or p.branch,
+        kind="theme_party_day",
+        title="12月主题党日",
+        scheduled_at=timezone.now() + dt.timedelta(minutes=30),
+        place="三楼会议室",
+    )
+
+
+def b_theme_party_day(p):
+    return theme_party_day(p, branch=p.b_branch, leader=p.b_leader)
+
+
+def branch_visit(p):
+    """cadre001's visit to a village paired with branch 01 (千名干部联村企)."""
+    from organization.models import Pairing
+    from partylife import services
+
+    pairing = Pairing.objects.filter(branch=p.branch).select_related("partner").first()
+    return services.visit_create(
+        visitor=p.cadre, unit=pairing.partner, branch=p.branch, visited_on=dt.date(2026, 12, 1), notes="走访困难户"
+    )
+
+
+def filed_finding(p):
+    """observer01's finding about branch 01 (district 1: commissioner02 decides it)."""
+    from partylife import services
+
+    return services.finding_file(actor=p.observer, unit=p.branch, title="签到走过场", description="代签现象")
+
+
+def b_filed_finding(p):
+    from partylife import services
+
+    return services.finding_file(
+        actor=p.b_commissioner, unit=p.b_branch, title="会议记录不全", description="缺少议事记录"
+    )
+
+
 def unit_kwargs(subject) -> dict[str, Any]:
     return {"unit_pk": subject.pk}
 
@@ -874,6 +921,118 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "reports-quarterly-xlsx": (
         Case(expect(200, assignee=403, other_cadre=403, anonymous=401, township=200, b_cadre=403), kind="api"),
     ),
+    # -- Party life: activities (members read, organisers act), visits, findings (the discipline side)
+    "partylife:activity-index": (Case(LOGGED_IN_PAGE),),
+    "partylife:activity-new": (
+        Case(UNIT_LEADERS_ONLY_NEW, note="organisers: the unit's leaders, 支部委员, 党务工作者"),
+    ),
+    "partylife:activity-detail": (
+        Case(ITEM_READERS, subject=theme_party_day),
+        Case(B_READERS, subject=b_theme_party_day),
+    ),
+    "partylife:activity-check-in": (
+        Case(
+            expect(404, leader=302, assignee=302, commissioner=403, observer=403, anonymous=302, township=404),
+            method="post",
+            subject=theme_party_day,
+            note="members check in for themselves",
+        ),
+    ),
+    "partylife:activity-record": (Case(LEADER_ACTS(200), subject=theme_party_day),),
+    "partylife:activity-cancel": (
+        Case(LEADER_ACTS(400), method="post", subject=theme_party_day, note="the empty form: a reason is required"),
+    ),
+    "partylife:activity-makeup": (Case(ITEM_ACTION(403), method="post", subject=theme_party_day),),
+    "partylife:visit-index": (
+        Case(LOGGED_IN_PAGE),
+        Case(
+            expect(
+                400,
+                commissioner=403,
+                other_commissioner=403,
+                observer=403,
+                anonymous=302,
+                township=400,
+                b_secretary=403,
+                b_commissioner=403,
+            ),
+            method="post",
+            note="members of a paired branch log visits (400 for the empty form)",
+        ),
+    ),
+    "partylife:visit-coverage": (Case(LOGGED_IN_PAGE),),
+    "partylife:finding-index": (Case(LOGGED_IN_PAGE),),
+    "partylife:finding-detail": (
+        Case(expect(404, commissioner=200, observer=200, anonymous=302, township=404), subject=filed_finding),
+        Case(expect(404, anonymous=302, township=404, b_commissioner=200), subject=b_filed_finding),
+    ),
+    "partylife:finding-decide": (
+        Case(
+            expect(404, commissioner=400, observer=403, anonymous=302, township=404),
+            method="post",
+            subject=filed_finding,
+            kwargs=action_kwargs("dismiss"),
+            note="the empty form: a reason is required",
+        ),
+    ),
+    "activity-list": (
+        Case(API_LOGGED_IN, kind="api"),
+        Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
+    ),
+    "activity-detail": (
+        Case(API_READERS, kind="api", subject=theme_party_day),
+        Case(API_B_READERS, kind="api", subject=b_theme_party_day),
+    ),
+    "activity-transitions": (Case(API_READERS, kind="api", subject=theme_party_day),),
+    "activity-history": (Case(API_READERS, kind="api", subject=theme_party_day),),
+    "activity-take-transition": (
+        Case(
+            expect(404, leader=200, assignee=200, commissioner=403, observer=403, anonymous=401, township=404),
+            kind="api",
+            method="post",
+            subject=theme_party_day,
+            kwargs=action_kwargs("check_in"),
+        ),
+    ),
+    "activity-makeup": (
+        Case({**ITEM_ACTION(403), "anonymous": 401}, kind="api", method="post", subject=theme_party_day),
+    ),
+    "visit-list": (
+        Case(API_LOGGED_IN, kind="api"),
+        Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
+    ),
+    "visit-detail": (Case(API_READERS, kind="api", subject=branch_visit),),
+    "finding-list": (
+        Case(API_LOGGED_IN, kind="api"),
+        Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
+    ),
+    "finding-detail": (
+        Case(
+            expect(404, commissioner=200, observer=200, anonymous=401, township=404), kind="api", subject=filed_finding
+        ),
+        Case(expect(404, anonymous=401, township=404, b_commissioner=200), kind="api", subject=b_filed_finding),
+    ),
+    "finding-transitions": (
+        Case(
+            expect(404, commissioner=200, observer=200, anonymous=401, township=404), kind="api", subject=filed_finding
+        ),
+    ),
+    "finding-history": (
+        Case(
+            expect(404, commissioner=200, observer=200, anonymous=401, township=404), kind="api", subject=filed_finding
+        ),
+    ),
+    "finding-take-transition": (
+        Case(
+            expect(404, commissioner=400, observer=403, anonymous=401, township=404),
+            kind="api",
+            method="post",
+            subject=filed_finding,
+            kwargs=action_kwargs("dismiss"),
+            note="the empty body: a reason is required",
+        ),
+    ),
+    "reports-visits": (Case(API_LOGGED_IN, kind="api"),),
     # -- end reports
     # -- print-ready pages: whoever reads the object (tests/workflows/test_print_pages.py)
     "lists:list-print": (Case(ITEM_READERS, subject=published_list),),

@@ -12,6 +12,8 @@ class Personas:
         "other_leader": "leader02",  # leads branch 02
         "cadre": "cadre001",  # branch 01
         "colleague": "cadre002",  # another cadre of branch 01
+        "organiser": "cadre003",  # 支部委员 of branch 01
+        "party_worker": "cadre004",  # 党务工作者 of branch 01
         "other_cadre": "cadre006",  # branch 02
         "commissioner": "commissioner02",  # district 1: branches 01–06
         "township_commissioner": "commissioner01",
@@ -23,6 +25,7 @@ class Personas:
         "b_secretary": "bsecretary",
         "b_leader": "bleader01",  # leads bs-branch01
         "b_cadre": "bcadre001",  # bs-branch01
+        "b_organiser": "bcadre002",  # 支部委员 of bs-branch01
         "b_commissioner": "bcommissioner01",
         "b_office": "boffice01",
     }

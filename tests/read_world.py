@@ -44,6 +44,7 @@ class World:
         self._items(n, month)
         self._pledges(n, month)
         self._issues(n, month)
+        self._party_life(n, month)
         self._notifications(n)
 
     def _items(self, n, month):
@@ -133,6 +134,43 @@ class World:
                     issue=issue, actor=people.handler, upload=upload, content_type="image/png"
                 )
         self.subjects.update(issue=issue, photo=photo)
+
+    def _party_life(self, n, month):
+        """n recorded theme Party days of branch 01 (a check-in and an absentee each), one still
+        scheduled, n visits to a paired village and n findings about branch 01."""
+        from organization.models import Pairing
+        from partylife import services as party
+
+        p = self.p
+        parts = ["oath", "study", "discipline_lesson", "dues", "deliberation"]
+        start = at(month, 6)
+        with time_machine.travel(start, tick=False):
+            for i in range(n):
+                activity = party.activity_create(
+                    actor=p.leader,
+                    unit=p.branch,
+                    kind="theme_party_day",
+                    title=f"主题党日{month}-{i}",
+                    scheduled_at=start,
+                )
+                party.activity_check_in(activity=activity, actor=p.cadre)
+                party.activity_record(
+                    activity=activity,
+                    actor=p.leader,
+                    minutes="纪要",
+                    parts=parts,
+                    absentees=[{"user": p.colleague, "reason": "病假"}],
+                )
+            scheduled = party.activity_create(
+                actor=p.leader, unit=p.branch, kind="study", title=f"学习{month}", scheduled_at=start
+            )
+            village = Pairing.objects.filter(branch=p.branch).order_by("pk").first().partner
+            for i in range(n):
+                visit = party.visit_create(
+                    visitor=p.cadre, unit=village, branch=p.branch, visited_on=start.date(), notes=f"走访{month}-{i}"
+                )
+                finding = party.finding_file(actor=p.observer, unit=p.branch, title=f"问题{month}-{i}", description="d")
+        self.subjects.update(activity=activity, open_activity=scheduled, visit=visit, finding=finding)
 
     def _notifications(self, n):
         item = self.subjects["plain_item"]

@@ -73,15 +73,16 @@ READS: list[Read] = [
     Read("lists:verification-queue", "leader", 8),  # +1: the evidence thumbnails (one prefetch)
     Read("lists:extension-queue", "leader", 7),
     Read("lists:evidence-download", "cadre", 6, pk("evidence"), grows=False),
-    # the inbox: one or two queries per kind of subject with steps for the caller
-    Read("lists:inbox", "cadre", 9),  # +1: the menu's badges
-    Read("lists:inbox", "leader", 12),  # +1: the menu's badges
+    # the inbox: one or two queries per kind of subject with steps for the caller (activities:
+    # check in and record, make-ups; findings for commissioners; +1 on pages: the menu's badges)
+    Read("lists:inbox", "cadre", 11),
+    Read("lists:inbox", "leader", 15),
     # 已办: a count, a page of log rows, one union for their subjects' titles (+1: the menu's badges)
     Read("lists:inbox-done", "cadre", 9),
     Read("lists:inbox-done", "leader", 9),
     # lists and items: API
-    Read("api-inbox", "cadre", 4, api=True),
-    Read("api-inbox", "leader", 7, api=True),
+    Read("api-inbox", "cadre", 6, api=True),
+    Read("api-inbox", "leader", 10, api=True),
     Read("api-inbox-done", "cadre", 4, api=True),
     Read("api-inbox-done", "leader", 4, api=True),
     Read("api-list-list", "leader", 4, api=True),
@@ -161,13 +162,33 @@ READS: list[Read] = [
     Read("office_person", "office", 13, lambda w: {"pk": w.p.cadre.pk}, grows=False),
     Read("office_pairings", "office", 11, grows=False),
     Read("office_changes", "office", 9, grows=False),
-    # reports
-    Read("reports:dashboard", "secretary", 25, query=Q3),  # +1: the menu's badges
-    Read("reports:dashboard", "leader", 25, query=Q3),  # +1: the menu's badges
-    Read("reports:dashboard", "commissioner", 25, query=Q3),
+    # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges)
+    Read("reports:dashboard", "secretary", 28, query=Q3),
+    Read("reports:dashboard", "leader", 28, query=Q3),
+    Read("reports:dashboard", "commissioner", 29, query=Q3),
     Read("reports:dashboard-xlsx", "secretary", 10, query=Q3),
-    Read("reports-quarterly", "secretary", 15, query=Q3, api=True),
-    Read("reports-quarterly-xlsx", "secretary", 15, query=Q3, api=True),
+    Read("reports-quarterly", "secretary", 18, query=Q3, api=True),
+    Read("reports-quarterly-xlsx", "secretary", 18, query=Q3, api=True),
+    # Party life
+    Read("partylife:activity-index", "cadre", 13),
+    Read("partylife:activity-new", "leader", 6, grows=False),
+    Read("partylife:activity-detail", "leader", 11, pk("activity"), grows=False),
+    Read("partylife:activity-record", "leader", 11, pk("open_activity"), grows=False),
+    Read("partylife:visit-index", "cadre", 8),
+    Read("partylife:visit-coverage", "leader", 8, query="month=2026-07", grows=False),
+    Read("partylife:finding-index", "observer", 7),
+    Read("partylife:finding-detail", "commissioner", 8, pk("finding"), grows=False),
+    Read("activity-list", "cadre", 6, api=True),
+    Read("activity-detail", "cadre", 5, pk("activity"), api=True, grows=False),
+    Read("activity-transitions", "leader", 5, pk("open_activity"), api=True, grows=False),
+    Read("activity-history", "leader", 5, pk("activity"), api=True, grows=False),
+    Read("visit-list", "cadre", 3, api=True),
+    Read("visit-detail", "cadre", 2, pk("visit"), api=True, grows=False),
+    Read("finding-list", "observer", 3, api=True),
+    Read("finding-detail", "commissioner", 2, pk("finding"), api=True, grows=False),
+    Read("finding-transitions", "commissioner", 2, pk("finding"), api=True, grows=False),
+    Read("finding-history", "commissioner", 3, pk("finding"), api=True, grows=False),
+    Read("reports-visits", "leader", 4, query="month=2026-07", api=True, grows=False),
 ]
 
 NOT_MEASURED = {

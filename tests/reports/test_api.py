@@ -113,7 +113,8 @@ def test_quarter_defaults_to_the_current_one(personas, api_as):
 def test_query_count_is_bounded_independent_of_items(personas, api_as, django_assert_max_num_queries):
     build_quarter(personas)
     client = api_as(personas.secretary)
-    with django_assert_max_num_queries(17):
+    # 4 of them are Party building's: required parts, activities held, visits, pairings.
+    with django_assert_max_num_queries(21):
         client.get(URL, Q3)
 
 
@@ -129,7 +130,9 @@ def test_workbook_has_a_sheet_per_level(personas, api_as):
 def test_workbook_headers_are_chinese_and_frozen(personas, api_as):
     ws = workbook(api_as(personas.secretary).get(XLSX_URL, Q3)).worksheets[0]
     headers = [c.value for c in ws[1]]
-    assert (headers[:3], headers[-3], ws.freeze_panes) == (["排名", "单位", "到期事项"], "得分", "C2")
+    assert (headers[:3], headers[15], ws.freeze_panes) == (["排名", "单位", "到期事项"], "得分", "C2")
+    # Party building's columns come last, after the business figures and the score.
+    assert headers[-4:] == ["开展组织生活次数", "规定动作完成率", "出勤率", "走访覆盖"]
 
 
 def test_workbook_rows_hold_the_figures(personas, api_as):

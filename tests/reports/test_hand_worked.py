@@ -335,6 +335,7 @@ UNIT_COLUMNS = [
     "rank", "name", "items_due", "on_time_acceptance_rate", "on_time_completion_rate", "overdue_items",
     "overdue_working_days", "yellow_cards", "red_cards", "pledge_fulfilment_rate", "issues_resolved",
     "issue_resolution_rate", "satisfaction_rate", "bonus", "deductions", "score", "veto", "candidate",
+    "activities_held", "required_parts_complete", "attendance_rate", "visit_coverage",
 ]  # fmt: skip
 PERSON_COLUMNS = [
     "rank", "name", "username", "unit_name", "items_due", "on_time_completion_rate", "overdue_items", "cards",
@@ -345,7 +346,12 @@ PERSON_COLUMNS = [
 def _flat(entry: dict) -> dict:
     """A JSON row as the workbook's columns: figures inlined, cards added up, flags as text."""
     figures = entry["figures"]
-    flat = {**entry, **figures, "cards": figures["yellow_cards"] + figures["red_cards"]}
+    flat = {
+        **entry,
+        **figures,
+        **entry.get("party_building", {}),
+        "cards": figures["yellow_cards"] + figures["red_cards"],
+    }
     flat["candidate"] = "是" if entry["candidate"] else None
     if "veto_reasons" in entry:
         flat["veto"] = "、".join(entry["veto_reasons"]) or None

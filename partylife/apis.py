@@ -1,0 +1,182 @@
+"""The ``activities/``, ``visits/`` and ``findings/`` API (API.md)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from organization.scoping import scope_for
+from workflows.api import ReasonInputSerializer, TransitionViewSetMixin, run_service_mapping_errors
+
+from . import services
+from .models import Absence
+from .selectors import activities_visible_to, findings_visible_to, visit_coverage, visits_visible_to
+from .serializers import (
+    ActivitySerializer,
+    CancelInputSerializer,
+    FindingSerializer,
+    MakeupInputSerializer,
+    RecordInputSerializer,
+    VisitSerializer,
+)
+
+
+class ActivityViewSet(
+    TransitionViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Activities of organisational life: members read their units'; organisers (the branch's
+    leaders, 支部委员, 党务工作者) schedule, record and cancel; members check in for themselves."""
+
+    serializer_class = ActivitySerializer
+    filterset_fields = ["state", "kind", "unit"]
+    transition_inputs = {"record": RecordInputSerializer, "cancel": CancelInputSerializer}
+
+    def get_queryset(self):
+        return activities_visible_to(self.request.user).order_by("-scheduled_at", "-pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        if not scope_for(self.request.user).organises(data["unit"]):
+            raise PermissionDenied(_("Only the unit's organisers schedule its activities."))
+        serializer.instance = services.activity_create(
+            actor=self.request.user,
+            unit=data["unit"],
+            kind=data["kind"],
+            title=data["title"],
+            scheduled_at=data["scheduled_at"],
+            place=data.get("place", ""),
+        )
+
+    def perform_transition(self, obj, name, actor, data):
+        comment = data.get("comment", "")
+        if name == "check_in":
+            return services.activity_check_in(activity=obj, actor=actor, comment=comment)
+        if name == "record":
+            return services.activity_record(
+                activity=obj,
+                actor=actor,
+                minutes=data["minutes"],
+                parts=data["parts"],
+                absentees=data["absentees"],
+                comment=comment,
+            )
+        if name == "cancel":
+            return services.activity_cancel(activity=obj, actor=actor, reason=data["reason"], comment=comment)
+        raise NotImplementedError(name)
+
+    @extend_schema(request=MakeupInputSerializer, responses=ActivitySerializer)
+    @action(detail=True, methods=["post"], url_path="makeup", filter_backends=[])
+    def makeup(self, request, pk=None):
+        """补学: an absentee records their make-up study of this activity."""
+        activity = self.get_object()
+        absence = Absence.objects.filter(activity=activity, user=request.user).first()
+        if absence is None:
+            raise PermissionDenied(_("Only an absentee of this activity makes it up."))
+        serializer = MakeupInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        run_service_mapping_errors(
+            lambda: services.activity_makeup(
+                absence=absence, actor=request.user, note=serializer.validated_data["note"]
+            )
+        )
+        return Response(self.get_serializer(activity).data)
+
+
+class VisitViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """千名干部联村企 visits: a cadre logs a visit to a unit paired with their branch."""
+
+    serializer_class = VisitSerializer
+    filterset_fields = ["unit", "branch", "visitor"]
+
+    def get_queryset(self):
+        return visits_visible_to(self.request.user).order_by("-visited_on", "-pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = services.visit_create(
+            visitor=self.request.user,
+            unit=data["unit"],
+            branch=data["branch"],
+            visited_on=data["visited_on"],
+            notes=data["notes"],
+            companions=data.get("companions", ""),
+            issues=data.get("issues", []),
+        )
+
+
+class FindingViewSet(
+    TransitionViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """党风政风观察员 findings: observers and commissioners file; commissioners accept or dismiss."""
+
+    serializer_class = FindingSerializer
+    filterset_fields = ["state", "unit"]
+    transition_inputs = {"dismiss": ReasonInputSerializer}
+
+    def get_queryset(self):
+        return findings_visible_to(self.request.user).order_by("-filed_at", "-pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        scope = scope_for(self.request.user)
+        unit = data["unit"]
+        if not (scope.is_admin or scope.oversees(unit) or any(unit.path.startswith(p) for p in scope.observed_paths)):
+            raise PermissionDenied(_("Only observers and commissioners file findings about a unit they watch."))
+        serializer.instance = services.finding_file(
+            actor=self.request.user, unit=unit, title=data["title"], description=data["description"]
+        )
+
+    def perform_transition(self, obj, name, actor, data):
+        comment = data.get("comment", "")
+        if name == "accept":
+            return services.finding_accept(finding=obj, actor=actor, comment=comment)
+        if name == "dismiss":
+            return services.finding_dismiss(finding=obj, actor=actor, reason=data["reason"], comment=comment)
+        raise NotImplementedError(name)
+
+
+class CoverageRowSerializer(serializers.Serializer):
+    unit = serializers.DictField()
+    branches = serializers.ListField(child=serializers.DictField())
+    visits = serializers.IntegerField()
+    visitors = serializers.ListField(child=serializers.DictField())
+    last_visited_on = serializers.DateField(allow_null=True)
+
+
+class MonthQuerySerializer(serializers.Serializer):
+    month = serializers.RegexField(r"^(20\d\d|2100)-(0[1-9]|1[0-2])$", required=False)
+
+
+class VisitCoverageView(APIView):
+    """``GET /api/v1/reports/visits/?month=2026-12``: every paired unit of the caller's township."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="2026-12")],
+        responses=CoverageRowSerializer(many=True),
+    )
+    def get(self, request):
+        query = MonthQuerySerializer(data=request.query_params)
+        if not query.is_valid():
+            raise ValidationError({"month": [_("Enter a month as YYYY-MM.")]})
+        month = query.validated_data.get("month")
+        if not month:
+            from django.utils import timezone
+
+            month = timezone.localdate().strftime("%Y-%m")
+        return Response(CoverageRowSerializer(visit_coverage(request.user, month), many=True).data)

@@ -1,0 +1,219 @@
+"""Serializers of ``activities/``, ``visits/`` and ``findings/`` (API.md)."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from organization.models import Pairing, Unit, User
+from organization.scoping import scope_for
+from workflows.api import CommentInputSerializer, MomentField
+from workflows.bounds import validate_in_range
+
+from .models import Activity, ActivityPart, Finding, Visit, is_member_of
+from .selectors import activity_detail, party_units_of, required_parts_by_kind
+
+
+class TownshipUnitField(serializers.PrimaryKeyRelatedField):
+    """A unit of the caller's township (others do not exist for them: 400 "invalid pk")."""
+
+    def get_queryset(self):
+        user = self.context["request"].user
+        return Unit.objects.filter(scope_for(user).township_q())
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    unit = TownshipUnitField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    scheduled_at = MomentField(validators=[validate_in_range])
+    organiser = serializers.IntegerField(source="organiser_id", read_only=True)
+
+    class Meta:
+        model = Activity
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "kind",
+            "kind_label",
+            "title",
+            "scheduled_at",
+            "place",
+            "state",
+            "organiser",
+            "minutes",
+            "parts",
+            "recorded_at",
+            "cancel_reason",
+        ]
+        read_only_fields = ["state", "minutes", "parts", "recorded_at", "cancel_reason"]
+
+    def validate_unit(self, unit: Unit) -> Unit:
+        if unit.kind not in Unit.PARTY_ORGANISATION_KINDS:
+            raise serializers.ValidationError(_("Activities are held by a Party branch, group or temporary branch."))
+        return unit
+
+    def validate_title(self, title: str) -> str:
+        if not title.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return title
+
+    def to_representation(self, activity):
+        data = super().to_representation(activity)
+        if "_required_parts" not in self.context:
+            # Shared by every row of a list (a child's context is its list's).
+            self.context["_required_parts"] = required_parts_by_kind()
+        data.update(activity_detail(activity, self.context["_required_parts"]))
+        return data
+
+
+class AbsenteeSerializer(serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(queryset=User.objects.all())
+    reason = serializers.CharField(max_length=200)
+
+
+class RecordInputSerializer(CommentInputSerializer):
+    minutes = serializers.CharField(max_length=20000)
+    parts = serializers.ListField(child=serializers.SlugField(max_length=40), allow_empty=True, max_length=50)
+    absentees = AbsenteeSerializer(many=True, required=False, default=list, max_length=500)
+
+    def validate_parts(self, parts: list[str]) -> list[str]:
+        known = set(ActivityPart.objects.filter(code__in=parts).values_list("code", flat=True))
+        unknown = [code for code in parts if code not in known]
+        if unknown:
+            raise serializers.ValidationError(_("Unknown parts: %(codes)s.") % {"codes": ", ".join(unknown)})
+        activity: Activity = self.context["object"]
+        missing = [code for code in activity.required_parts if code not in parts]
+        if missing:
+            names = dict(ActivityPart.objects.filter(code__in=missing).values_list("code", "name"))
+            raise serializers.ValidationError(
+                _("Required parts missing: %(parts)s.")
+                % {"parts": ", ".join(f"{code} ({names.get(code, code)})" for code in missing)}
+            )
+        return list(dict.fromkeys(parts))
+
+    def validate_absentees(self, absentees: list[dict]) -> list[dict]:
+        activity: Activity = self.context["object"]
+        checked_in = set(activity.attendance.values_list("user_id", flat=True))
+        seen = set()
+        for absentee in absentees:
+            user = absentee["user"]
+            if user.pk in seen:
+                raise serializers.ValidationError(_("%(name)s is listed twice.") % {"name": user})
+            seen.add(user.pk)
+            if not is_member_of(user, activity.unit):
+                raise serializers.ValidationError(_("%(name)s is not a member of this unit.") % {"name": user})
+            if user.pk in checked_in:
+                raise serializers.ValidationError(_("%(name)s checked in: not absent.") % {"name": user})
+        return absentees
+
+
+class CancelInputSerializer(CommentInputSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class MakeupInputSerializer(serializers.Serializer):
+    note = serializers.CharField(max_length=2000)
+
+
+class VisitIssueSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
+    category = serializers.CharField(max_length=30, required=False, default="other")
+    urgency = serializers.ChoiceField(choices=["normal", "urgent"], required=False, default="normal")
+
+    def validate_category(self, value: str) -> str:
+        from issues.models import LivelihoodIssue
+
+        if value not in LivelihoodIssue.Category.values:
+            raise serializers.ValidationError(
+                _("Unknown category; one of: %(codes)s.") % {"codes": ", ".join(LivelihoodIssue.Category.values)}
+            )
+        return value
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    unit = TownshipUnitField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    branch = serializers.IntegerField(source="branch_id", read_only=True)
+    branch_name = serializers.CharField(source="branch.name", read_only=True)
+    visitor = serializers.IntegerField(source="visitor_id", read_only=True)
+    visitor_name = serializers.CharField(source="visitor.name", read_only=True)
+    issues = VisitIssueSerializer(many=True, required=False, write_only=True, max_length=20)
+    issue_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+
+    class Meta:
+        model = Visit
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "branch",
+            "branch_name",
+            "visitor",
+            "visitor_name",
+            "visited_on",
+            "companions",
+            "notes",
+            "issues",
+            "issue_ids",
+            "created_at",
+        ]
+
+    def validate_visited_on(self, value):
+        from django.utils import timezone
+
+        if value > timezone.localdate():
+            raise serializers.ValidationError(_("A visit is logged after it took place."))
+        validate_in_range(value)
+        return value
+
+    def validate_notes(self, notes: str) -> str:
+        if not notes.strip():
+            raise serializers.ValidationError(_("This field may not be blank."))
+        return notes
+
+    def validate(self, data):
+        user = self.context["request"].user
+        unit = data["unit"]
+        if unit.kind not in Unit.PAIRED_KINDS:
+            raise serializers.ValidationError({"unit": _("Visits are to villages, communities and enterprises.")})
+        branches = [u.pk for u in party_units_of(user) if u.kind == Unit.Kind.BRANCH]
+        pairing = (
+            Pairing.objects.filter(partner=unit, branch_id__in=branches).select_related("branch").order_by("pk").first()
+        )
+        if pairing is None:
+            raise serializers.ValidationError({"unit": _("This unit is not paired with your branch (1+N).")})
+        data["branch"] = pairing.branch
+        return data
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    unit = TownshipUnitField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    filed_by = serializers.IntegerField(source="filed_by_id", read_only=True)
+    case = serializers.IntegerField(source="case_id", read_only=True)
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "title",
+            "description",
+            "state",
+            "filed_by",
+            "filed_at",
+            "decided_at",
+            "dismiss_reason",
+            "case",
+        ]
+        read_only_fields = ["state", "filed_at", "decided_at", "dismiss_reason"]
+
+    def validate(self, data):
+        for name in ("title", "description"):
+            if name in data and not data[name].strip():
+                raise serializers.ValidationError({name: _("This field may not be blank.")})
+        return data
