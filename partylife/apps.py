@@ -44,9 +44,11 @@ class PartylifeConfig(AppConfig):
 
         from .inbox import register_inbox_providers
         from .models import Activity, Finding
+        from .search import register_search_providers
 
         for model in (Activity, Finding):
             register_logged_model(model)
         register_with_sweep()
         register_inbox_providers()
+        register_search_providers()
         register_group("partylife", _("Party organisational life"), events=EVENT_TEXTS)

@@ -163,3 +163,23 @@ def test_trigram_indexes_exist_on_postgresql(db):
         names = {row[0] for row in cursor.fetchall()}
     assert any("title_trgm" in name for name in names)
     assert any("text_trgm" in name for name in names)
+
+
+@pytest.mark.django_db
+def test_an_activity_is_found_by_its_members_and_not_by_the_other_township(township, api_as):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from partylife import services
+
+    activity = services.activity_create(
+        actor=township.leader,
+        unit=township.branch,
+        kind="theme_party_day",
+        title="十二月主题党日：党纪教育一刻钟",
+        scheduled_at=timezone.now() + dt.timedelta(days=2),
+        place="党员活动室",
+    )
+    assert ("activity", activity.pk) in found(search(api_as, "cadre001", "党纪教育"))
+    assert ("activity", activity.pk) not in found(search(api_as, "bcadre001", "党纪教育"))
