@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from issues.models import LivelihoodIssue
 from organization.models import Pairing, Unit, User
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer, MomentField
@@ -22,12 +24,28 @@ class TownshipUnitField(serializers.PrimaryKeyRelatedField):
         return Unit.objects.filter(scope_for(user).township_q())
 
 
+class AttendanceRowSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    name = serializers.CharField()
+    checked_in_at = serializers.DateTimeField()
+
+
+class AbsenteeRowSerializer(serializers.Serializer):
+    user = serializers.IntegerField()
+    name = serializers.CharField()
+    reason = serializers.CharField()
+    made_up_at = serializers.DateTimeField(allow_null=True, help_text="When the make-up (补学) was done.")
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     unit = TownshipUnitField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     scheduled_at = MomentField(validators=[validate_in_range])
     organiser = serializers.IntegerField(source="organiser_id", read_only=True)
+    required_parts = serializers.SerializerMethodField(help_text="The codes of the parts this kind requires.")
+    attendance = serializers.SerializerMethodField()
+    absentees = serializers.SerializerMethodField()
 
     class Meta:
         model = Activity
@@ -46,6 +64,9 @@ class ActivitySerializer(serializers.ModelSerializer):
             "parts",
             "recorded_at",
             "cancel_reason",
+            "required_parts",
+            "attendance",
+            "absentees",
         ]
         read_only_fields = ["state", "minutes", "parts", "recorded_at", "cancel_reason"]
 
@@ -59,13 +80,27 @@ class ActivitySerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(_("This field may not be blank."))
         return title
 
-    def to_representation(self, activity):
-        data = super().to_representation(activity)
+    def _detail(self, activity) -> dict:
+        """Required parts, attendance and absentees, read once per activity (the required parts
+        once per list: a child's context is its list's)."""
         if "_required_parts" not in self.context:
-            # Shared by every row of a list (a child's context is its list's).
             self.context["_required_parts"] = required_parts_by_kind()
-        data.update(activity_detail(activity, self.context["_required_parts"]))
-        return data
+        details = self.context.setdefault("_activity_details", {})
+        if (activity.pk, activity.state) not in details:
+            details[(activity.pk, activity.state)] = activity_detail(activity, self.context["_required_parts"])
+        return details[(activity.pk, activity.state)]
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_required_parts(self, activity) -> list[str]:
+        return self._detail(activity)["required_parts"]
+
+    @extend_schema_field(AttendanceRowSerializer(many=True))
+    def get_attendance(self, activity) -> list[dict]:
+        return AttendanceRowSerializer(self._detail(activity)["attendance"], many=True).data
+
+    @extend_schema_field(AbsenteeRowSerializer(many=True))
+    def get_absentees(self, activity) -> list[dict]:
+        return AbsenteeRowSerializer(self._detail(activity)["absentees"], many=True).data
 
 
 class AbsenteeSerializer(serializers.Serializer):
@@ -121,7 +156,7 @@ class VisitIssueSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=30, required=False, default="other")
-    urgency = serializers.ChoiceField(choices=["normal", "urgent"], required=False, default="normal")
+    urgency = serializers.ChoiceField(choices=LivelihoodIssue.Urgency.choices, required=False, default="normal")
 
     def validate_category(self, value: str) -> str:
         from issues.models import LivelihoodIssue
@@ -193,7 +228,12 @@ class FindingSerializer(serializers.ModelSerializer):
     unit = TownshipUnitField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     filed_by = serializers.IntegerField(source="filed_by_id", read_only=True)
-    case = serializers.IntegerField(source="case_id", read_only=True)
+    case = serializers.IntegerField(
+        source="case_id",
+        read_only=True,
+        allow_null=True,
+        help_text="The supervision case opened when the finding was accepted.",
+    )
 
     class Meta:
         model = Finding

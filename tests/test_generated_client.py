@@ -237,7 +237,7 @@ def day_of_work(api: Integrator, t: Township) -> None:
     api.call(t.leader, "lists_publish", expect=409, id=lst.id, body=api.body("CommentInputRequest"))
     api.call(t.leader, "lists_transitions_list", id=lst.id)
     api.call(t.leader, "lists_history_list", id=lst.id)
-    assert len(api.call(t.cadre, "items_list", assignee="me").results) == 6
+    assert len(api.call(t.cadre, "items_list", assignee="me").results) == 6  # (临时交办 below adds one)
 
     # 签收 → 进展 → 申请办结 → 退回 → 进展 → 申请办结 → 办结
     api.step(t.cadre, "items", "accept", worked)
@@ -270,6 +270,20 @@ def day_of_work(api: Integrator, t: Township) -> None:
         else:
             assert api.step(t.leader, "extensions", "reject", extension.id, reason="时间够用").state.value == "rejected"
         api.call(t.cadre, "extensions_history_list", id=extension.id)
+
+    # 改派: the item goes to a colleague where it stands; 临时交办: an item added to the published list
+    handed = item("临时交办：防汛值班")
+    assert api.call(t.leader, "items_retrieve", id=handed).state.value == "assigned"
+    moved = api.step(t.leader, "items", "reassign", handed, assignee=ids[t.colleague], reason="借调")
+    assert moved.assignee == ids[t.colleague]
+    api.call(
+        t.leader,
+        "items_reassign",
+        expect=400,
+        id=handed,
+        body=api.body("ReassignInputRequest", assignee=ids[t.colleague], reason="再派"),
+    )
+    api.step(t.colleague, "items", "accept", handed)
 
     # -- pledges: returned, claim rejected, fulfilled; unfulfilled; withdrawn --------------------
     def pledge(who, text):
@@ -333,6 +347,82 @@ def day_of_work(api: Integrator, t: Township) -> None:
     assert api.step(t.secretary, "livelihood-issues", "cancel", withdrawn, reason="重复").state.value == "cancelled"
     api.call(t.secretary, "livelihood_issues_transitions_list", id=withdrawn)
 
+    # -- Party life: a theme Party day checked in and recorded, a visit raising an issue, findings --
+    day = api.call(
+        t.leader,
+        "activities_create",
+        expect=201,
+        body=api.body(
+            "ActivityRequest",
+            unit=branch.pk,
+            kind="theme_party_day",
+            title="十二月主题党日",
+            scheduled_at=(MORNING + dt.timedelta(minutes=30)).isoformat(),
+            place="党员活动室",
+        ),
+    )
+    required = list(day.required_parts)
+    assert "discipline_lesson" in required
+    api.step(t.cadre, "activities", "check_in", day.id)
+    api.step(t.colleague, "activities", "check_in", day.id)
+    missing = [part for part in required if part != "discipline_lesson"]
+    api.call(
+        t.leader,
+        "activities_record",
+        expect=400,
+        id=day.id,
+        body=api.body("RecordInputRequest", minutes="会议记录", parts=missing),
+    )
+    recorded = api.step(
+        t.leader, "activities", "record", day.id, minutes="学习党纪处分条例，重温入党誓词", parts=required
+    )
+    assert recorded.state.value == "recorded"
+    api.call(t.cadre, "activities_retrieve", id=day.id)
+    api.call(t.cadre, "activities_history_list", id=day.id)
+    api.call(t.cadre, "activities_list")
+    called_off = api.call(
+        t.leader,
+        "activities_create",
+        expect=201,
+        body=api.body(
+            "ActivityRequest",
+            unit=branch.pk,
+            kind="party_lecture",
+            title="专题党课",
+            scheduled_at=(MORNING + dt.timedelta(days=3)).isoformat(),
+            place="会议室",
+        ),
+    )
+    assert api.step(t.leader, "activities", "cancel", called_off.id, reason="改期").state.value == "cancelled"
+    visit = api.call(
+        t.cadre,
+        "visits_create",
+        expect=201,
+        body=api.body(
+            "VisitRequest",
+            unit=village.pk,
+            visited_on=MORNING.date().isoformat(),
+            notes="走访两户困难群众",
+            issues=[{"title": "村道路灯损坏", "description": "三盏不亮", "category": "roads", "urgency": "normal"}],
+        ),
+    )
+    api.call(t.cadre, "visits_retrieve", id=visit.id)
+    api.call(t.cadre, "visits_list")
+    api.call(t.leader, "reports_visits_list", month="2026-12")
+    filer = t.observer or t.commissioner
+    for title, decision in (("会议迟到早退", "accept"), ("台账不全", "dismiss")):
+        finding = api.call(
+            filer,
+            "findings_create",
+            expect=201,
+            body=api.body("FindingRequest", unit=branch.pk, title=title, description="观察所见"),
+        )
+        fields = {"reason": "已核实无此情况"} if decision == "dismiss" else {}
+        decided = api.step(t.commissioner, "findings", decision, finding.id, **fields)
+        assert decided.state.value == ("accepted" if decision == "accept" else "dismissed")
+        api.call(filer, "findings_history_list", id=finding.id)
+    api.call(t.commissioner, "findings_list")
+
     # -- past the deadline: the overdue queue and supervision cases ------------------------------
     with time_machine.travel(ESCALATION_DAY, tick=False):
         sweep_deadlines(as_of=ESCALATION_DAY)
@@ -359,7 +449,7 @@ def day_of_work(api: Integrator, t: Township) -> None:
         api.call(t.commissioner, "supervision_cases_history_list", id=opened.id)
         api.call(t.commissioner, "supervision_cases_transitions_list", id=opened.id)
         # 验单: the open items carried over or left unfinished
-        open_items = {str(pk): "carry_over" for pk in (extended, refused, late)} | {str(overdue): "unfinished"}
+        open_items = {str(pk): "carry_over" for pk in (extended, refused, late)} | {str(overdue): "unfinished", str(handed): "unfinished"}
         closed_list = api.step(t.leader, "lists", "close", lst.id, decisions=open_items)
         assert closed_list.state.value == "closed"
         for pk in (worked, halted, extended, overdue):
