@@ -267,7 +267,13 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         description="Add one or several evidence files (``file`` parts) to an open item: its cadre, "
         "co-handlers and the unit's leaders. HEIC photos are stored as JPEG. All files or none.",
     )
-    @action(detail=True, methods=["post"], url_path="evidence", parser_classes=[MultiPartParser, FormParser])
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="evidence",
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+    )
     def evidence(self, request, pk=None):
         item = self.get_object()
         if not selectors.participates(request.user, item):
@@ -353,38 +359,21 @@ class ExtensionViewSet(
 # -- inbox ----------------------------------------------------------------------------------------
 
 
-_DONE_FLAG = {"true": True, "1": True, "false": False, "0": False, "": False}
-
-
 @extend_schema(
     parameters=[
         OpenApiParameter("subject_type", str, enum=list(INBOX_SUBJECT_TYPES), description="Only steps on this kind."),
-        OpenApiParameter(
-            "done", bool, description="已办: the caller's own transitions instead, newest first (as `inbox/done/`)."
-        ),
     ]
 )
 class InboxView(generics.ListAPIView):
     """Every step waiting on the caller, across subjects, soonest deadline first (none last);
-    with ``done=true``, what the caller did (已办) instead."""
+    what the caller did (已办) is ``inbox/done/``."""
 
     serializer_class = InboxStepSerializer
     filter_backends: list = []
 
-    def done(self) -> bool:
-        value = self.request.query_params.get("done", "").lower()
-        if value not in _DONE_FLAG:
-            raise ValidationError({"done": [_("Must be true or false.")]})
-        return _DONE_FLAG[value]
-
-    def get_serializer_class(self):
-        return DoneStepSerializer if self.done() else InboxStepSerializer
-
     def get_queryset(self):
-        from workflows.inbox import done_for, inbox_for, subject_types
+        from workflows.inbox import inbox_for, subject_types
 
-        if self.done():
-            return done_for(self.request.user)
         subject_type = self.request.query_params.get("subject_type") or None
         if subject_type is not None and subject_type not in subject_types():
             raise ValidationError(

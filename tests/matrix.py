@@ -1038,6 +1038,24 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "lists:list-print": (Case(ITEM_READERS, subject=published_list),),
     "issues:issue-print": (Case(ITEM_READERS, subject=dispatched_issue), Case(B_READERS, subject=b_dispatched_issue)),
     "supervision:case-print": (Case(CASE_READERS, subject=supervision_case),),
+    # -- evidence through the API: its cadre, co-handlers and the unit's leaders (no file: the field error)
+    "api-item-evidence": (
+        Case(
+            expect(
+                400,
+                other_leader=404,
+                other_cadre=404,
+                other_commissioner=404,
+                commissioner=403,
+                observer=403,
+                anonymous=401,
+                township=404,
+            ),
+            kind="api",
+            method="post",
+            subject=published_item,
+        ),
+    ),
     # -- search: what each persona finds is tested in tests/workflows/test_search.py
     "search": (Case(LOGGED_IN_PAGE, note="results are filtered to what the caller may read"),),
     "api-search": (Case(expect(400, anonymous=401, township=400), kind="api", note="no q: the field error"),),

@@ -449,7 +449,10 @@ def day_of_work(api: Integrator, t: Township) -> None:
         api.call(t.commissioner, "supervision_cases_history_list", id=opened.id)
         api.call(t.commissioner, "supervision_cases_transitions_list", id=opened.id)
         # 验单: the open items carried over or left unfinished
-        open_items = {str(pk): "carry_over" for pk in (extended, refused, late)} | {str(overdue): "unfinished", str(handed): "unfinished"}
+        open_items = {str(pk): "carry_over" for pk in (extended, refused, late)} | {
+            str(overdue): "unfinished",
+            str(handed): "unfinished",
+        }
         closed_list = api.step(t.leader, "lists", "close", lst.id, decisions=open_items)
         assert closed_list.state.value == "closed"
         for pk in (worked, halted, extended, overdue):

@@ -170,7 +170,7 @@ READS: list[Read] = [
     Read("reports-quarterly", "secretary", 18, query=Q3, api=True),
     Read("reports-quarterly-xlsx", "secretary", 18, query=Q3, api=True),
     # Party life
-    Read("partylife:activity-index", "cadre", 13),
+    Read("partylife:activity-index", "cadre", 14),
     Read("partylife:activity-new", "leader", 6, grows=False),
     Read("partylife:activity-detail", "leader", 11, pk("activity"), grows=False),
     Read("partylife:activity-record", "leader", 11, pk("open_activity"), grows=False),

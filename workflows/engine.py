@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import pgettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, has_transition_perm
 
 from .audit import append_log
@@ -196,6 +197,20 @@ def history(obj):
     return TransitionLog.objects.for_object(obj).select_related("actor")
 
 
+#: Changes logged without a transition method (``record_change``, ``append_log``): how pages name
+#: them when the subject's model has no label of its own for them.
+RECORDED_CHANGE_LABELS = {
+    "create": pgettext_lazy("logged change", "Created"),
+    "report": pgettext_lazy("logged change", "Registered"),
+    "request": pgettext_lazy("logged change", "Requested"),
+    "extend": pgettext_lazy("logged change", "Deadline extended"),
+    "open": pgettext_lazy("logged change", "Opened"),
+    "file": pgettext_lazy("logged change", "Filed"),
+    "schedule": pgettext_lazy("logged change", "Scheduled"),
+    "delete": pgettext_lazy("logged change", "Deleted"),
+}
+
+
 @functools.cache
 def transition_and_state_labels(model) -> tuple[dict, dict]:
     """(transition name → label, state → label) of ``model``, lazily translated."""
@@ -210,6 +225,8 @@ def transition_and_state_labels(model) -> tuple[dict, dict]:
             if "label" in custom:
                 transitions.setdefault(custom.get("api_name", attr), custom["label"])
                 transitions.setdefault(attr, custom["label"])
+    for name, label in RECORDED_CHANGE_LABELS.items():
+        transitions.setdefault(name, label)
     return transitions, states
 
 

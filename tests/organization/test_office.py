@@ -227,7 +227,9 @@ def test_moving_a_cadre_is_a_role_added_and_a_role_removed(township, office):
     )
     assert response.status_code == 302
     office.post(reverse("office_membership_remove", args=[old.pk]), {"reason": "轮岗"})
-    assert list(Membership.objects.filter(user=cadre).values_list("unit__code", flat=True)) == ["branch05"]
+    assert list(Membership.objects.filter(user=cadre, role="cadre").values_list("unit__code", flat=True)) == [
+        "branch05"
+    ]
     actions = list(AdministrativeChange.objects.order_by("pk").values_list("action", flat=True))
     assert actions == ["membership_add", "membership_remove"]
 

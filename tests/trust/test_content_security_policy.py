@@ -91,7 +91,8 @@ def test_policy_allows_only_the_sites_own_files(client, db):
     assert directives["script-src"] == ["'self'"]
     assert directives["style-src"] == ["'self'"]
     assert directives["default-src"] == ["'self'"]
-    assert directives["img-src"] == ["'self'", "data:"]
+    # blob: only the page's own script makes them, from photos the user chose to upload (previews)
+    assert directives["img-src"] == ["'self'", "data:", "blob:"]
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["form-action"] == ["'self'"]
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
