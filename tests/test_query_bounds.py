@@ -154,8 +154,8 @@ READS: list[Read] = [
     Read("search", "leader", 13, query="q=%E4%BB%BB%E5%8A%A1", grows=False),
     Read("api-search", "leader", 8, query="q=%E4%BB%BB%E5%8A%A1", api=True, grows=False),
     Read("lists:list-print", "leader", 9, pk("list")),
-    Read(ISSUES + "print", "other_cadre", 9, pk("issue")),
-    Read("supervision:case-print", "commissioner", 10, pk("case")),
+    Read(ISSUES + "print", "other_cadre", 9, pk("issue"), grows=False),  # one object
+    Read("supervision:case-print", "commissioner", 10, pk("case"), grows=False),  # one object
     # the township office (the world grows business rows, not people or pairings)
     Read("office_home", "office", 12, grows=False),
     Read("office_people", "office", 13, grows=False),

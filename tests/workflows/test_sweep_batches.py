@@ -235,20 +235,25 @@ def test_a_second_sweep_while_one_runs_skips_and_says_so(make_item):
         thread.start()
         thread.join()
 
-    # The sweep's own logger, listened to directly: a worker test earlier in the run may have
-    # reconfigured the root logger that caplog listens on.
+    # The sweep's own logger, listened to directly and switched on: tests earlier in the run may
+    # have reconfigured the root logger caplog listens on, or disabled logging altogether.
     records: list[logging.LogRecord] = []
     listener = logging.Handler(logging.WARNING)
     listener.emit = records.append
     sweep_logger = logging.getLogger("workflows.sweep")
     sweep_logger.addHandler(listener)
     was_disabled, sweep_logger.disabled = sweep_logger.disabled, False
+    was_level, globally_disabled = sweep_logger.level, logging.root.manager.disable
+    sweep_logger.setLevel(logging.WARNING)
+    logging.disable(logging.NOTSET)
     try:
         with time_machine.travel(when, tick=False):
             first = sweep_deadlines(as_of=when, batch_size=2, progress=start_another)
     finally:
         sweep_logger.removeHandler(listener)
         sweep_logger.disabled = was_disabled
+        sweep_logger.setLevel(was_level)
+        logging.disable(globally_disabled)
     assert not first.skipped and len(first.changes) == 4 and first.batches == 2
     (other,) = second
     assert other.skipped and other.changes == []
