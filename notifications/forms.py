@@ -15,4 +15,11 @@ class PreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ["email_enabled", "webhook_enabled", "quiet_hours", "muted_events"]
+        fields = [
+            "email_enabled",
+            "webhook_enabled",
+            "wecom_enabled",
+            "dingtalk_enabled",
+            "quiet_hours",
+            "muted_events",
+        ]
