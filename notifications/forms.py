@@ -23,3 +23,10 @@ class PreferenceForm(forms.ModelForm):
             "quiet_hours",
             "muted_events",
         ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for channel, reachable in registry.personal_channels().items():
+            name = f"{channel}_enabled"
+            if name in self.fields and (user is None or not reachable(user.pk).exists()):
+                del self.fields[name]
