@@ -56,3 +56,4 @@ class LinkForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people.order_by("username")
+        self.fields["person"].label_from_instance = lambda user: f"{user} ({user.username})"
