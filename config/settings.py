@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "partylife",
     "supervision",
     "notifications",
+    "connect",
     "reports",
     "security",
 ]
@@ -333,6 +334,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="dutyflow@localhost")
 
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# WeCom (企业微信) and DingTalk (钉钉) server APIs and sign-in pages (connect/clients.py). A
+# government edition (政务微信 / 浙政钉) or a test's local fake is reached by changing these.
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+WECOM_OAUTH_URL = env.str("WECOM_OAUTH_URL", default="https://open.weixin.qq.com/connect/oauth2/authorize")
+WECOM_QR_LOGIN_URL = env.str("WECOM_QR_LOGIN_URL", default="https://login.work.weixin.qq.com/wwlogin/sso/login")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://api.dingtalk.com")
+DINGTALK_OAPI_BASE = env.str("DINGTALK_OAPI_BASE", default="https://oapi.dingtalk.com")
+DINGTALK_LOGIN_URL = env.str("DINGTALK_LOGIN_URL", default="https://login.dingtalk.com/oauth2/auth")
 
 # Error pages and mails mask the password inside connection URLs (security/reporting.py).
 DEFAULT_EXCEPTION_REPORTER_FILTER = "security.reporting.CredentialsFilter"

@@ -29,6 +29,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("", include("connect.urls")),
     path("", include("workflows.urls")),
     path("", include("organization.urls")),
 ]

@@ -15,4 +15,18 @@ class PreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = ["email_enabled", "webhook_enabled", "quiet_hours", "muted_events"]
+        fields = [
+            "email_enabled",
+            "webhook_enabled",
+            "wecom_enabled",
+            "dingtalk_enabled",
+            "quiet_hours",
+            "muted_events",
+        ]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for channel, reachable in registry.personal_channels().items():
+            name = f"{channel}_enabled"
+            if name in self.fields and (user is None or not reachable(user.pk).exists()):
+                del self.fields[name]

@@ -29,6 +29,9 @@ class Channel(models.TextChoices):
     IN_APP = "in_app", _("in-app")
     EMAIL = "email", _("email")
     WEBHOOK = "webhook", _("group bot")
+    # Personal work notices, sent by the connect app's transports (registered there).
+    WECOM = "wecom", _("WeCom work notice")
+    DINGTALK = "dingtalk", _("DingTalk work notice")
 
 
 class OutboxQuerySet(models.QuerySet):
@@ -176,6 +179,8 @@ class OutboxMessage(models.Model):
     # The Celery task id of the latest claim (see OutboxQuerySet.claimable).
     claimed_by = models.CharField(_("claimed by task"), max_length=64, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # The vendor's id of the sent message (WeCom's msgid, DingTalk's task_id), where it gives one.
+    provider_message_id = models.CharField(_("message id at the platform"), max_length=128, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -220,18 +225,22 @@ class OutboxMessage(models.Model):
         from .transports import TransportError
 
         try:
-            self.transport.send(self)
+            provider_message_id = self.transport.send(self)
         except Exception as exc:
             if not isinstance(exc, TransportError):
                 # A bug or an unexpected failure: retried with backoff like a transient error, so
                 # that it ends dead after the attempts instead of looping through the stuck-row path.
                 logger.exception("Unexpected error delivering outbox message %s", self.pk)
             return self.fail(exc, now)
-        return self.mark_sent(timezone.now())
+        return self.mark_sent(timezone.now(), provider_message_id=provider_message_id or "")
 
-    def mark_sent(self, now: dt.datetime) -> str:
-        OutboxMessage.objects.filter(pk=self.pk, state=self.State.SENDING).update(state=self.State.SENT, sent_at=now)
-        self.state, self.sent_at = self.State.SENT, now
+    def mark_sent(self, now: dt.datetime, *, provider_message_id: str = "") -> str:
+        sent = {"state": self.State.SENT, "sent_at": now}
+        if provider_message_id:
+            sent["provider_message_id"] = str(provider_message_id)[:128]
+        OutboxMessage.objects.filter(pk=self.pk, state=self.State.SENDING).update(**sent)
+        for name, value in sent.items():
+            setattr(self, name, value)
         return self.state
 
     def fail(self, exc: Exception, now: dt.datetime) -> str:
@@ -307,11 +316,13 @@ class NotificationPreference(models.Model):
     )
     email_enabled = models.BooleanField(_("send email"), default=True)
     webhook_enabled = models.BooleanField(_("mention me in my unit's group bot"), default=True)
+    wecom_enabled = models.BooleanField(_("send WeCom work notices"), default=True)
+    dingtalk_enabled = models.BooleanField(_("send DingTalk work notices"), default=True)
     muted_events = models.JSONField(_("events not pushed"), default=list, blank=True)
     quiet_hours = models.BooleanField(
         _("quiet hours 22:00–07:00"),
         default=True,
-        help_text=_("Non-urgent email and group bot messages are held until 07:00."),
+        help_text=_("Non-urgent email, group bot messages and work notices are held until 07:00."),
     )
 
     class Meta:
@@ -322,10 +333,15 @@ class NotificationPreference(models.Model):
         return str(self.user)
 
     def pushes(self, event: str, channel: str) -> bool:
-        """Whether ``event`` goes out on the push ``channel`` (email, webhook)."""
+        """Whether ``event`` goes out on the push ``channel`` (email, webhook, work notices)."""
         if registry.event(event).group in self.muted_events:
             return False
-        return {Channel.EMAIL: self.email_enabled, Channel.WEBHOOK: self.webhook_enabled}.get(channel, True)
+        return {
+            Channel.EMAIL: self.email_enabled,
+            Channel.WEBHOOK: self.webhook_enabled,
+            Channel.WECOM: self.wecom_enabled,
+            Channel.DINGTALK: self.dingtalk_enabled,
+        }.get(channel, True)
 
     def deliver_at(self, now: dt.datetime, *, urgent: bool) -> dt.datetime:
         """When a push message may go out: now, or the end of the quiet hours (07:00 local) if

@@ -23,7 +23,7 @@ key for as long as saved preferences name it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
@@ -116,6 +116,20 @@ def event(kind: str) -> EventKind:
 
 def events() -> list[EventKind]:
     return list(_events.values())
+
+
+# Personal channels (WeCom, DingTalk work notices), registered by the app that sends them: the
+# channel's value and a function of the users' id expression (``OuterRef("pk")``) that gives
+# a queryset, non-empty when the user can be reached on the channel.
+_personal_channels: dict[str, Callable] = {}
+
+
+def register_personal_channel(channel: str, reachable: Callable) -> None:
+    _personal_channels[channel] = reachable
+
+
+def personal_channels() -> dict[str, Callable]:
+    return dict(_personal_channels)
 
 
 def group_choices() -> list[tuple[str, str]]:

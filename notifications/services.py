@@ -20,7 +20,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.urls import reverse
@@ -62,20 +62,26 @@ def handle_domain_event(event) -> list[int]:
 
 
 def _recipients(user_ids: list[int]):
-    """The active recipients, with their preference row (if they saved one) and ``bot_unit_id``,
-    their group bot: the deepest unit they belong to that has one configured. One query."""
+    """The active recipients, with their preference row (if they saved one), ``bot_unit_id``,
+    their group bot: the deepest unit they belong to that has one configured, and
+    ``reach_<channel>`` for each personal channel (linked, and configured in the township). One
+    query."""
     bot_unit = (
         Membership.objects.filter(user_id=OuterRef("pk"))
         .exclude(unit__webhook_url="")
         .order_by("-unit__path")
         .values("unit_id")[:1]
     )
+    personal = {
+        f"reach_{channel}": Exists(reachable(OuterRef("pk")))
+        for channel, reachable in registry.personal_channels().items()
+    }
     return (
         get_user_model()
         .objects.filter(pk__in=user_ids, is_active=True)
         .select_related("notification_preference")
         .only("pk", "email", "notification_preference")
-        .annotate(bot_unit_id=Subquery(bot_unit))
+        .annotate(bot_unit_id=Subquery(bot_unit), **personal)
     )
 
 
@@ -156,6 +162,7 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
     # whole change anyway; called alone, this is the transaction.
     with transaction.atomic(savepoint=False):
         occurrences = _occurrences([entry for entry in entries if not entry.get("key")])
+        personal = list(registry.personal_channels())
         users = {user.pk: user for user in _recipients(sorted({pk for e in entries for pk in e["recipient_ids"]}))}
         rows = []
         for entry in entries:
@@ -181,6 +188,9 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
                     channels.append((Channel.EMAIL, None, push_at, absolute_link(url)))
                 if user.bot_unit_id is not None and preference.pushes(event, Channel.WEBHOOK):
                     channels.append((Channel.WEBHOOK, user.bot_unit_id, push_at, absolute_link(url)))
+                for channel in personal:
+                    if getattr(user, f"reach_{channel}") and preference.pushes(event, channel):
+                        channels.append((channel, None, push_at, absolute_link(url)))
                 for channel, unit_id, at, link in channels:
                     rows.append(
                         OutboxMessage(

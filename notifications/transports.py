@@ -33,7 +33,8 @@ class TransportError(Exception):
 class Transport:
     channel: str = ""
 
-    def send(self, message: OutboxMessage) -> None:
+    def send(self, message: OutboxMessage) -> str | None:
+        """Deliver ``message``; the receiver's id of it, if it gives one (recorded on the row)."""
         raise NotImplementedError
 
 
@@ -211,6 +212,11 @@ class WebhookTransport(Transport):
 
 
 TRANSPORTS: dict[str, type[Transport]] = {t.channel: t for t in (InAppTransport, EmailTransport, WebhookTransport)}
+
+
+def register_transport(transport: type[Transport]) -> None:
+    """A channel whose transport lives in another app (the personal work notices)."""
+    TRANSPORTS[transport.channel] = transport
 
 
 def transport_for(channel: str) -> Transport:

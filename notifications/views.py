@@ -38,7 +38,7 @@ def mark_all_read(request):
 @login_required
 def preferences(request):
     preference = services.preference_for(user=request.user)
-    form = PreferenceForm(request.POST or None, instance=preference)
+    form = PreferenceForm(request.POST or None, instance=preference, user=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Preferences saved."))

@@ -280,6 +280,10 @@ class AdministrativeChange(models.Model):
         MEMBERSHIP_REMOVE = "membership_remove", _("role removed")
         PAIRING_ADD = "pairing_add", _("pairing added")
         PAIRING_REMOVE = "pairing_remove", _("pairing ended")
+        # WeCom / DingTalk (the connect app)
+        VENDOR_APP_SAVE = "vendor_app_save", _("WeCom / DingTalk application set up")
+        ACCOUNT_LINK = "account_link", _("WeCom / DingTalk account linked")
+        ACCOUNT_UNLINK = "account_unlink", _("WeCom / DingTalk account unlinked")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

@@ -348,6 +348,55 @@ def township_pairing(p):
     return Pairing.objects.filter(branch=p.branch).first()
 
 
+def township_vendor_app(p):
+    """青山镇's WeCom application, set up (nothing is called to build its sign-in redirect)."""
+    from connect.models import VendorApp
+    from organization.models import Unit
+
+    return VendorApp.objects.create(
+        township=Unit.objects.get(code="township"), provider="wecom", corp_id="ww1", agent_id="1000002", secret="s"
+    )
+
+
+def b_vendor_app(p):
+    """白水镇's DingTalk application, set up."""
+    from connect.models import VendorApp
+    from organization.models import Unit
+
+    return VendorApp.objects.create(
+        township=Unit.objects.get(code="bs-township"),
+        provider="dingtalk",
+        corp_id="ding1",
+        agent_id="3",
+        app_key="key",
+        secret="s",
+    )
+
+
+def unconfigured_township(p):
+    from organization.models import Unit
+
+    return Unit.objects.get(code="township")
+
+
+def township_account_link(p):
+    """cadre002 of 青山镇 linked to a WeCom user id by the office."""
+    from connect.models import AccountLink
+    from organization.models import Unit
+
+    return AccountLink.objects.create(
+        user=p.colleague,
+        township=Unit.objects.get(code="township"),
+        provider="wecom",
+        external_id="x",
+        linked_by=p.office,
+    )
+
+
+def vendor_app_kwargs(app) -> dict[str, Any]:
+    return {"provider": app.provider, "township": app.township_id}
+
+
 # -- the matrix -------------------------------------------------------------------------------
 
 LOGGED_IN_PAGE = expect(200, anonymous=302, township=200)
@@ -1092,6 +1141,39 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(OFFICE_ONLY, method="post", subject=township_pairing, body=lambda user, subject: {"reason": "矩阵"}),
     ),
     "office_changes": (Case(OFFICE_ONLY),),
+    # -- WeCom / DingTalk (tests/connect/ runs the office's actions and the sign-in itself)
+    "connect:office": (
+        Case(OFFICE_ONLY),
+        Case(OFFICE_ONLY, method="post", body=lambda user, subject: {"provider": "wecom"}),
+    ),
+    "connect:office-link": (Case(OFFICE_ONLY, method="post"),),
+    "connect:office-unlink": (
+        Case(OFFICE_ONLY, method="post", subject=township_account_link, body=lambda user, subject: {"reason": "矩阵"}),
+    ),
+    "connect:me": (Case(LOGGED_IN_PAGE, note="the caller's own links and township's applications"),),
+    "connect:start": (
+        Case(
+            expect(302, township=302),
+            subject=township_vendor_app,
+            kwargs=vendor_app_kwargs,
+            note="anyone may start a sign-in: sent to the vendor's page with a state in the session",
+        ),
+        Case(expect(302, township=302), subject=b_vendor_app, kwargs=vendor_app_kwargs),
+        Case(
+            expect(404, township=404),
+            subject=unconfigured_township,
+            kwargs=lambda unit: {"provider": "wecom", "township": unit.pk},
+            note="nothing configured: nothing to start",
+        ),
+    ),
+    "connect:callback": (
+        Case(
+            expect(400, township=400),
+            subject=lambda p: "wecom",
+            kwargs=lambda provider: {"provider": provider},
+            note="no state of this session: refused before any call",
+        ),
+    ),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in
