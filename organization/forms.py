@@ -112,7 +112,7 @@ class TemplateForm(forms.ModelForm):
 
 
 class CalendarForm(_TownshipUnitsMixin, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=pgettext_lazy("office", "Date"), widget=forms.DateInput(attrs={"type": "date"}))
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.none(), help_text=_("The township, or one unit of it.")
     )
@@ -121,7 +121,7 @@ class CalendarForm(_TownshipUnitsMixin, forms.Form):
         choices=(("1", _("a working day")), ("0", _("a day off"))),
         coerce=lambda value: value == "1",
     )
-    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    note = forms.CharField(label=pgettext_lazy("office", "Note"), max_length=200, required=False)
     reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)
 
 
