@@ -74,7 +74,7 @@ def office_template(request, pk: int):
             messages.success(request, _("The item template was saved: lists generated from now on follow it."))
             return _back("office_template", township, pk=template.pk)
     changes = township.administrative_changes.filter(
-        action__startswith="template_", target=f"{template.unit.name} · {template.title}"
+        action__startswith="template_", details__template=template.pk
     ).select_related("actor")[:20]
     context = {"township": township, "template": template, "form": form, "changes": changes}
     return render(request, "organization/office/template.html", context, status=400 if form.errors else 200)

@@ -64,6 +64,7 @@ def template_create(*, township: Unit, actor, reason: str, **fields) -> Recurrin
         "template_create",
         f"{template.unit.name} · {template.title}",
         reason,
+        template=template.pk,
         after=_snapshot(template),
     )
     return template
@@ -85,7 +86,13 @@ def template_update(
     after = _snapshot(template)
     changed = {name: [before[name], after[name]] for name in TEMPLATE_FIELDS if before[name] != after[name]}
     office.record(
-        township, actor, "template_update", f"{template.unit.name} · {template.title}", reason, changed=changed
+        township,
+        actor,
+        "template_update",
+        f"{template.unit.name} · {template.title}",
+        reason,
+        template=template.pk,
+        changed=changed,
     )
     return template
 
@@ -101,5 +108,5 @@ def template_set_active(
     template.active = active
     template.save(update_fields=["active"])
     action = "template_activate" if active else "template_deactivate"
-    office.record(township, actor, action, f"{template.unit.name} · {template.title}", reason)
+    office.record(township, actor, action, f"{template.unit.name} · {template.title}", reason, template=template.pk)
     return template
