@@ -37,9 +37,18 @@ messages: venv-run
 catalogues: venv
 	@for po in */locale/zh_Hans/LC_MESSAGES/django.po; do scripts/remake_po.sh "$${po%%/locale/*}"; done
 
+# Debian packages for the PDF downloads of the print pages (WeasyPrint): Pango and a CJK font
+# (fonts-wqy-microhei, the smallest that renders the Chinese pages well). Both run and test need them.
+.PHONY: pdf-libs
+pdf-libs:
+	@if ! ldconfig -p | grep -q libpangoft2-1.0 || ! fc-list :lang=zh 2>/dev/null | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei >/dev/null; \
+	  else echo "Install Debian's libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei (PDF downloads)" >&2; exit 1; fi; \
+	fi
+
 # Debian packages the tests need: Chromium (Playwright drives it; it never downloads a browser)
-# and gettext (to compile translations).
-browser:
+# and gettext (to compile translations), and the PDF libraries.
+browser: pdf-libs
 	@if ! command -v chromium >/dev/null || ! command -v msgfmt >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium gettext >/dev/null; \
 	  else echo "Install Debian's chromium and gettext packages (sudo apt-get install chromium gettext)" >&2; exit 1; fi; \
@@ -53,7 +62,7 @@ demo: migrate
 	@$(BIN)/python manage.py seed_demo
 	@$(BIN)/python manage.py seed_history --quarters 2
 
-run: venv-run messages demo
+run: venv-run pdf-libs messages demo
 	@echo ""
 	@echo "Dutyflow is starting on http://127.0.0.1:8000/ (SQLite, Celery tasks in-process)."
 	@echo "Demo logins (password dutyflow-demo): secretary, leader01..leader13, cadre001..cadre065,"

@@ -16,6 +16,7 @@ from organization.models import Unit, township_of
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
 from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, timeline
+from workflows.pdf import pdf_response, wants_pdf
 
 from . import services
 from .apis import may_add_photo
@@ -264,13 +265,12 @@ def issue_print(request, pk: int):
     """回执: the work order on A4, to hand back to the person who raised it or to file."""
     issue = get_object_or_404(issues_visible_to(request.user).select_related("unit", "handler", "place_unit"), pk=pk)
     unit = issue.place_unit or issue.unit
-    return render(
-        request,
-        "issues/issue_print.html",
-        {
-            "issue": issue,
-            "phone": issue.phone_for(request.user),
-            "township": township_of(unit) if unit else None,
-            "back_url": reverse("issues:issue-detail", args=[issue.pk]),
-        },
-    )
+    context = {
+        "issue": issue,
+        "phone": issue.phone_for(request.user),
+        "township": township_of(unit) if unit else None,
+        "back_url": reverse("issues:issue-detail", args=[issue.pk]),
+    }
+    if wants_pdf(request):
+        return pdf_response(request, "issues/issue_print.html", context, f"work-order-{issue.pk}.pdf")
+    return render(request, "issues/issue_print.html", context)

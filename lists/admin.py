@@ -26,8 +26,8 @@ class TaskCategoryAdmin(admin.ModelAdmin):
 
 @admin.register(RecurringItemTemplate)
 class RecurringItemTemplateAdmin(admin.ModelAdmin):
-    list_display = ("title", "unit", "category", "default_assignee", "lead_leader", "due_day", "active")
-    list_filter = ("active", "category")
+    list_display = ("title", "unit", "category", "cadence", "due_day", "default_assignee", "lead_leader", "active")
+    list_filter = ("active", "cadence", "category")
     search_fields = ("title", "unit__name")
     raw_id_fields = ("unit", "default_assignee", "lead_leader")
 

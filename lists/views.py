@@ -26,6 +26,7 @@ from organization.models import township_of
 from organization.scoping import scope_for
 from workflows.engine import TransitionConflict, TransitionForbidden, available_transitions, timeline
 from workflows.inbox import done_for, inbox_for
+from workflows.pdf import pdf_response, wants_pdf
 
 from . import services
 from .excel import ExcelImportError, default_title, export_list, import_list, import_template
@@ -633,13 +634,12 @@ def list_print(request, pk: int):
     """The list on A4 for 公示 and filing: every item with its people and deadline, signature lines."""
     lst = _list_or_404(request.user, pk)
     items = lst.items.select_related("assignee", "lead_leader").order_by("pk")
-    return render(
-        request,
-        "lists/list_print.html",
-        {
-            "list": lst,
-            "items": items,
-            "township": township_of(lst.unit),
-            "back_url": reverse("lists:list-detail", args=[lst.pk]),
-        },
-    )
+    context = {
+        "list": lst,
+        "items": items,
+        "township": township_of(lst.unit),
+        "back_url": reverse("lists:list-detail", args=[lst.pk]),
+    }
+    if wants_pdf(request):
+        return pdf_response(request, "lists/list_print.html", context, f"list-{lst.unit.code}-{lst.month:%Y-%m}.pdf")
+    return render(request, "lists/list_print.html", context)

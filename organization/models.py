@@ -284,6 +284,15 @@ class AdministrativeChange(models.Model):
         VENDOR_APP_SAVE = "vendor_app_save", _("WeCom / DingTalk application set up")
         ACCOUNT_LINK = "account_link", _("WeCom / DingTalk account linked")
         ACCOUNT_UNLINK = "account_unlink", _("WeCom / DingTalk account unlinked")
+        TEMPLATE_CREATE = "template_create", _("item template created")
+        TEMPLATE_UPDATE = "template_update", _("item template changed")
+        TEMPLATE_DEACTIVATE = "template_deactivate", _("item template deactivated")
+        TEMPLATE_ACTIVATE = "template_activate", _("item template reactivated")
+        CALENDAR_SET = "calendar_set", _("calendar day set")
+        CALENDAR_REMOVE = "calendar_remove", _("calendar day restored")
+        JURISDICTION_SET = "jurisdiction_set", _("jurisdiction set")
+        JURISDICTION_REMOVE = "jurisdiction_remove", _("jurisdiction removed")
+        PEOPLE_IMPORT = "people_import", _("people imported")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import AdministrativeChange, Membership, Pairing, Unit, User
+from .models import AdministrativeChange, Jurisdiction, Membership, Pairing, Unit, User
 from .scoping import scope_for
 
 # Readable one-time passwords: no 0/O, 1/l/I.
@@ -62,6 +62,12 @@ def _record(township: Unit, actor: User, action: str, target: str, reason: str, 
     return AdministrativeChange.objects.create(
         township=township, actor=actor, action=action, target=target[:200], reason=reason, details=details
     )
+
+
+# Public names for the other apps' office services (item templates, calendar, …).
+require_in = _require_in
+require_reason = _require_reason
+record = _record
 
 
 @transaction.atomic
@@ -189,3 +195,111 @@ def pairing_remove(*, township: Unit, actor: User, pairing: Pairing, reason: str
     target = f"{pairing.branch.name} ↔ {pairing.partner.name}"
     pairing.delete()
     _record(township, actor, "pairing_remove", target, reason)
+
+
+# -- the working-day calendar and the discipline jurisdictions ----------------------------------
+
+
+def calendar_overrides_of(township: Unit):
+    """The township's own calendar overrides (on the township or a unit in it)."""
+    from workflows.models import CalendarOverride
+
+    return CalendarOverride.objects.filter(unit__path__startswith=township.path).select_related("unit")
+
+
+@transaction.atomic
+def calendar_set(*, township: Unit, actor: User, date, unit: Unit, is_working_day: bool, note: str = "", reason: str):
+    """Make ``date`` a working day or a day off for ``unit`` (the township or one of its units).
+
+    Only today and later days can be changed: deadlines already set were computed with the
+    calendar of their day and never move (DESIGN.md), and a past day's overdue count stays.
+    """
+    from django.utils import timezone
+
+    from workflows.models import CalendarOverride
+
+    reason = _require_reason(reason)
+    _require_in(township, unit)
+    if date < timezone.localdate():
+        raise ValidationError({"date": _("A past day cannot be changed: what was counted on it stays.")})
+    override = CalendarOverride.objects.select_for_update().filter(date=date, unit=unit).first()
+    before = None if override is None else override.is_working_day
+    override = override or CalendarOverride(date=date, unit=unit)
+    override.is_working_day, override.note = is_working_day, note
+    override.full_clean()
+    override.save()
+    _record(
+        township,
+        actor,
+        "calendar_set",
+        f"{date:%Y-%m-%d} · {unit.name}",
+        reason,
+        working_day=is_working_day,
+        before=before,
+        note=note,
+    )
+    return override
+
+
+@transaction.atomic
+def calendar_remove(*, township: Unit, actor: User, override, reason: str) -> None:
+    """Drop an override: the day follows the statutory calendar again (today and later only)."""
+    from django.utils import timezone
+
+    reason = _require_reason(reason)
+    if override.unit is None:
+        raise ValidationError({"unit": _("Deployment-wide days are kept by the administrators.")})
+    _require_in(township, override.unit)
+    if override.date < timezone.localdate():
+        raise ValidationError({"date": _("A past day cannot be changed: what was counted on it stays.")})
+    target = f"{override.date:%Y-%m-%d} · {override.unit.name}"
+    working = override.is_working_day
+    override.delete()
+    _record(township, actor, "calendar_remove", target, reason, was_working_day=working)
+
+
+def jurisdictions_of(township: Unit):
+    return (
+        Jurisdiction.objects.filter(unit__path__startswith=township.path)
+        .select_related("unit")
+        .prefetch_related("covers")
+        .order_by("unit__path")
+    )
+
+
+@transaction.atomic
+def jurisdiction_set(
+    *, township: Unit, actor: User, unit: Unit, name: str, covers, reason: str, jurisdiction=None
+) -> Jurisdiction:
+    """Create (``jurisdiction`` None) or change the discipline jurisdiction seated on ``unit``:
+    its commissioners oversee ``unit``'s subtree and the subtrees of ``covers``."""
+    reason = _require_reason(reason)
+    covers = list(covers)
+    _require_in(township, unit, *covers)
+    if unit.kind not in (Unit.Kind.TOWNSHIP, Unit.Kind.DISTRICT, Unit.Kind.COMMITTEE):
+        raise ValidationError({"unit": _("A jurisdiction sits on the township, its Party committee or a district.")})
+    clash = Jurisdiction.objects.filter(unit=unit).exclude(pk=getattr(jurisdiction, "pk", None))
+    if clash.exists():
+        raise ValidationError({"unit": _("This unit already has a jurisdiction.")})
+    before = None
+    if jurisdiction is None:
+        jurisdiction = Jurisdiction(unit=unit, name=name)
+    else:
+        _require_in(township, jurisdiction.unit)
+        before = {"unit": jurisdiction.unit.name, "name": jurisdiction.name}
+        before["covers"] = sorted(u.name for u in jurisdiction.covers.all())
+        jurisdiction.unit, jurisdiction.name = unit, name
+    jurisdiction.save()
+    jurisdiction.covers.set(covers)
+    after = {"unit": unit.name, "name": name, "covers": sorted(u.name for u in covers)}
+    _record(township, actor, "jurisdiction_set", name, reason, before=before, after=after)
+    return jurisdiction
+
+
+@transaction.atomic
+def jurisdiction_remove(*, township: Unit, actor: User, jurisdiction: Jurisdiction, reason: str) -> None:
+    reason = _require_reason(reason)
+    _require_in(township, jurisdiction.unit)
+    name = jurisdiction.name
+    jurisdiction.delete()
+    _record(township, actor, "jurisdiction_remove", name, reason)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import office_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,4 +19,18 @@ urlpatterns = [
     path("office/pairings/", views.office_pairings, name="office_pairings"),
     path("office/pairings/<int:pk>/remove/", views.office_pairing_remove, name="office_pairing_remove"),
     path("office/changes/", views.office_changes, name="office_changes"),
+    path("office/templates/", office_views.office_templates, name="office_templates"),
+    path("office/templates/<int:pk>/", office_views.office_template, name="office_template"),
+    path("office/templates/<int:pk>/<str:action>/", office_views.office_template_action, name="office_template_action"),
+    path("office/calendar/", office_views.office_calendar, name="office_calendar"),
+    path("office/calendar/<int:pk>/remove/", office_views.office_calendar_remove, name="office_calendar_remove"),
+    path("office/jurisdictions/", office_views.office_jurisdictions, name="office_jurisdictions"),
+    path("office/jurisdictions/<int:pk>/", office_views.office_jurisdiction, name="office_jurisdiction"),
+    path(
+        "office/jurisdictions/<int:pk>/remove/",
+        office_views.office_jurisdiction_remove,
+        name="office_jurisdiction_remove",
+    ),
+    path("office/import/", office_views.office_import, name="office_import"),
+    path("office/import/template.xlsx", office_views.office_import_template, name="office_import_template"),
 ]

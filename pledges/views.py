@@ -24,6 +24,7 @@ from workflows.engine import (
     may_ever_take,
     timeline,
 )
+from workflows.pdf import pdf_response, wants_pdf
 
 from . import services
 from .excel import board_workbook
@@ -313,6 +314,8 @@ def board(request, unit_pk: int):
             "autoprint": True,
             "back_url": reverse("pledges:pledge-board", args=[unit.pk]),
         }
+        if wants_pdf(request):
+            return pdf_response(request, template, context, f"pledge-board-{unit.code}-{today:%Y-%m-%d}.pdf")
     return render(request, template, context)
 
 

@@ -15,6 +15,7 @@ from organization.models import Unit, township_of
 from organization.scoping import scope_for, units_readable_by
 from workflows.calendar import calendar_warnings
 from workflows.engine import TransitionError, timeline
+from workflows.pdf import pdf_response, wants_pdf
 from workflows.sweep import get_target
 
 from . import selectors, services
@@ -198,13 +199,12 @@ def warning_overview(request):
 def case_print(request, pk: int):
     """督办通知书: the case on A4, as the discipline committee sends it to the unit."""
     case = get_object_or_404(selectors.cases_visible_to(request.user).select_related("unit", "opened_by"), pk=pk)
-    return render(
-        request,
-        "supervision/case_print.html",
-        {
-            "case": case,
-            "actions": selectors.case_actions(case),
-            "township": township_of(case.unit),
-            "back_url": reverse("supervision:case-detail", args=[case.pk]),
-        },
-    )
+    context = {
+        "case": case,
+        "actions": selectors.case_actions(case),
+        "township": township_of(case.unit),
+        "back_url": reverse("supervision:case-detail", args=[case.pk]),
+    }
+    if wants_pdf(request):
+        return pdf_response(request, "supervision/case_print.html", context, f"case-{case.pk}.pdf")
+    return render(request, "supervision/case_print.html", context)

@@ -55,25 +55,33 @@ PERSONAS: dict[str, str | None] = {
     "commissioner": "commissioner02",
     "other_commissioner": "commissioner03",
     "observer": "observer01",
+    "office": "office01",  # 党政办: administers 青山镇's set-up, decides no business
     "anonymous": None,
     # 白水镇, the neighbouring township: nothing of 青山镇 is theirs to see or act on.
     "b_secretary": "bsecretary",
     "b_leader": "bleader01",
     "b_cadre": "bcadre001",
     "b_commissioner": "bcommissioner01",
+    "b_office": "boffice01",
 }
-OTHER_TOWNSHIP = ("b_secretary", "b_leader", "b_cadre", "b_commissioner")
+OTHER_TOWNSHIP = ("b_secretary", "b_leader", "b_cadre", "b_commissioner", "b_office")
 
 
 def expect(default: int, *, township: int, **per_persona: int) -> dict[str, int]:
     """``expect(200, anonymous=302, township=200)``: every persona gets ``default`` unless named;
     ``township`` (mandatory, never defaulted) is what the other township's people get, unless
-    one of them is named (``b_leader=200``)."""
+    one of them is named (``b_leader=200``). The township offices (``office``, ``b_office``)
+    get what ``other_cadre`` and ``b_cadre`` get unless named."""
     unknown = set(per_persona) - set(PERSONAS)
     if unknown:
         raise ValueError(f"unknown personas: {sorted(unknown)}")
     row = {persona: per_persona.get(persona, default) for persona in PERSONAS}
-    return {**row, **{persona: per_persona.get(persona, township) for persona in OTHER_TOWNSHIP}}
+    row = {**row, **{persona: per_persona.get(persona, township) for persona in OTHER_TOWNSHIP}}
+    # The office decides no business: where it is not named it gets what a cadre of another
+    # branch of its township gets (other_cadre, b_cadre); rows where it differs name it.
+    row["office"] = per_persona.get("office", row["other_cadre"])
+    row["b_office"] = per_persona.get("b_office", row["b_cadre"])
+    return row
 
 
 def pk_kwargs(subject) -> dict[str, Any]:
@@ -395,19 +403,53 @@ def township_account_link(p):
 
 def vendor_app_kwargs(app) -> dict[str, Any]:
     return {"provider": app.provider, "township": app.township_id}
+def township_template(p, branch=None):
+    """An item template of branch 01 (the office edits its cadence)."""
+    from lists.models import RecurringItemTemplate
+
+    return RecurringItemTemplate.objects.create(unit=branch or p.branch, title="每月主题党日", standard="有记录")
+
+
+def b_township_template(p):
+    return township_template(p, branch=p.b_branch)
+
+
+def township_day(p):
+    """A day off for 青山镇 ten days from now (the office may restore it)."""
+    from django.utils import timezone
+
+    from workflows.models import CalendarOverride
+
+    return CalendarOverride.objects.create(
+        date=timezone.localdate() + dt.timedelta(days=10), unit=p.unit("township"), is_working_day=False
+
+
+def township_jurisdiction(p):
+    """District 1's discipline jurisdiction (commissioner02's)."""
+    return p.commissioner.memberships.get(role="commissioner").unit.jurisdiction
 
 
 # -- the matrix -------------------------------------------------------------------------------
 
 LOGGED_IN_PAGE = expect(200, anonymous=302, township=200)
-OFFICE_ONLY = expect(403, anonymous=302, township=403)  # the township office's pages
+# The township office's pages: office01 and boffice01 open their own township's; everyone else 403.
+OFFICE_ONLY = expect(403, anonymous=302, township=403, office=200, b_office=200)
+
+
+def OFFICE_ACTS(status: int, *, subject: bool = True) -> dict[str, int]:
+    """office01 gets ``status``; boffice01 404 for a record of 青山镇 (``subject``) or ``status``
+    on its own township's page; everyone else 403."""
+    return {**OFFICE_ONLY, "office": status, "b_office": 404 if subject else status}
+
+
 ITEM_READERS = expect(
     200, other_leader=404, other_cadre=404, other_commissioner=404, anonymous=302, township=404
 )  # the unit's leader, the assignee, the jurisdiction's commissioner and the observer read it
 
 API_LOGGED_IN = expect(200, anonymous=401, township=200)
 # A 白水镇 subject: its own leaders, the assignee and its commissioner read it; 青山镇 nobody.
-B_READERS = expect(404, anonymous=302, township=200)
+# The other township's office reads none of its business objects either.
+B_READERS = expect(404, anonymous=302, township=200, b_office=404)
 API_B_READERS = {**B_READERS, "anonymous": 401}
 B_CASE_READERS = {**B_READERS, "b_cadre": 404}
 B_HANDLER_ONLY = {**API_B_READERS, "b_secretary": 403, "b_leader": 403, "b_commissioner": 403}
@@ -647,6 +689,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                 township=400,
                 b_secretary=403,
                 b_commissioner=403,
+                office=403,
+                b_office=403,
             ),
             kind="api",
             method="post",
@@ -771,6 +815,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                 anonymous=401,
                 township=201,
                 b_commissioner=403,
+                office=403,
+                b_office=403,
             ),
             kind="api",
             method="post",
@@ -825,6 +871,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                 anonymous=302,
                 township=200,
                 b_commissioner=403,
+                office=403,
+                b_office=403,
             )
         ),
         Case(
@@ -836,6 +884,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                 anonymous=302,
                 township=200,
                 b_commissioner=403,
+                office=403,
+                b_office=403,
             ),
             method="post",
             note="cadres and leaders register: the empty form back with its errors",
@@ -1004,6 +1054,8 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                 township=400,
                 b_secretary=403,
                 b_commissioner=403,
+                office=403,
+                b_office=403,
             ),
             method="post",
             note="members of a paired branch log visits (400 for the empty form)",
@@ -1113,15 +1165,20 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "office_home": (Case(OFFICE_ONLY),),
     "office_people": (
         Case(OFFICE_ONLY),
-        Case(OFFICE_ONLY, method="post", note="an empty form would come back 400 for the office"),
+        Case(OFFICE_ACTS(400, subject=False), method="post", note="the empty form comes back 400 for the office"),
     ),
     "office_person": (
-        Case(OFFICE_ONLY, subject=township_person),
-        Case(OFFICE_ONLY, method="post", subject=township_person, body=lambda user, subject: {"action": "update"}),
+        Case(OFFICE_ACTS(200), subject=township_person),
+        Case(
+            OFFICE_ACTS(400),
+            method="post",
+            subject=township_person,
+            body=lambda user, subject: {"action": "update"},
+        ),
     ),
     "office_person_action": (
         Case(
-            OFFICE_ONLY,
+            OFFICE_ACTS(302),
             method="post",
             subject=township_person,
             kwargs=lambda subject: {"pk": subject.pk, "action": "deactivate"},
@@ -1130,15 +1187,15 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "office_membership_remove": (
         Case(
-            OFFICE_ONLY,
+            OFFICE_ACTS(302),
             method="post",
             subject=township_membership,
             body=lambda user, subject: {"reason": "矩阵"},
         ),
     ),
-    "office_pairings": (Case(OFFICE_ONLY), Case(OFFICE_ONLY, method="post")),
+    "office_pairings": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
     "office_pairing_remove": (
-        Case(OFFICE_ONLY, method="post", subject=township_pairing, body=lambda user, subject: {"reason": "矩阵"}),
+        Case(OFFICE_ACTS(302), method="post", subject=township_pairing, body=lambda user, subject: {"reason": "矩阵"}),
     ),
     "office_changes": (Case(OFFICE_ONLY),),
     # -- WeCom / DingTalk (tests/connect/ runs the office's actions and the sign-in itself)
@@ -1174,6 +1231,32 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             note="no state of this session: refused before any call",
         ),
     ),
+    # tests/organization/test_office_setup.py runs each of these for both townships' offices.
+    "office_templates": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
+    "office_template": (
+        Case(OFFICE_ACTS(200), subject=township_template),
+        Case(OFFICE_ACTS(400), method="post", subject=township_template, note="the empty form: its errors"),
+        Case({**OFFICE_ONLY, "office": 404}, subject=b_township_template),
+    "office_template_action": (
+            OFFICE_ACTS(302),
+            method="post",
+            subject=township_template,
+            kwargs=lambda subject: {"pk": subject.pk, "action": "deactivate"},
+            body=lambda user, subject: {"reason": "矩阵"},
+    "office_calendar": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
+    "office_calendar_remove": (
+        Case(OFFICE_ACTS(302), method="post", subject=township_day, body=lambda user, subject: {"reason": "矩阵"}),
+    "office_jurisdictions": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
+    "office_jurisdiction": (
+        Case(OFFICE_ACTS(200), subject=township_jurisdiction),
+        Case(OFFICE_ACTS(400), method="post", subject=township_jurisdiction),
+    "office_jurisdiction_remove": (
+            OFFICE_ACTS(302),
+            method="post",
+            subject=township_jurisdiction,
+            body=lambda user, subject: {"reason": "矩阵"},
+    "office_import": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
+    "office_import_template": (Case(OFFICE_ONLY),),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -63,7 +63,11 @@ def test_a_row_must_say_what_the_other_township_gets():
         "b_secretary": 404,
         "b_cadre": 404,
         "b_commissioner": 404,
+        "b_office": 404,
     }
+    # The township offices get what a cadre of another branch gets unless a row names them.
+    assert expect(200, township=404, other_cadre=404)["office"] == 404
+    assert expect(200, township=404, office=403)["office"] == 403
 
 
 def test_subjects_of_the_other_township_have_rows():

@@ -12,6 +12,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -686,7 +687,18 @@ class ExtensionRequest(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
 
 
 class RecurringItemTemplate(models.Model):
-    """A per-unit recurring item (每月主题党日, 15分钟纪律微课 …) that generate_monthly_lists copies."""
+    """A per-unit recurring item (每月主题党日, 15分钟纪律微课 …) that generate_monthly_lists copies.
+
+    Its cadence says which months' lists receive it: every month; once a quarter, in the
+    quarter's ``period_month``-th month (1–3); once a year, in month ``period_month`` (1–12);
+    or once, in ``once_month``. The item is due on ``due_day`` of that month (or its last day).
+    """
+
+    class Cadence(models.TextChoices):
+        MONTHLY = "monthly", pgettext_lazy("cadence", "monthly")
+        QUARTERLY = "quarterly", pgettext_lazy("cadence", "quarterly")
+        ANNUAL = "annual", pgettext_lazy("cadence", "annual")
+        ONCE = "once", pgettext_lazy("cadence", "one-off")
 
     unit = models.ForeignKey(
         "organization.Unit", on_delete=models.CASCADE, related_name="recurring_items", verbose_name=_("unit")
@@ -712,16 +724,93 @@ class RecurringItemTemplate(models.Model):
         related_name="+",
         verbose_name=_("lead leader"),
     )
-    due_day = models.PositiveSmallIntegerField(_("due on day of month"), default=25)
+    due_day = models.PositiveSmallIntegerField(
+        _("due on day of month"), default=25, validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    cadence = models.CharField(_("cadence"), max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    period_month = models.PositiveSmallIntegerField(
+        _("month of the period"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text=_("Quarterly: the quarter's 1st, 2nd or 3rd month. Annual: the month of the year."),
+    )
+    once_month = models.DateField(
+        _("month (one-off)"), null=True, blank=True, help_text=_("One-off: the month whose list receives the item.")
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         verbose_name = _("recurring item template")
         verbose_name_plural = _("recurring item templates")
         ordering = ["unit__path", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="template_cadence_fields",
+                condition=(
+                    models.Q(cadence="monthly", period_month__isnull=True, once_month__isnull=True)
+                    | models.Q(
+                        cadence="quarterly",
+                        period_month__isnull=False,
+                        period_month__gte=1,
+                        period_month__lte=3,
+                        once_month__isnull=True,
+                    )
+                    | models.Q(
+                        cadence="annual",
+                        period_month__isnull=False,
+                        period_month__gte=1,
+                        period_month__lte=12,
+                        once_month__isnull=True,
+                    )
+                    | models.Q(cadence="once", period_month__isnull=True, once_month__isnull=False)
+                ),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self):
+        super().clean()
+        if self.cadence == self.Cadence.QUARTERLY and self.period_month not in (1, 2, 3):
+            raise ValidationError({"period_month": _("Choose the quarter's 1st, 2nd or 3rd month.")})
+        if self.cadence == self.Cadence.ANNUAL and not (self.period_month and 1 <= self.period_month <= 12):
+            raise ValidationError({"period_month": _("Choose the month of the year (1–12).")})
+        if self.cadence == self.Cadence.ONCE and self.once_month is None:
+            raise ValidationError({"once_month": _("Choose the month of the one-off item.")})
+        if self.cadence in (self.Cadence.MONTHLY, self.Cadence.ONCE):
+            self.period_month = None
+        if self.cadence != self.Cadence.ONCE:
+            self.once_month = None
+        elif self.once_month:
+            self.once_month = self.once_month.replace(day=1)
+
+    def applies_to(self, month: dt.date) -> bool:
+        """Whether ``month``'s list receives this template's item."""
+        if self.cadence == self.Cadence.QUARTERLY:
+            return (month.month - 1) % 3 + 1 == self.period_month
+        if self.cadence == self.Cadence.ANNUAL:
+            return month.month == self.period_month
+        if self.cadence == self.Cadence.ONCE:
+            return self.once_month is not None and (self.once_month.year, self.once_month.month) == (
+                month.year,
+                month.month,
+            )
+        return True
+
+    @property
+    def schedule(self) -> str:
+        """The cadence in words (每季度第2个月 25日 …)."""
+        if self.cadence == self.Cadence.QUARTERLY:
+            when = _("quarterly, month %(n)s of the quarter") % {"n": self.period_month}
+        elif self.cadence == self.Cadence.ANNUAL:
+            when = _("every year in month %(n)s") % {"n": self.period_month}
+        elif self.cadence == self.Cadence.ONCE:
+            when = _("once, in %(month)s") % {"month": f"{self.once_month:%Y-%m}" if self.once_month else "?"}
+        else:
+            when = _("every month")
+        return _("%(when)s, due on day %(day)s") % {"when": when, "day": self.due_day}
 
 
 _STATE_LABELS = dict(ResponsibilityItem.State.choices)

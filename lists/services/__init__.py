@@ -2,3 +2,4 @@
 
 from .generation import *  # noqa: F403
 from .items import *  # noqa: F403
+from .templates import *  # noqa: F403

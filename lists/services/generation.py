@@ -45,7 +45,9 @@ def unit_leader(unit: Unit):
 
 
 def lists_generate_monthly(*, month: dt.date) -> GenerationResult:
-    """Create ``month``'s draft list for every branch with the branch's active recurring items.
+    """Create ``month``'s draft list for every branch with the branch's active recurring items
+    whose cadence falls in ``month`` (monthly ones always; quarterly ones in the quarter's chosen
+    month; annual ones in their month; one-off ones in their month only).
 
     Idempotent: a list that exists is reused, and a template whose title is already on the list
     is not added again. Closed lists are left alone.
@@ -54,7 +56,8 @@ def lists_generate_monthly(*, month: dt.date) -> GenerationResult:
     result = GenerationResult()
     templates: dict[int, list[RecurringItemTemplate]] = {}
     for template in RecurringItemTemplate.objects.filter(active=True).select_related("unit"):
-        templates.setdefault(template.unit_id, []).append(template)
+        if template.applies_to(month):
+            templates.setdefault(template.unit_id, []).append(template)
     for unit in Unit.objects.filter(kind=Unit.Kind.BRANCH).order_by("path"):
         with transaction.atomic():
             lst, created = ResponsibilityList.objects.select_for_update().get_or_create(
