@@ -249,9 +249,9 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     def _reload(self, item):
         return self.get_queryset().get(pk=item.pk)
 
-    def get_object(self):
+    def scoped_object(self):
         if self.action != "take_transition":
-            return super().get_object()
+            return super().scoped_object()
         # A transition reads one item by its key: the scope's rule checked on the row, not a
         # filter over every item the caller may read (selectors.item_for_transition).
         found = selectors.item_for_transition(self.request.user, self.kwargs[self.lookup_field])

@@ -615,6 +615,10 @@ class InboxStepSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=INBOX_ACTIONS, help_text="The step to take.")
     due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
     url = serializers.CharField(help_text="The page of the subject where the step is taken.")
+    on_behalf_of = serializers.IntegerField(
+        allow_null=True, help_text="The person this step waits on when the caller is their stand-in (代理); else null."
+    )
+    on_behalf_of_name = serializers.CharField(allow_null=True, help_text="That person's name.")
 
 
 class DoneStepSerializer(serializers.Serializer):

@@ -614,7 +614,7 @@ def extension_queue(request):
 @login_required
 def inbox(request):
     """我的待办: every step waiting on the signed-in user, from the one selector."""
-    rows = inbox_for(request.user)
+    rows = inbox_for(request.user, stand_ins=not hasattr(request, "stand_in"))
     return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows), "tab": "todo"})
 
 

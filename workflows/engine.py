@@ -194,7 +194,7 @@ def record_change(
 
 
 def history(obj):
-    return TransitionLog.objects.for_object(obj).select_related("actor")
+    return TransitionLog.objects.for_object(obj).select_related("actor", "on_behalf_of")
 
 
 #: Changes logged without a transition method (``record_change``, ``append_log``): how pages name
@@ -239,6 +239,7 @@ def timeline(obj, labels: dict | None = None) -> list[dict]:
         {
             "at": entry.at,
             "actor": entry.actor,
+            "on_behalf_of": entry.on_behalf_of,
             "label": transitions.get(entry.transition, entry.transition),
             "source": states.get(entry.source, entry.source),
             "target": states.get(entry.target, entry.target),
