@@ -31,7 +31,7 @@ def act_url(delegation_id: int, url: str) -> str:
 @login_required
 def index(request):
     user = request.user
-    form = DelegationForm(request.POST or None, user=user)
+    form = DelegationForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
             services.delegation_create(delegator=user, **form.cleaned_data)
