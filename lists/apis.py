@@ -34,6 +34,7 @@ from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .serializers import (
     INBOX_SUBJECT_TYPES,
     CloseDecisionsSerializer,
+    CorrectInputSerializer,
     DoneStepSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
@@ -185,6 +186,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         "suspend": ReasonInputSerializer,
         "cancel": ReasonInputSerializer,
         "reassign": ReassignInputSerializer,
+        "correct": CorrectInputSerializer,
     }
 
     #: Reads answered from plain rows (``ItemRowSerializer``, the same JSON as ``ItemSerializer``)
@@ -305,6 +307,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
             "resume": services.item_resume,
             "cancel": services.item_cancel,
             "reassign": services.item_reassign,
+            "correct": services.item_correct,
         }[name]
         return call(item=obj, actor=actor, comment=comment, **data)
 

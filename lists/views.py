@@ -32,6 +32,7 @@ from .excel import ExcelImportError, default_title, export_list, import_list, im
 from .forms import (
     CloseForm,
     CommentForm,
+    CorrectForm,
     EvidenceForm,
     ExtensionForm,
     ImportForm,
@@ -362,8 +363,14 @@ ITEM_ACTIONS = {
         ReassignForm,
         lambda item, user, d: services.item_reassign(item=item, actor=user, assignee=d["assignee"], reason=d["reason"]),
     ),
+    "correct": (
+        CorrectForm,
+        lambda item, user, d: services.item_correct(
+            item=item, actor=user, reason=d["reason"], title=d["title"], standard=d["standard"], due_at=d["due_at"]
+        ),
+    ),
 }
-DANGER = {"return", "suspend", "cancel", "reassign"}
+DANGER = {"return", "suspend", "cancel", "reassign", "correct"}
 # What cannot be undone asks first, naming what will happen (data-confirm on its button).
 ITEM_CONFIRM = {
     "reassign": gettext_lazy("Hand this item to another cadre (改派)? Its open step moves to them."),
@@ -388,6 +395,7 @@ ITEM_DONE = {
     "resume": gettext_lazy("Resumed: %(title)s; its deadline clock runs again."),
     "cancel": gettext_lazy("Cancelled: %(title)s."),
     "reassign": gettext_lazy("Reassigned: %(title)s; the new responsible cadre is told."),
+    "correct": gettext_lazy("Corrected: %(title)s; the responsible cadre is told."),
 }
 HISTORY_LABELS = {
     "assign": gettext_lazy("Assigned"),
@@ -403,6 +411,7 @@ HISTORY_LABELS = {
     "carry_over": gettext_lazy("Carried over to next month"),
     "mark_unfinished": gettext_lazy("Marked unfinished"),
     "extend": gettext_lazy("Deadline extended"),
+    "correct": gettext_lazy("Corrected"),
 }
 
 
