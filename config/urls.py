@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from delegations.office_views import office_handover
 from organization.views import healthz
 
 api_v1 = [
@@ -28,6 +29,7 @@ urlpatterns = [
     path("lists/", include("lists.urls")),
     path("party/", include("partylife.urls")),
     path("delegations/", include("delegations.urls")),
+    path("office/people/<int:pk>/handover/", office_handover, name="office_handover"),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),

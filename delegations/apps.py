@@ -6,6 +6,7 @@ EVENT_TEXTS = {
         "%(person)s named you their stand-in from %(starts_on)s to %(ends_on)s: their steps appear in your inbox."
     ),
     "delegation.revoked": _("%(person)s revoked your stand-in from %(starts_on)s to %(ends_on)s."),
+    "handover.received": _("The township office handed %(person)s's open work to you (%(count)s steps): %(reason)s."),
 }
 
 

@@ -280,6 +280,7 @@ class AdministrativeChange(models.Model):
         MEMBERSHIP_REMOVE = "membership_remove", _("role removed")
         PAIRING_ADD = "pairing_add", _("pairing added")
         PAIRING_REMOVE = "pairing_remove", _("pairing ended")
+        HAND_OVER = "hand_over", _("open work handed over")  # 交接
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

@@ -1160,6 +1160,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(OFFICE_ONLY, method="post", subject=township_pairing, body=lambda user, subject: {"reason": "矩阵"}),
     ),
     "office_changes": (Case(OFFICE_ONLY),),
+    # 交接 (tests/delegations/test_handover.py runs it for both townships' offices)
+    "office_handover": (
+        Case(OFFICE_ONLY, subject=township_person),
+        Case(OFFICE_ONLY, method="post", subject=township_person, note="an empty form would come back 400"),
+    ),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -208,6 +208,7 @@ RECORDED_CHANGE_LABELS = {
     "file": pgettext_lazy("logged change", "Filed"),
     "schedule": pgettext_lazy("logged change", "Scheduled"),
     "delete": pgettext_lazy("logged change", "Deleted"),
+    "hand_over": pgettext_lazy("logged change", "Handed over"),
 }
 
 
