@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from delegations.office_views import office_handover
 from organization.views import healthz
 
 api_v1 = [
@@ -10,6 +11,7 @@ api_v1 = [
     path("", include("pledges.api_urls")),
     path("", include("issues.api_urls")),
     path("", include("partylife.api_urls")),
+    path("", include("delegations.api_urls")),
     path("", include("supervision.api_urls")),
     path("", include("notifications.api_urls")),
     path("", include("reports.api_urls")),
@@ -26,6 +28,8 @@ urlpatterns = [
     path("lists/issues/", include("issues.urls")),
     path("lists/", include("lists.urls")),
     path("party/", include("partylife.urls")),
+    path("delegations/", include("delegations.urls")),
+    path("office/people/<int:pk>/handover/", office_handover, name="office_handover"),
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),

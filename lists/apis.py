@@ -34,6 +34,7 @@ from .models import ExtensionRequest, ResponsibilityItem, ResponsibilityList
 from .serializers import (
     INBOX_SUBJECT_TYPES,
     CloseDecisionsSerializer,
+    CorrectInputSerializer,
     DoneStepSerializer,
     EvidenceSerializer,
     EvidenceUploadSerializer,
@@ -185,6 +186,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
         "suspend": ReasonInputSerializer,
         "cancel": ReasonInputSerializer,
         "reassign": ReassignInputSerializer,
+        "correct": CorrectInputSerializer,
     }
 
     #: Reads answered from plain rows (``ItemRowSerializer``, the same JSON as ``ItemSerializer``)
@@ -249,9 +251,9 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
     def _reload(self, item):
         return self.get_queryset().get(pk=item.pk)
 
-    def get_object(self):
+    def scoped_object(self):
         if self.action != "take_transition":
-            return super().get_object()
+            return super().scoped_object()
         # A transition reads one item by its key: the scope's rule checked on the row, not a
         # filter over every item the caller may read (selectors.item_for_transition).
         found = selectors.item_for_transition(self.request.user, self.kwargs[self.lookup_field])
@@ -305,6 +307,7 @@ class ItemViewSet(TransitionViewSetMixin, viewsets.ModelViewSet):
             "resume": services.item_resume,
             "cancel": services.item_cancel,
             "reassign": services.item_reassign,
+            "correct": services.item_correct,
         }[name]
         return call(item=obj, actor=actor, comment=comment, **data)
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
-from workflows.bounds import check
+from workflows.bounds import check, deadline_errors
 
 from .evidence import validate_uploads
 from .excel import month_from_text
@@ -145,6 +145,42 @@ class ReassignForm(ReasonForm):
             .distinct()
             .order_by("username")
         )
+
+
+class CorrectForm(ReasonForm):
+    """更正: the leader corrects a published item's title, standard or deadline, with a reason."""
+
+    needs_item = True
+    title = forms.CharField(label=_("Title"), max_length=200)
+    standard = forms.CharField(label=_("Completion standard"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_at = _datetime_field(_("Deadline"))
+    field_order = ["title", "standard", "due_at", "reason"]
+
+    def __init__(self, *args, item, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item = item
+        self.fields["title"].initial = item.title
+        self.fields["standard"].initial = item.standard
+        self.fields["due_at"].initial = timezone.localtime(item.due_at) if item.due_at else None
+
+    def clean_due_at(self):
+        value = self.cleaned_data["due_at"]
+        if (
+            value is not None
+            and self.item.due_at is not None
+            and value == self.item.due_at.replace(second=0, microsecond=0)
+        ):
+            return self.item.due_at  # as shown (to the minute): unchanged
+        errors = deadline_errors(value) if value is not None else []
+        if errors:
+            raise forms.ValidationError([str(e) for e in errors])
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and all(data.get(n) == getattr(self.item, n) for n in ("title", "standard", "due_at")):
+            raise forms.ValidationError(_("Change the title, the completion standard or the deadline."))
+        return data
 
 
 class NoteForm(forms.Form):

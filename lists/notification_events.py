@@ -19,6 +19,7 @@ ITEM_EVENTS = {
     "item.suspended": _("“%(title)s” (%(unit)s) was suspended: %(reason)s."),
     "item.resumed": _("“%(title)s” (%(unit)s) was resumed, due %(due_at)s."),
     "item.cancelled": _("“%(title)s” (%(unit)s) was cancelled: %(reason)s."),
+    "item.corrected": _("“%(title)s” (%(unit)s) was corrected by its leader: %(reason)s. Due %(due_at)s."),
     "item.unfinished": _("“%(title)s” (%(unit)s) was closed with its list as unfinished."),
     # A list's publication assigns its items: muted with them.
     "list.published": _("The list “%(title)s” (%(unit)s) was published."),

@@ -20,7 +20,7 @@ from issues.models import LivelihoodIssue
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of, scope_for
 from workflows.api import CommentInputSerializer, MomentField, ReasonInputSerializer
-from workflows.bounds import check
+from workflows.bounds import check, deadline_errors
 
 from .models import Evidence, ExtensionRequest, ResponsibilityItem, ResponsibilityList
 
@@ -472,6 +472,36 @@ class ReassignInputSerializer(ReasonInputSerializer):
         return assignee
 
 
+class CorrectInputSerializer(ReasonInputSerializer):
+    """更正: the corrected title, standard or deadline (any of them), and why. A deadline moved
+    here is logged as an extension (``extend``)."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    standard = serializers.CharField(max_length=5000, required=False)
+    due_at = MomentField(required=False)
+
+    def validate_title(self, title: str) -> str:
+        if not title.strip():
+            raise serializers.ValidationError(_("An item needs a title."))
+        return title.strip()
+
+    def validate_due_at(self, due_at):
+        if due_at == self.context["object"].due_at:
+            return due_at
+        errors = deadline_errors(due_at)
+        if errors:
+            raise serializers.ValidationError([str(e) for e in errors])
+        return due_at
+
+    def validate(self, attrs):
+        item = self.context["object"]
+        if not any(name in attrs and attrs[name] != getattr(item, name) for name in ("title", "standard", "due_at")):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Change the title, the completion standard or the deadline.")]}
+            )
+        return attrs
+
+
 def assignee_error(unit, assignee) -> str | None:
     """Why ``assignee`` may not hold an item of ``unit`` (None when they may)."""
     member = Membership.objects.filter(
@@ -615,6 +645,10 @@ class InboxStepSerializer(serializers.Serializer):
     action = serializers.ChoiceField(choices=INBOX_ACTIONS, help_text="The step to take.")
     due_at = serializers.DateTimeField(allow_null=True, help_text="The subject's deadline (none: last).")
     url = serializers.CharField(help_text="The page of the subject where the step is taken.")
+    on_behalf_of = serializers.IntegerField(
+        allow_null=True, help_text="The person this step waits on when the caller is their stand-in (代理); else null."
+    )
+    on_behalf_of_name = serializers.CharField(allow_null=True, help_text="That person's name.")
 
 
 class DoneStepSerializer(serializers.Serializer):

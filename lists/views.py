@@ -33,6 +33,7 @@ from .excel import ExcelImportError, default_title, export_list, import_list, im
 from .forms import (
     CloseForm,
     CommentForm,
+    CorrectForm,
     EvidenceForm,
     ExtensionForm,
     ImportForm,
@@ -363,8 +364,14 @@ ITEM_ACTIONS = {
         ReassignForm,
         lambda item, user, d: services.item_reassign(item=item, actor=user, assignee=d["assignee"], reason=d["reason"]),
     ),
+    "correct": (
+        CorrectForm,
+        lambda item, user, d: services.item_correct(
+            item=item, actor=user, reason=d["reason"], title=d["title"], standard=d["standard"], due_at=d["due_at"]
+        ),
+    ),
 }
-DANGER = {"return", "suspend", "cancel", "reassign"}
+DANGER = {"return", "suspend", "cancel", "reassign", "correct"}
 # What cannot be undone asks first, naming what will happen (data-confirm on its button).
 ITEM_CONFIRM = {
     "reassign": gettext_lazy("Hand this item to another cadre (改派)? Its open step moves to them."),
@@ -389,6 +396,7 @@ ITEM_DONE = {
     "resume": gettext_lazy("Resumed: %(title)s; its deadline clock runs again."),
     "cancel": gettext_lazy("Cancelled: %(title)s."),
     "reassign": gettext_lazy("Reassigned: %(title)s; the new responsible cadre is told."),
+    "correct": gettext_lazy("Corrected: %(title)s; the responsible cadre is told."),
 }
 HISTORY_LABELS = {
     "assign": gettext_lazy("Assigned"),
@@ -404,6 +412,7 @@ HISTORY_LABELS = {
     "carry_over": gettext_lazy("Carried over to next month"),
     "mark_unfinished": gettext_lazy("Marked unfinished"),
     "extend": gettext_lazy("Deadline extended"),
+    "correct": gettext_lazy("Corrected"),
 }
 
 
@@ -615,7 +624,7 @@ def extension_queue(request):
 @login_required
 def inbox(request):
     """我的待办: every step waiting on the signed-in user, from the one selector."""
-    rows = inbox_for(request.user)
+    rows = inbox_for(request.user, stand_ins=not hasattr(request, "stand_in"))
     return render(request, "lists/inbox.html", {"rows": rows, "count": len(rows), "tab": "todo"})
 
 

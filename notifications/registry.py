@@ -135,3 +135,20 @@ def personal_channels() -> dict[str, Callable]:
 def group_choices() -> list[tuple[str, str]]:
     """(key, label) of every registered group, in registration order (the form's choices)."""
     return [(group.key, group.label) for group in _groups.values()]
+
+
+# -- stand-ins --------------------------------------------------------------------------------------
+
+_stand_ins = None
+
+
+def register_stand_ins(source) -> None:
+    """``source(user_ids)`` → a queryset of the stand-in arrangements in force for those users,
+    with ``delegate_id``, ``delegator_id`` and ``delegator__…`` name columns: what a person
+    receives reaches their stand-in too (the app that keeps stand-ins registers it)."""
+    global _stand_ins
+    _stand_ins = source
+
+
+def stand_ins():
+    return _stand_ins

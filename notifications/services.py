@@ -76,13 +76,48 @@ def _recipients(user_ids: list[int]):
         f"reach_{channel}": Exists(reachable(OuterRef("pk")))
         for channel, reachable in registry.personal_channels().items()
     }
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    source = registry.stand_ins()
+    if source is not None:
+        # A person's stand-in (代理) receives what the person receives, in the same query: the
+        # stand-ins of the recipients join the recipients, each with the person they stand in for.
+        arrangements = source(user_ids)
+        person = arrangements.filter(delegate_id=OuterRef("pk")).order_by("delegator_id")
+        users = (
+            get_user_model()
+            .objects.filter(models.Q(pk__in=user_ids) | models.Q(pk__in=arrangements.values("delegate_id")))
+            .filter(is_active=True)
+            .annotate(
+                stands_in_for=Subquery(person.values("delegator_id")[:1]),
+                stands_in_for_display=Subquery(person.values("delegator__display_name")[:1]),
+                stands_in_for_username=Subquery(person.values("delegator__username")[:1]),
+            )
+        )
     return (
-        get_user_model()
-        .objects.filter(pk__in=user_ids, is_active=True)
-        .select_related("notification_preference")
+        users.select_related("notification_preference")
         .only("pk", "email", "notification_preference")
         .annotate(bot_unit_id=Subquery(bot_unit), **personal)
     )
+
+
+def _addressed(entry: dict, users: dict) -> list[tuple]:
+    """(user, text prefix) of everyone ``entry`` reaches: its recipients, then the stand-ins of
+    its recipients who are not recipients themselves."""
+    ids = entry["recipient_ids"]
+    found = [(users[pk], None) for pk in ids if pk in users]
+    wanted = set(ids)
+    for user in users.values():
+        principal = getattr(user, "stands_in_for", None)
+        if principal in wanted and user.pk not in wanted:
+            name = user.stands_in_for_display or user.stands_in_for_username
+            found.append((user, name))
+    return found
+
+
+def stand_in_text(person: str, text: str) -> str:
+    """A notification's text as the stand-in of ``person`` receives it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(_("[For %(person)s] %(text)s") % {"person": person, "text": text})
 
 
 def _preference(user) -> NotificationPreference:
@@ -180,7 +215,7 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
             text = text if text is not None else render_text(event, context)
             title = str(context.get("title", ""))[:200]
             url = str(context.get("url", ""))
-            for user in (users[pk] for pk in entry["recipient_ids"] if pk in users):
+            for user, stand_in_for in _addressed(entry, users):
                 preference = _preference(user)
                 push_at = preference.deliver_at(now, urgent=urgent)
                 channels = [(Channel.IN_APP, None, now, url)]
@@ -203,7 +238,7 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
                             subject_type=subject_type,
                             subject_id=subject_id,
                             title=title,
-                            text=text,
+                            text=text if stand_in_for is None else stand_in_text(stand_in_for, text),
                             link=link,
                             urgent=urgent,
                             next_attempt_at=at,

@@ -293,6 +293,7 @@ class AdministrativeChange(models.Model):
         JURISDICTION_SET = "jurisdiction_set", _("jurisdiction set")
         JURISDICTION_REMOVE = "jurisdiction_remove", _("jurisdiction removed")
         PEOPLE_IMPORT = "people_import", _("people imported")
+        HAND_OVER = "hand_over", _("open work handed over")  # 交接
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

@@ -427,6 +427,27 @@ def township_day(p):
 def township_jurisdiction(p):
     """District 1's discipline jurisdiction (commissioner02's)."""
     return p.commissioner.memberships.get(role="commissioner").unit.jurisdiction
+def _stand_in(person, deputy):
+
+    from delegations import services
+
+    today = timezone.localdate()
+    return services.delegation_create(
+        delegator=person, delegate=deputy, starts_on=today, ends_on=today + dt.timedelta(days=3), reason="外出"
+
+
+def cadre_stand_in(p):
+    """cadre001 (the assignee) names cadre002 their stand-in (代理)."""
+    return _stand_in(p.cadre, p.colleague)
+
+
+def b_cadre_stand_in(p):
+    return _stand_in(p.b_cadre, p.b_organiser)
+
+
+def leader_stand_in(p):
+    """leader01 names leader02 their stand-in."""
+    return _stand_in(p.leader, p.other_leader)
 
 
 # -- the matrix -------------------------------------------------------------------------------
@@ -1160,6 +1181,49 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # -- search: what each persona finds is tested in tests/workflows/test_search.py
     "search": (Case(LOGGED_IN_PAGE, note="results are filtered to what the caller may read"),),
     "api-search": (Case(expect(400, anonymous=401, township=400), kind="api", note="no q: the field error"),),
+    # -- stand-ins (代理): the person and the stand-in read a delegation; only the person revokes it
+    # (tests/delegations/ runs naming, acting and revoking for both townships)
+    "delegations:index": (
+        Case(LOGGED_IN_PAGE),
+        Case(expect(400, anonymous=302, township=400), method="post", note="the empty form"),
+    ),
+    "delegations:detail": (
+        Case(expect(404, assignee=200, anonymous=302, township=404), subject=cadre_stand_in),
+        Case(expect(404, anonymous=302, township=404, b_cadre=200), subject=b_cadre_stand_in),
+    ),
+    "delegations:revoke": (
+        Case(
+            expect(404, assignee=302, anonymous=302, township=404),
+            method="post",
+            subject=cadre_stand_in,
+            note="the person revokes it (redirect to 我的代理)",
+        ),
+    ),
+    "delegations:act": (Case(expect(403, other_leader=302, anonymous=302, township=403), subject=leader_stand_in),),
+    "delegations:stop": (Case(expect(302, township=302), method="post", kwargs=no_kwargs),),
+    "delegation-list": (
+        Case(API_LOGGED_IN, kind="api"),
+        Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
+    ),
+    "delegation-detail": (
+        Case(expect(404, assignee=200, anonymous=401, township=404), kind="api", subject=cadre_stand_in),
+        Case(expect(404, anonymous=401, township=404, b_cadre=200), kind="api", subject=b_cadre_stand_in),
+    ),
+    "delegation-transitions": (
+        Case(expect(404, assignee=200, anonymous=401, township=404), kind="api", subject=cadre_stand_in),
+    ),
+    "delegation-history": (
+        Case(expect(404, assignee=200, anonymous=401, township=404), kind="api", subject=cadre_stand_in),
+    ),
+    "delegation-take-transition": (
+        Case(
+            expect(404, assignee=200, anonymous=401, township=404),
+            kind="api",
+            method="post",
+            subject=cadre_stand_in,
+            kwargs=action_kwargs("revoke"),
+        ),
+    ),
     # -- the township office (党政办): office01 / boffice01 and admins only (tests/organization/test_office.py
     # runs every office action for both townships' office holders); everyone else 403, anonymous to the login.
     "office_home": (Case(OFFICE_ONLY),),
@@ -1257,6 +1321,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
             body=lambda user, subject: {"reason": "矩阵"},
     "office_import": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
     "office_import_template": (Case(OFFICE_ONLY),),
+    # 交接 (tests/delegations/test_handover.py runs it for both townships' offices)
+    "office_handover": (
+        Case(OFFICE_ONLY, subject=township_person),
+        Case(OFFICE_ONLY, method="post", subject=township_person, note="an empty form would come back 400"),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -17,12 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from .audit import acting_for
 from .bounds import OUT_OF_RANGE
 from .engine import (
     TransitionConflict,
@@ -31,7 +33,9 @@ from .engine import (
     available_transitions,
     check_transition,
     history,
+    may_ever_take,
 )
+from .standins import principals_of
 
 
 class Conflict(APIException):
@@ -62,12 +66,18 @@ class HistoryEntrySerializer(serializers.Serializer):
     source = serializers.CharField()
     target = serializers.CharField()
     actor = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField(
+        help_text="The person a stand-in (代理) took this step for; null when the actor acted for themself."
+    )
     at = serializers.DateTimeField()
     comment = serializers.CharField()
     payload = serializers.JSONField()
 
     def get_actor(self, entry) -> str | None:
         return entry.actor.username if entry.actor_id else None
+
+    def get_on_behalf_of(self, entry) -> str | None:
+        return entry.on_behalf_of.username if entry.on_behalf_of_id else None
 
 
 _DATETIME = serializers.DateTimeField()
@@ -77,18 +87,21 @@ def history_representations(entries) -> list[dict]:
     """``HistoryEntrySerializer(entries, many=True).data`` for the log rows of ``entries`` (a
     ``TransitionLog`` queryset), read as plain rows: no log entries or actors built.
     tests/workflows/test_api_history_rows.py holds the two to byte equality."""
-    rows = entries.values_list("transition", "source", "target", "actor__username", "at", "comment", "payload")
+    rows = entries.values_list(
+        "transition", "source", "target", "actor__username", "on_behalf_of__username", "at", "comment", "payload"
+    )
     return [
         {
             "transition": transition,
             "source": source,
             "target": target,
             "actor": actor,
+            "on_behalf_of": on_behalf_of,
             "at": _DATETIME.to_representation(at),
             "comment": comment,
             "payload": payload,
         }
-        for transition, source, target, actor, at, comment, payload in rows
+        for transition, source, target, actor, on_behalf_of, at, comment, payload in rows
     ]
 
 
@@ -110,10 +123,19 @@ def run_service_mapping_errors(call: Callable[[], object]):
 
 
 class TransitionViewSetMixin:
-    """For a ModelViewSet whose ``get_object`` is scoped to what the caller may read."""
+    """For a ModelViewSet whose ``get_object`` is scoped to what the caller may read.
+
+    Stand-ins (代理, ``workflows.standins``): an object outside the caller's scope that a person
+    they stand in for today may read is theirs to read too (detail, transitions, history); a
+    transition the caller may not take but that person may is taken as that person — every
+    check, the serializers and the service see the person — and logged with the caller as
+    ``actor`` and the person as ``on_behalf_of``.
+    """
 
     #: API transition name → input serializer (defaults to an optional comment)
     transition_inputs: dict[str, type[serializers.Serializer]] = {}
+    #: whether a stand-in reads and acts for the person on this resource
+    stand_ins_act_here = True
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -128,6 +150,53 @@ class TransitionViewSetMixin:
             )
         )(cls)
 
+    def _as(self, person):
+        """Run the block with ``request.user`` being ``person`` (the real caller is kept)."""
+        mixin = self
+
+        class _Swap:
+            def __enter__(self):
+                mixin._caller = mixin.request.user
+                mixin.request.user = person
+
+            def __exit__(self, *exc):
+                mixin.request.user = mixin._caller
+
+        return _Swap()
+
+    #: the person (stood in for) through whom ``get_object`` found the object; None: the caller
+    found_for = None
+
+    def scoped_object(self):
+        """The object in ``request.user``'s scope (Http404 outside it); a viewset may override."""
+        return super().get_object()
+
+    def get_object(self):
+        self.found_for = None
+        try:
+            return self.scoped_object()
+        except Http404:
+            if not self.stand_ins_act_here:
+                raise
+            for principal in principals_of(self.request.user):
+                with self._as(principal.user):
+                    try:
+                        obj = self.scoped_object()
+                    except Http404:
+                        continue
+                self.found_for = principal.user
+                return obj
+            raise
+
+    def _acting_person(self, obj, name: str):
+        """Whom the caller takes ``name`` on ``obj`` as: themself (None) or a person they stand in for."""
+        caller = self.request.user
+        if self.found_for is not None:
+            return self.found_for
+        if not self.stand_ins_act_here or may_ever_take(obj, name, caller):
+            return None
+        return next((p.user for p in principals_of(caller) if may_ever_take(obj, name, p.user)), None)
+
     def perform_transition(self, obj, name: str, actor, data: dict):
         """Call the service for ``name``; return the updated object. Subclasses implement."""
         raise NotImplementedError
@@ -140,10 +209,14 @@ class TransitionViewSetMixin:
     @action(detail=True, methods=["get"], url_path="transitions", pagination_class=None, filter_backends=[])
     def transitions(self, request, pk=None):
         obj = self.get_object()
-        options = [
-            {"name": t.name, "label": t.label, "target": t.target} for t in available_transitions(obj, request.user)
-        ]
-        return Response(TransitionOptionSerializer(options, many=True).data)
+        people = [request.user] if self.found_for is None else [self.found_for]
+        if self.stand_ins_act_here and self.found_for is None:
+            people += [principal.user for principal in principals_of(request.user)]
+        options = {}
+        for person in people:
+            for t in available_transitions(obj, person):
+                options.setdefault(t.name, {"name": t.name, "label": t.label, "target": t.target})
+        return Response(TransitionOptionSerializer(list(options.values()), many=True).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("name", str, OpenApiParameter.PATH)],
@@ -155,6 +228,14 @@ class TransitionViewSetMixin:
         info = api_transitions(type(obj)).get(name)
         if info is None:
             raise NotFound(f"No transition named '{name}'.")
+        person = self._acting_person(obj, name)
+        if person is not None:
+            caller = request.user
+            with self._as(person), acting_for(caller, person):
+                return self._take(request, obj, name, info)
+        return self._take(request, obj, name, info)
+
+    def _take(self, request, obj, name, info):
         run_service_mapping_errors(
             lambda: check_transition(obj, info.method, actor=request.user, name=name, strangers_first=True)
         )

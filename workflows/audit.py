@@ -61,6 +61,8 @@ has no hash.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import hashlib
 import hmac
 import json
@@ -95,7 +97,20 @@ def _canonical_payload(payload: Any) -> Any:
 
 
 def _row_document(
-    *, version, content_type, object_id, seq, transition, source, target, actor_id, at, comment, payload, prev_hash
+    *,
+    version,
+    content_type,
+    object_id,
+    seq,
+    transition,
+    source,
+    target,
+    actor_id,
+    at,
+    comment,
+    payload,
+    prev_hash,
+    on_behalf_of_id=None,
 ) -> bytes:
     document = {
         "v": version,
@@ -111,6 +126,10 @@ def _row_document(
         "payload": _canonical_payload(payload),
         "prev": prev_hash,
     }
+    if on_behalf_of_id is not None:
+        # Signed only when set: rows written before stand-ins existed keep their signatures,
+        # and a stand-in's row cannot lose (or gain) the person it acted for unnoticed.
+        document["on_behalf_of"] = int(on_behalf_of_id)
     return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -128,6 +147,7 @@ def compute_hash(
     payload: Any,
     prev_hash: str,
     key: bytes | None = None,
+    on_behalf_of_id: int | None = None,
 ) -> str:
     """HMAC-SHA256 (hex) of a row's content under the audit key; ``content_type`` is ``"app_label.model"``."""
     document = _row_document(
@@ -143,6 +163,7 @@ def compute_hash(
         comment=comment,
         payload=payload,
         prev_hash=prev_hash,
+        on_behalf_of_id=on_behalf_of_id,
     )
     return hmac.new(audit_key() if key is None else key, document, hashlib.sha256).hexdigest()
 
@@ -192,7 +213,39 @@ def row_hash(row: TransitionLog, *, prev_hash: str | None = None) -> str:
         comment=row.comment,
         payload=row.payload,
         prev_hash=row.prev_hash if prev_hash is None else prev_hash,
+        on_behalf_of_id=row.on_behalf_of_id,
     )
+
+
+# The stand-in (代理) taking someone's steps in this context: (stand-in, the person). Services
+# are called with the person as their actor, so every permission rule reads as it does for the
+# person; the log then names who really acted.
+_acting: contextvars.ContextVar[tuple | None] = contextvars.ContextVar("dutyflow_acting_for", default=None)
+
+
+@contextlib.contextmanager
+def acting_for(stand_in, principal):
+    """Within the block, log rows whose actor is ``principal`` are ``stand_in``'s, on their behalf."""
+    token = _acting.set((stand_in, principal))
+    try:
+        yield
+    finally:
+        _acting.reset(token)
+
+
+def acting_stand_in():
+    """(stand-in, principal) of the enclosing ``acting_for`` block, or None."""
+    return _acting.get()
+
+
+def stand_in_for(actor, on_behalf_of=None):
+    """(actor, on_behalf_of) as the log records them (see ``acting_for``)."""
+    acting = _acting.get()
+    if acting is not None and on_behalf_of is None and actor is not None:
+        stand_in, principal = acting
+        if getattr(actor, "pk", actor) == principal.pk:
+            return stand_in, principal
+    return actor, on_behalf_of
 
 
 def append_log(
@@ -205,9 +258,14 @@ def append_log(
     comment: str = "",
     payload: dict[str, Any] | None = None,
     at=None,
+    on_behalf_of=None,
 ) -> TransitionLog:
     """Append one row to ``subject``'s chain. Caller is inside a transaction and holds the
-    subject's row lock (or has just created the subject), so the chain head cannot move."""
+    subject's row lock (or has just created the subject), so the chain head cannot move.
+
+    Inside ``acting_for`` (a stand-in taking the person's step), a row whose ``actor`` is that
+    person is written with the stand-in as ``actor`` and the person as ``on_behalf_of``."""
+    actor, on_behalf_of = stand_in_for(actor, on_behalf_of)
     content_type = ContentType.objects.get_for_model(subject, for_concrete_model=False)
     head = (
         TransitionLog.objects.select_for_update()
@@ -225,6 +283,7 @@ def append_log(
         source=source,
         target=target,
         actor=actor,
+        on_behalf_of=on_behalf_of,
         at=at or timezone.now(),
         comment=comment or "",
         payload=_canonical_payload(payload),
@@ -266,6 +325,7 @@ def append_logs(entries: list[dict[str, Any]]) -> list[TransitionLog]:
         content_type = types[id(entry)]
         subject = entry["subject"]
         seq, prev_hash = heads.get((content_type.pk, subject.pk), (0, ""))
+        actor, on_behalf_of = stand_in_for(entry.get("actor"), entry.get("on_behalf_of"))
         row = TransitionLog(
             content_type=content_type,
             object_id=subject.pk,
@@ -274,7 +334,8 @@ def append_logs(entries: list[dict[str, Any]]) -> list[TransitionLog]:
             transition=entry["transition"],
             source=entry["source"],
             target=entry["target"],
-            actor=entry.get("actor"),
+            actor=actor,
+            on_behalf_of=on_behalf_of,
             at=entry.get("at") or now,
             comment=entry.get("comment") or "",
             payload=_canonical_payload(entry.get("payload")),

@@ -194,7 +194,7 @@ def record_change(
 
 
 def history(obj):
-    return TransitionLog.objects.for_object(obj).select_related("actor")
+    return TransitionLog.objects.for_object(obj).select_related("actor", "on_behalf_of")
 
 
 #: Changes logged without a transition method (``record_change``, ``append_log``): how pages name
@@ -208,6 +208,7 @@ RECORDED_CHANGE_LABELS = {
     "file": pgettext_lazy("logged change", "Filed"),
     "schedule": pgettext_lazy("logged change", "Scheduled"),
     "delete": pgettext_lazy("logged change", "Deleted"),
+    "hand_over": pgettext_lazy("logged change", "Handed over"),
 }
 
 
@@ -239,6 +240,7 @@ def timeline(obj, labels: dict | None = None) -> list[dict]:
         {
             "at": entry.at,
             "actor": entry.actor,
+            "on_behalf_of": entry.on_behalf_of,
             "label": transitions.get(entry.transition, entry.transition),
             "source": states.get(entry.source, entry.source),
             "target": states.get(entry.target, entry.target),

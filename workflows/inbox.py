@@ -48,16 +48,29 @@ def _sort_key(row: dict):
     return (due is None, due or dt.datetime.min.replace(tzinfo=dt.UTC), row["subject_type"], row["subject_id"])
 
 
-def inbox_for(user, subject_type: str | None = None) -> list[dict]:
+def inbox_for(user, subject_type: str | None = None, *, stand_ins: bool = True) -> list[dict]:
     """The steps waiting on ``user``, soonest deadline first (no deadline last).
 
-    ``subject_type`` narrows to one provider; an unknown one raises ``KeyError``.
+    ``subject_type`` narrows to one provider; an unknown one raises ``KeyError``. With
+    ``stand_ins``, the steps of every person ``user`` stands in for today (代理) join them, each
+    marked with ``on_behalf_of`` (the person's id and name) and linked through the page that
+    opens it as their stand-in; ``on_behalf_of`` is None on the user's own rows.
     """
+    from .standins import principals_of
+
     if subject_type is not None:
         providers = [_PROVIDERS[subject_type]]
     else:
         providers = list(_PROVIDERS.values())
     rows = [row for provider in providers for row in provider.rows(user)]
+    for row in rows:
+        row["on_behalf_of"] = row["on_behalf_of_name"] = None
+    for principal in principals_of(user) if stand_ins else []:
+        for provider in providers:
+            for row in provider.rows(principal.user):
+                row["on_behalf_of"], row["on_behalf_of_name"] = principal.user.pk, str(principal.user)
+                row["url"] = principal.act_url(row["url"])
+                rows.append(row)
     labels = {p.subject_type: p.label for p in providers}
     for row in rows:
         row.setdefault("subject_label", labels[row["subject_type"]])

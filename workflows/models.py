@@ -57,6 +57,15 @@ class TransitionLog(models.Model):
         related_name="+",
         verbose_name=_("actor"),
     )
+    # 代理 — the person the actor stood in for (a delegation), when not acting for themself.
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("on behalf of"),
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     comment = models.TextField(_("comment"), blank=True)
     payload = models.JSONField(_("payload"), default=dict, blank=True)

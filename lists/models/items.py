@@ -425,6 +425,21 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
 
     @transition(
         field=state,
+        source=[*OPEN_STATES],
+        target=None,
+        permission=_leads_unit,
+        custom={"label": pgettext_lazy("item transition", "Correct")},
+    )
+    def correct(self, *, title: str | None = None, standard: str | None = None):
+        """更正: the leader corrects a published item's wording where it stands (the deadline
+        moves through ``move_deadline``, logged as an extension)."""
+        if title is not None:
+            self.title = title
+        if standard is not None:
+            self.standard = standard
+
+    @transition(
+        field=state,
         source=[State.ACCEPTED, State.IN_PROGRESS, State.RETURNED],
         target=State.SUSPENDED,
         permission=_leads_unit,

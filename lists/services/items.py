@@ -433,6 +433,62 @@ def item_reassign(*, item: Item, actor: User, assignee: User, reason: str, comme
 
 
 @transaction.atomic
+def item_correct(
+    *,
+    item: Item,
+    actor: User,
+    reason: str,
+    title: str | None = None,
+    standard: str | None = None,
+    due_at: dt.datetime | None = None,
+    comment: str = "",
+) -> Item:
+    """更正 a published item: its title and standard (one ``correct`` row naming the old and new
+    wording) and its deadline (an ``extend`` row, as an approved extension writes: a deadline
+    moved by a correction is never a silent edit), with the leader's reason; the assignee is
+    told. The caller checked the values and that something changes."""
+    locked = _lock_item(item)
+    changes = {
+        name: {"from": getattr(locked, name), "to": value}
+        for name, value in (("title", title), ("standard", standard))
+        if value is not None and value != getattr(locked, name)
+    }
+    moves = due_at is not None and due_at != locked.due_at
+    if not changes and not moves:
+        raise TransitionConflict(_("Nothing to correct: the item already reads so."))
+    key = ""
+    if changes or not moves:
+        payload = {"reason": reason, "changes": changes, **({"comment": comment} if comment else {})}
+        wording = {name: change["to"] for name, change in changes.items()}
+        locked, key = _item_transition(locked, "correct", actor=actor, comment=reason, payload=payload, **wording)
+    if moves:
+        entry = apply_transition(
+            locked,
+            "move_deadline",
+            actor=actor,
+            name="extend",
+            comment=reason,
+            payload={
+                "from": locked.due_at.isoformat() if locked.due_at else None,
+                "to": due_at.isoformat(),
+                "correction": True,
+            },
+            new_due_at=due_at,
+        )
+        key = f"log:{entry.seq}"
+    if locked.assignee_id and locked.assignee_id != actor.pk:
+        emit(
+            "item.corrected",
+            subject=locked,
+            recipients=[locked.assignee_id],
+            actor=actor,
+            context={**_item_context(locked), "reason": reason},
+            key=key,
+        )
+    return locked
+
+
+@transaction.atomic
 def item_add_evidence(*, item: Item, actor: User, upload, content_type: str) -> Evidence:
     """Store an uploaded file (validated by the caller: size, type by content, name)."""
     return Evidence.objects.create(
