@@ -193,7 +193,8 @@ def test_set_based_and_single_object_paths_leave_the_same_rows(
                 urgent=False,
                 defaults={
                     "escalate_after_overdue_working_days": escalate_after,
-                    "escalation_step_working_days": step,
+                    "level2_after_overdue_working_days": escalate_after + step,
+                    "level3_after_overdue_working_days": escalate_after + 2 * step,
                     "blue_at_percent_time_used": percent,
                     "red_after_due_working_days": red_after,
                 },
