@@ -280,6 +280,8 @@ class AdministrativeChange(models.Model):
         MEMBERSHIP_REMOVE = "membership_remove", _("role removed")
         PAIRING_ADD = "pairing_add", _("pairing added")
         PAIRING_REMOVE = "pairing_remove", _("pairing ended")
+        POLICY_SET = "policy_set", _("deadline policy and escalation ladder set")
+        POLICY_REMOVE = "policy_remove", _("deadline policy returned to the deployment's")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

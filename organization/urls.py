@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import policy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -19,4 +19,7 @@ urlpatterns = [
     path("office/pairings/", views.office_pairings, name="office_pairings"),
     path("office/pairings/<int:pk>/remove/", views.office_pairing_remove, name="office_pairing_remove"),
     path("office/changes/", views.office_changes, name="office_changes"),
+    path("office/policies/", policy_views.office_policies_page, name="office_policies"),
+    path("office/policies/edit/", policy_views.office_policy_edit, name="office_policy_edit"),
+    path("office/policies/<int:pk>/remove/", policy_views.office_policy_remove, name="office_policy_remove"),
 ]

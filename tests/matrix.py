@@ -342,6 +342,14 @@ def township_membership(p):
     return Membership.objects.get(user=p.colleague, role="cadre")
 
 
+def township_policy(p):
+    """青山镇's own deadline policy (its office set it)."""
+    from organization.models import Unit
+    from workflows.models import DeadlinePolicy
+
+    return DeadlinePolicy.objects.create(township=Unit.objects.get(code="township"), kind="item", category_code="")
+
+
 def township_pairing(p):
     from organization.models import Pairing
 
@@ -1092,6 +1100,14 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(OFFICE_ONLY, method="post", subject=township_pairing, body=lambda user, subject: {"reason": "矩阵"}),
     ),
     "office_changes": (Case(OFFICE_ONLY),),
+    "office_policies": (Case(OFFICE_ONLY),),
+    "office_policy_edit": (
+        Case(OFFICE_ONLY),
+        Case(OFFICE_ONLY, method="post", note="an empty form would come back 400 for the office"),
+    ),
+    "office_policy_remove": (
+        Case(OFFICE_ONLY, method="post", subject=township_policy, body=lambda user, subject: {"reason": "矩阵"}),
+    ),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -25,6 +25,18 @@ class Rung:
     audience: str
     action: str
 
+    @property
+    def audience_label(self) -> str:
+        from .models import EscalationAudience
+
+        return str(EscalationAudience(self.audience).label)
+
+    @property
+    def action_label(self) -> str:
+        from .models import EscalationAction
+
+        return str(EscalationAction(self.action).label)
+
 
 @dataclass(frozen=True)
 class Policy:

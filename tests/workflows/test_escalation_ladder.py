@@ -314,3 +314,57 @@ def test_a_policy_sets_the_leaders_verification_time(overdue, personas):
     overdue.refresh_from_db()
     assert overdue.verification_due_at == at(2026, 12, 17, 10)
     assert dt.timedelta(0) < overdue.verification_due_at - overdue.submitted_at
+
+
+# -- the quarterly assessment counts the leaders' late verifications ---------------------------
+
+
+def test_the_assessment_counts_each_leaders_late_verifications(make_item, personas, api_as):
+    from reports.selectors import quarterly_assessment
+
+    late = make_item(assigned_at=ASSIGNED, due_at=DUE, title="迟审")
+    prompt = make_item(assigned_at=ASSIGNED, due_at=DUE, title="及时审")
+    other = make_item(
+        assigned_at=ASSIGNED, due_at=DUE, unit=personas.b_branch, assignee=personas.b_cadre, leader=personas.b_leader
+    )
+    for item, cadre in ((late, personas.cadre), (prompt, personas.cadre), (other, personas.b_cadre)):
+        with time_machine.travel(at(2026, 12, 1, 9), tick=False):
+            services.item_accept(item=item, actor=cadre)
+            services.item_report_progress(item=item, actor=cadre, text="完成", percent=100)
+            services.item_submit(item=item, actor=cadre, result="已完成")  # verify by Thursday 3rd
+    with time_machine.travel(at(2026, 12, 2, 9), tick=False):
+        services.item_verify(item=prompt, actor=personas.leader)
+    with time_machine.travel(at(2026, 12, 8, 9), tick=False):
+        services.item_verify(item=late, actor=personas.leader)
+    assessment = quarterly_assessment(year=2026, quarter=4, now=at(2026, 12, 20, 9))
+    by_user = {row.user_id: row for row in assessment.persons}
+    assert by_user[personas.leader.pk].counts["late_verifications"] == 1
+    assert by_user[personas.b_leader.pk].counts["late_verifications"] == 1  # never verified
+    assert by_user[personas.cadre.pk].counts["late_verifications"] == 0
+    branch = next(row for row in assessment.units if row.unit.pk == personas.branch.pk)
+    assert branch.counts["late_verifications"] == 1
+    # before the deadline passed nothing was late
+    early = quarterly_assessment(year=2026, quarter=4, now=at(2026, 12, 3, 8))
+    assert all(row.counts["late_verifications"] == 0 for row in early.persons)
+
+
+def test_the_excel_export_has_the_late_verifications_column(make_item, personas, api_as):
+    import io
+
+    from openpyxl import load_workbook
+
+    item = make_item(assigned_at=ASSIGNED, due_at=DUE, title="迟审")
+    with time_machine.travel(at(2026, 12, 1, 9), tick=False):
+        services.item_accept(item=item, actor=personas.cadre)
+        services.item_report_progress(item=item, actor=personas.cadre, text="完成", percent=100)
+        services.item_submit(item=item, actor=personas.cadre, result="已完成")
+    with time_machine.travel(at(2026, 12, 20, 9), tick=False):
+        answer = api_as(personas.secretary).get("/api/v1/reports/quarterly.xlsx", {"year": 2026, "quarter": 4})
+        body = api_as(personas.secretary).get("/api/v1/reports/quarterly/", {"year": 2026, "quarter": 4}).json()
+    sheet = load_workbook(io.BytesIO(answer.content)).worksheets[2]
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("审核超时")
+    lines = {line[2]: line[column] for line in sheet.iter_rows(min_row=2, values_only=True)}
+    assert lines["leader01"] == 1
+    leader = next(p for p in body["persons"] if p["id"] == personas.leader.pk)
+    assert leader["figures"]["late_verifications"] == 1
