@@ -13,6 +13,8 @@ def register_deadline_defaults() -> None:
             accept_within_hours=2,
             blue_before_due_working_days=0,
             escalate_after_overdue_working_days=1,
+            level2_after_overdue_working_days=4,
+            level3_after_overdue_working_days=8,
             resolve_within_working_days=1,
         ),
     )

@@ -26,7 +26,13 @@ def register_deadline_defaults() -> None:
     register_defaults(
         "item",
         normal=Policy(),
-        urgent=Policy(accept_within_hours=2, blue_before_due_working_days=1, escalate_after_overdue_working_days=1),
+        urgent=Policy(
+            accept_within_hours=2,
+            blue_before_due_working_days=1,
+            escalate_after_overdue_working_days=1,
+            level2_after_overdue_working_days=4,
+            level3_after_overdue_working_days=8,
+        ),
     )
 
 

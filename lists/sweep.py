@@ -1,28 +1,35 @@
 """The domain's registration of responsibility items with the deadline sweep (and, through the
 same registry, with supervision as subject type ``item``).
 
-- the clock runs while an item is assigned, accepted, in progress, submitted or returned;
-  suspended items are left out (中止: their clock stops; resuming moves the deadline);
+- the cadre's clock runs while an item is assigned, accepted, in progress or returned: it stops
+  at submission (on time is judged then), so an item submitted on time is never warned or
+  escalated while it waits; suspended items are left out (中止: their clock stops; resuming
+  moves the deadline);
+- the lead leader's verification clock (审核时限, subject type ``verification``, the proxy
+  ``ItemVerification``) runs while an item is submitted, against ``verification_due_at``
+  (submission plus the policy's ``verify_within_working_days``): red to the lead leader when it
+  passes, then the same escalation ladder as the cadre's, with cases about the leader;
 - "not yet accepted" (签收) means still ``assigned``;
 - an item with a pending extension request (延期申请) does not escalate until it is decided;
 - who is told (DESIGN.md): the assignee at blue and yellow, the assignee and the lead leader
-  at red (催办), the commissioners of the unit's jurisdiction at escalation.
+  at red (催办); at escalation whom the policy's ladder names for the level.
 """
 
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
 
 from organization.scoping import commissioner_ids_by_unit, commissioners_for
 from workflows.calendar import local_minute
 from workflows.sweep import ESCALATED, RED, SweepTarget, register
 
-from .models import ExtensionRequest, ResponsibilityItem
+from .models import ExtensionRequest, ItemVerification, ResponsibilityItem
 
 Item = ResponsibilityItem
 
-CLOCK_STATES = ("assigned", "accepted", "in_progress", "submitted", "returned")
+CLOCK_STATES = Item.CLOCK_STATES
 
 
 def item_recipients(item: Item, step: str) -> list:
@@ -83,5 +90,42 @@ ITEM_TARGET = SweepTarget(
 )
 
 
+def verification_recipients(item: Item, step: str) -> list:
+    """The lead leader: the verification clock is theirs."""
+    return [item.lead_leader_id] if item.lead_leader_id else []
+
+
+def verification_context(item: Item) -> dict:
+    return {
+        **item_context(item),
+        "title": _("Verification of “%(title)s”") % {"title": item.title},
+        "due_at": local_minute(item.verification_due_at),
+    }
+
+
+VERIFICATION_TARGET = SweepTarget(
+    kind="verification",
+    policy_kind="item",
+    model=ItemVerification,
+    clock_states=(Item.State.SUBMITTED,),
+    open_states=(Item.State.SUBMITTED,),
+    recipients=verification_recipients,
+    context=verification_context,
+    unit_field="list__unit",
+    lead_leader_field="lead_leader",
+    assignee_field="assignee",
+    due_field="verification_due_at",
+    assigned_field="submitted_at",
+    warning_field="verification_warning_level",
+    escalation_field="verification_escalation_level",
+    category_code_field="category__code",
+    urgent_field="urgent",
+    select_related=("list__unit", "assignee", "lead_leader"),
+    warns_before_due=False,
+    url_of=lambda item: reverse("lists:item-detail", args=[item.pk]),
+)
+
+
 def register_with_sweep() -> None:
     register(ITEM_TARGET)
+    register(VERIFICATION_TARGET)

@@ -294,6 +294,8 @@ class AdministrativeChange(models.Model):
         JURISDICTION_REMOVE = "jurisdiction_remove", _("jurisdiction removed")
         PEOPLE_IMPORT = "people_import", _("people imported")
         HAND_OVER = "hand_over", _("open work handed over")  # 交接
+        POLICY_SET = "policy_set", _("deadline policy and escalation ladder set")
+        POLICY_REMOVE = "policy_remove", _("deadline policy returned to the deployment's")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

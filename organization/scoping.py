@@ -240,3 +240,87 @@ def commissioners_for(unit: Unit):
         memberships__role=Role.COMMISSIONER,
         memberships__unit_id__in=set(ancestor_ids) | set(covering),
     ).distinct()
+
+
+@dataclass(frozen=True)
+class DisciplineBodies:
+    """The discipline bodies over each of some units (``discipline_bodies``): the district's work
+    committee (纪工委) whose jurisdiction covers the unit, the township's committee (纪委), and
+    who sits on them; the township's secretaries (leaders on the township unit)."""
+
+    district: dict[int, int | None]  # unit id → the covering jurisdiction below the township
+    township: dict[int, int | None]  # unit id → the township's own jurisdiction
+    members: dict[int, list[int]]  # jurisdiction id → its commissioners' ids
+    secretaries: dict[int, list[int]]  # unit id → leaders of its township unit
+
+    def responsible(self, unit_id: int, *, township: bool) -> int | None:
+        """The body that owns a case on the unit: the district's, or the township's (and the
+        other one when the asked one does not exist)."""
+        first, second = (self.township, self.district) if township else (self.district, self.township)
+        return first.get(unit_id) or second.get(unit_id)
+
+    def audience(self, unit_id: int, audience: str) -> list[int]:
+        """Who is told at an escalation level (``EscalationAudience``): the district's commissioners
+        (the township committee's where no district committee covers the unit or it has no
+        members), the township committee's (the district's where the township has none), or the
+        township's secretaries."""
+        if audience == "secretary":
+            return self.secretaries.get(unit_id, [])
+        for body in (self.responsible(unit_id, township=audience == "township_committee"), self.township.get(unit_id)):
+            if body and self.members.get(body):
+                return self.members[body]
+        return self.members.get(self.district.get(unit_id) or 0, [])
+
+
+def discipline_bodies(units) -> DisciplineBodies:
+    """``DisciplineBodies`` of ``units``, in four queries whatever their number."""
+    from .models import Jurisdiction
+
+    units = list({unit.pk: unit for unit in units}.values())
+    ancestors = {unit.pk: [int(seg) for seg in unit.path.strip("/").split("/") if seg] for unit in units}
+    every = {pk for ids in ancestors.values() for pk in ids}
+    rows = list(
+        Jurisdiction.objects.filter(Q(unit_id__in=every) | Q(covers__in=every))
+        .values_list("pk", "unit_id", "unit__kind", "unit__path", "covers")
+        .order_by("pk")
+    )
+    kind_of = {pk: kind for pk, _unit, kind, _path, _covered in rows}
+    path_of = {pk: path for pk, _unit, _kind, path, _covered in rows}
+    reaches: dict[int, set[int]] = {}  # jurisdiction id → ancestor ids it sits on or covers
+    for pk, unit_id, _kind, _path, covered in rows:
+        reaches.setdefault(pk, set()).update({unit_id} | ({covered} if covered else set()))
+    district: dict[int, int | None] = {}
+    township: dict[int, int | None] = {}
+    for unit_id, ids in ancestors.items():
+        over = [pk for pk, places in reaches.items() if places & set(ids)]
+        districts = sorted((pk for pk in over if kind_of[pk] != Unit.Kind.TOWNSHIP), key=lambda pk: -len(path_of[pk]))
+        townships = [pk for pk in over if kind_of[pk] == Unit.Kind.TOWNSHIP]
+        district[unit_id] = districts[0] if districts else None
+        township[unit_id] = townships[0] if townships else None
+    members: dict[int, list[int]] = {}
+    unit_of_body = {pk: unit_id for pk, unit_id, _kind, _path, _covered in rows}
+    body_of_unit = {unit_id: pk for pk, unit_id in unit_of_body.items()}
+    for unit_id, user_id in (
+        Membership.objects.filter(role=Role.COMMISSIONER, unit_id__in=set(unit_of_body.values()))
+        .values_list("unit_id", "user_id")
+        .order_by("user_id")
+    ):
+        members.setdefault(body_of_unit[unit_id], []).append(user_id)
+    township_units = dict(
+        zip(
+            (unit.pk for unit in units),
+            (int(path.strip("/").split("/")[-1]) for path in township_paths_of(unit.path for unit in units)),
+            strict=True,
+        )
+    )
+    leaders: dict[int, list[int]] = {}
+    for unit_id, user_id in (
+        Membership.objects.filter(
+            role=Role.LEADER, unit_id__in=set(township_units.values()), unit__kind=Unit.Kind.TOWNSHIP
+        )
+        .values_list("unit_id", "user_id")
+        .order_by("user_id")
+    ):
+        leaders.setdefault(unit_id, []).append(user_id)
+    secretaries = {unit_id: leaders.get(township_unit, []) for unit_id, township_unit in township_units.items()}
+    return DisciplineBodies(district, township, members, secretaries)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import office_views, views
+from . import office_views, policy_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -33,4 +33,7 @@ urlpatterns = [
     ),
     path("office/import/", office_views.office_import, name="office_import"),
     path("office/import/template.xlsx", office_views.office_import_template, name="office_import_template"),
+    path("office/policies/", policy_views.office_policies_page, name="office_policies"),
+    path("office/policies/edit/", policy_views.office_policy_edit, name="office_policy_edit"),
+    path("office/policies/<int:pk>/remove/", policy_views.office_policy_remove, name="office_policy_remove"),
 ]

@@ -51,7 +51,7 @@ def _person_headers():
     return [
         _("Rank"), pgettext("person", "Name"), _("Account"), _("Unit"), _("Items due"), _("On-time completion rate"),
         _("Overdue items"), _("Cards"), _("Pledges fulfilled"), _("Base points"), _("Task points"),
-        _("Reward points"), _("Points"), _("Grade"), _("Candidate"),
+        _("Reward points"), _("Points"), _("Grade"), _("Candidate"), _("Late verifications"),
     ]  # fmt: skip
 
 
@@ -61,7 +61,7 @@ def _person_line(row):
         row.rank, row.name, row.username, row.unit.name, c["items_due"], _pct(row.rates["on_time_completion_rate"]),
         c["overdue_items"], c["yellow_cards"] + c["red_cards"], c["pledges_fulfilled"], float(row.base_points),
         float(row.task_points), float(row.reward_points), float(row.points), str(row.grade_label),
-        _("yes") if row.candidate else "",
+        _("yes") if row.candidate else "", c["late_verifications"],
     ]  # fmt: skip
 
 

@@ -226,6 +226,42 @@ def _deadline_in_period(period: Period) -> Q:
     return unchanged | Q(pk__in=list(moved_out_later.values_list("item_id", flat=True)))
 
 
+class VerificationProvider(MetricProvider):
+    """Late verifications (审核超时) of lead leaders: items whose verification deadline fell in the
+    quarter and passed before the leader verified or returned them (or is still open at the
+    cut-off). Counted for the lead leader and the item's unit. An item submitted again after a
+    return counts with its latest submission only (its verification clock restarts)."""
+
+    name = "verification"
+    count_names = ("late_verifications",)
+    rates: dict[str, tuple[str, str]] = {}
+    weight_fields: dict[str, str] = {}
+
+    def collect(self, period, context):
+        as_of = period.as_of
+        late = (
+            ResponsibilityItem.objects.filter(
+                verification_due_at__gte=period.start,
+                verification_due_at__lt=min(period.end, as_of),
+                lead_leader__isnull=False,
+            )
+            .filter(
+                Q(verification_decided_at__isnull=True)
+                | Q(verification_decided_at__gt=F("verification_due_at"))
+                | Q(verification_decided_at__gte=as_of)
+            )
+            .order_by()
+            .values("list__unit_id", "lead_leader_id")
+            .annotate(n=Count("pk"))
+        )
+        units: Counts = {}
+        persons: Counts = {}
+        for row in late:
+            _add(units, row["list__unit_id"], late_verifications=row["n"])
+            _add(persons, row["lead_leader_id"], late_verifications=row["n"])
+        return units, persons
+
+
 class SupervisionProvider(MetricProvider):
     """Yellow and red cards (黄牌 / 红牌) issued in the period on the unit's and person's subjects."""
 
@@ -466,6 +502,7 @@ class PartyBuildingProvider(MetricProvider):
 
 register(ItemProvider())
 register(SupervisionProvider())
+register(VerificationProvider())
 register(PledgeProvider())
 register(IssueProvider())
 register(PartyBuildingProvider())

@@ -268,7 +268,16 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         .order_by("unit__path", "user__username")
         .values_list("user_id", "user__username", "user__display_name", "unit_id")
     )
-    for user_id, username, display_name, unit_id in cadres:
+    # Leaders who are not cadres get a row when they verified late (their figure is theirs alone).
+    late_leaders = (
+        Membership.objects.filter(
+            role=Membership.Role.LEADER,
+            user_id__in=[pk for pk, counts in own_person.items() if counts.get("late_verifications")],
+        )
+        .order_by("unit__path", "user__username")
+        .values_list("user_id", "user__username", "user__display_name", "unit_id")
+    )
+    for user_id, username, display_name, unit_id in [*cadres, *late_leaders]:
         if user_id in seen:
             continue
         seen.add(user_id)

@@ -34,6 +34,9 @@ class FiguresSerializer(serializers.Serializer):
     issues_resolved_on_time = serializers.IntegerField()
     follow_ups = serializers.IntegerField()
     follow_ups_satisfied = serializers.IntegerField()
+    late_verifications = serializers.IntegerField(
+        help_text="Items whose lead leader's verification deadline passed before they verified or returned them."
+    )
     on_time_acceptance_rate = serializers.DecimalField(**RATE)
     on_time_completion_rate = serializers.DecimalField(**RATE)
     pledge_fulfilment_rate = serializers.DecimalField(**RATE)

@@ -44,6 +44,19 @@ class SupervisionCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     state = FSMField(_("state"), default=State.OPEN, choices=State.choices, protected=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.COMMISSIONER)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level at opening"), default=0)
+    # The body that owns the case (承办): the district's discipline work committee when the sweep
+    # opens it, the township discipline committee (纪委) once it takes the case over (level 2).
+    responsible = models.ForeignKey(
+        "organization.Jurisdiction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supervision_cases",
+        verbose_name=_("responsible body"),
+    )
+    # Level 3: the township secretary is told and the case goes on the committee meeting's agenda.
+    for_committee_meeting = models.BooleanField(_("for the committee meeting"), default=False)
+    marked_for_meeting_at = models.DateTimeField(_("marked for the committee meeting at"), null=True, blank=True)
     reason = models.TextField(_("reason"))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -89,7 +102,13 @@ class SupervisionCase(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         return self.state in self.ACTIVE_STATES
 
     def _oversees(self, user) -> bool:
-        return scope_for(user).oversees(self.unit)
+        """Commissioners over the case's unit act on it; once a body owns it, only that body's
+        commissioners (and those above it) do: a case the township committee took over is no
+        longer the district's to act on."""
+        scope = scope_for(user)
+        if not scope.oversees(self.unit):
+            return False
+        return self.responsible_id is None or scope.oversees(self.responsible.unit)
 
     @transition(
         field=state,

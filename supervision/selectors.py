@@ -136,7 +136,7 @@ def cases_visible_to(user) -> QuerySet[Case]:
     """Commissioners and observers see their jurisdiction's cases, leaders those of their units."""
     scope = scope_for(user)
     q = Q() if scope.is_admin else _supervised_q(user, "unit__path") | scope.led_units_q("unit__path")
-    return Case.objects.filter(q).select_related("unit", "opened_by", "closed_by", "content_type")
+    return Case.objects.filter(q).select_related("unit", "opened_by", "closed_by", "content_type", "responsible__unit")
 
 
 def case_actions(case: Case) -> QuerySet[SupervisionAction]:

@@ -69,6 +69,9 @@ class QueueRowSerializer(serializers.Serializer):
     escalation_level = serializers.IntegerField(min_value=0, max_value=3)
     days_overdue = serializers.IntegerField()
     open_case = serializers.IntegerField(allow_null=True, help_text="The open supervision case on it, if any.")
+    for_committee_meeting = serializers.BooleanField(
+        help_text="Its open case is marked for the committee meeting (escalation level 3)."
+    )
     url = serializers.CharField(help_text="The subject's page.")
 
     def to_representation(self, row):
@@ -93,6 +96,7 @@ class QueueRowSerializer(serializers.Serializer):
             "escalation_level": getattr(obj, target.escalation_field),
             "days_overdue": row.days_overdue,
             "open_case": row.open_case.pk if row.open_case else None,
+            "for_committee_meeting": bool(row.open_case and row.open_case.for_committee_meeting),
             "url": row.url,
         }
 
@@ -113,6 +117,10 @@ class SupervisionCaseSerializer(serializers.ModelSerializer):
     unit = serializers.SerializerMethodField()
     opened_by = serializers.SerializerMethodField()
     closed_by = serializers.SerializerMethodField()
+    responsible = serializers.SerializerMethodField(
+        help_text="The discipline body that owns the case: the district's work committee, or the township's "
+        "discipline committee once it took the case over (escalation level 2); null for a case a commissioner opened."
+    )
     actions = SupervisionActionSerializer(many=True, read_only=True)
 
     class Meta:
@@ -126,6 +134,9 @@ class SupervisionCaseSerializer(serializers.ModelSerializer):
             "state",
             "source",
             "escalation_level",
+            "responsible",
+            "for_committee_meeting",
+            "marked_for_meeting_at",
             "reason",
             "opened_by",
             "opened_at",
@@ -139,6 +150,11 @@ class SupervisionCaseSerializer(serializers.ModelSerializer):
     @extend_schema_field(UnitRefSerializer)
     def get_unit(self, case) -> dict:
         return {"id": case.unit_id, "name": case.unit.name}
+
+    @extend_schema_field(UnitRefSerializer(allow_null=True))
+    def get_responsible(self, case) -> dict | None:
+        body = case.responsible
+        return {"id": body.pk, "name": body.name} if body else None
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_opened_by(self, case) -> dict | None:

@@ -350,6 +350,14 @@ def township_membership(p):
     return Membership.objects.get(user=p.colleague, role="cadre")
 
 
+def township_policy(p):
+    """青山镇's own deadline policy (its office set it)."""
+    from organization.models import Unit
+    from workflows.models import DeadlinePolicy
+
+    return DeadlinePolicy.objects.create(township=Unit.objects.get(code="township"), kind="item", category_code="")
+
+
 def township_pairing(p):
     from organization.models import Pairing
 
@@ -1325,6 +1333,11 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "office_handover": (
         Case(OFFICE_ONLY, subject=township_person),
         Case(OFFICE_ONLY, method="post", subject=township_person, note="an empty form would come back 400"),
+    "office_policies": (Case(OFFICE_ONLY),),
+    "office_policy_edit": (
+        Case(OFFICE_ONLY, method="post", note="an empty form would come back 400 for the office"),
+    "office_policy_remove": (
+        Case(OFFICE_ONLY, method="post", subject=township_policy, body=lambda user, subject: {"reason": "矩阵"}),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -109,7 +109,10 @@ class DeadlinePolicyAdmin(CalendarWarningMixin, admin.ModelAdmin):
         "blue_at_percent_time_used",
         "red_after_due_working_days",
         "escalate_after_overdue_working_days",
-        "escalation_step_working_days",
+        "level2_after_overdue_working_days",
+        "level3_after_overdue_working_days",
+        "verify_within_working_days",
+        "township",
     )
     list_filter = ("kind", "urgent")
 

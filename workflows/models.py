@@ -201,11 +201,51 @@ class CalendarOverride(models.Model):
         return self.date.year
 
 
+class EscalationAudience(models.TextChoices):
+    """Who is told at an escalation level (the ladder's "who")."""
+
+    DISTRICT_COMMISSIONERS = "district_commissioners", _("the district's discipline commissioners")  # 片区纪工委委员
+    TOWNSHIP_COMMITTEE = "township_committee", _("the township discipline committee")  # 镇纪委
+    SECRETARY = "secretary", _("the township Party secretary")  # 镇党委书记
+
+
+class EscalationAction(models.TextChoices):
+    """What happens at an escalation level (the ladder's "what opens")."""
+
+    OPEN_CASE = "open_case", _("a supervision case opens")  # 督办立案
+    TAKE_OVER = "take_over", _("the township discipline committee takes the case over")  # 镇纪委接办
+    MARK_FOR_MEETING = "mark_for_meeting", _("the case is marked for the committee meeting")  # 提交党委会
+    NOTIFY = "notify", _("the people are told, nothing else")
+
+
+#: DESIGN.md's ladder: (overdue working days, who is told, what happens) per level.
+DEFAULT_LADDER = (
+    (3, EscalationAudience.DISTRICT_COMMISSIONERS, EscalationAction.OPEN_CASE),
+    (6, EscalationAudience.TOWNSHIP_COMMITTEE, EscalationAction.TAKE_OVER),
+    (10, EscalationAudience.SECRETARY, EscalationAction.MARK_FOR_MEETING),
+)
+
+
 class DeadlinePolicy(models.Model):
     """Deadline rules as data, per kind of object (``item``, ``pledge``, ``issue``), optional
-    category code and urgency. Urgency first, then the category: (kind, category, urgent) →
-    (kind, any, urgent) → (kind, category, normal) → (kind, any, normal) → built-in defaults."""
+    township, category code and urgency. A township's own rows come before the deployment's
+    (``township`` empty); within each, urgency first, then the category: (kind, category, urgent)
+    → (kind, any, urgent) → (kind, category, normal) → (kind, any, normal) → built-in defaults.
 
+    The escalation ladder (升级阶梯) is three levels, each with its overdue working days, who is
+    told and what happens (DESIGN.md: 3 → the district's commissioners, a case opens; 6 → the
+    township discipline committee takes it over; 10 → the secretary, marked for the committee
+    meeting). The verification clock (审核时限) runs against the lead leader from submission."""
+
+    township = models.ForeignKey(
+        "organization.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deadline_policies",
+        verbose_name=_("township"),
+        help_text=_("Empty: the deployment's policy, for townships without their own."),
+    )
     kind = models.CharField(_("kind of object"), max_length=30, default="item")
     category_code = models.CharField(
         _("category code"), max_length=50, blank=True, help_text=_("Empty: every category without its own policy.")
@@ -231,12 +271,54 @@ class DeadlinePolicy(models.Model):
         _("red after due (working days)"), default=0, help_text=_("0: red as soon as the deadline passes.")
     )
     escalate_after_overdue_working_days = models.PositiveSmallIntegerField(
-        _("escalate after (overdue working days)"),
-        default=3,
-        help_text=_("The commissioners of the unit's jurisdiction are told and a supervision case opens."),
+        _("level 1 after (overdue working days)"), default=3
     )
-    escalation_step_working_days = models.PositiveSmallIntegerField(
-        _("further escalation every (working days)"), default=5, help_text=_("Escalation levels 2 and 3.")
+    level1_audience = models.CharField(
+        _("level 1: who is told"),
+        max_length=30,
+        choices=EscalationAudience.choices,
+        default=EscalationAudience.DISTRICT_COMMISSIONERS,
+    )
+    level1_action = models.CharField(
+        _("level 1: what happens"),
+        max_length=30,
+        choices=EscalationAction.choices,
+        default=EscalationAction.OPEN_CASE,
+    )
+    level2_after_overdue_working_days = models.PositiveSmallIntegerField(
+        _("level 2 after (overdue working days)"), default=6
+    )
+    level2_audience = models.CharField(
+        _("level 2: who is told"),
+        max_length=30,
+        choices=EscalationAudience.choices,
+        default=EscalationAudience.TOWNSHIP_COMMITTEE,
+    )
+    level2_action = models.CharField(
+        _("level 2: what happens"),
+        max_length=30,
+        choices=EscalationAction.choices,
+        default=EscalationAction.TAKE_OVER,
+    )
+    level3_after_overdue_working_days = models.PositiveSmallIntegerField(
+        _("level 3 after (overdue working days)"), default=10
+    )
+    level3_audience = models.CharField(
+        _("level 3: who is told"),
+        max_length=30,
+        choices=EscalationAudience.choices,
+        default=EscalationAudience.SECRETARY,
+    )
+    level3_action = models.CharField(
+        _("level 3: what happens"),
+        max_length=30,
+        choices=EscalationAction.choices,
+        default=EscalationAction.MARK_FOR_MEETING,
+    )
+    verify_within_working_days = models.PositiveSmallIntegerField(
+        _("verify within (working days)"),
+        default=2,
+        help_text=_("The lead leader's time to verify a submitted item; then warned, then escalated on the ladder."),
     )
     # Limits the domain uses to set deadlines (work orders: 办结时限, 退回时限, 延期上限).
     resolve_within_working_days = models.PositiveSmallIntegerField(
@@ -252,15 +334,34 @@ class DeadlinePolicy(models.Model):
     class Meta:
         verbose_name = _("deadline policy")
         verbose_name_plural = _("deadline policies")
-        ordering = ["kind", "category_code", "urgent"]
+        ordering = ["township", "kind", "category_code", "urgent"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "category_code", "urgent"], name="one_policy_per_kind_category")
+            models.UniqueConstraint(
+                fields=["kind", "category_code", "urgent"],
+                condition=models.Q(township__isnull=True),
+                name="one_policy_per_kind_category",
+            ),
+            models.UniqueConstraint(
+                fields=["township", "kind", "category_code", "urgent"], name="one_township_policy_per_kind_category"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    level2_after_overdue_working_days__gt=models.F("escalate_after_overdue_working_days")
+                )
+                & models.Q(level3_after_overdue_working_days__gt=models.F("level2_after_overdue_working_days")),
+                name="policy_ladder_climbs",
+            ),
         ]
 
     def __str__(self) -> str:
         category = self.category_code or _("any category")
         urgency = _("urgent") if self.urgent else _("normal")
         return f"{self.kind} · {category} · {urgency}"
+
+    def ladder_days(self, level: int) -> int:
+        return getattr(
+            self, "escalate_after_overdue_working_days" if level == 1 else f"level{level}_after_overdue_working_days"
+        )
 
 
 class EscalationEvent(models.Model):

@@ -30,7 +30,12 @@ How a sweep works (DESIGN.md principle 6, set-based and indexed):
   itself.
 - Each raised warning emits ``sweep.warning`` (key ``warning:<level>``); each escalation step
   writes one ``EscalationEvent`` (unique per object and level, ever), emits ``sweep.escalated``
-  (key ``escalation:<level>``) and calls the escalation handlers.
+  (key ``escalation:<level>``) to the people the policy's ladder names for that level (its
+  ``Rung``: the district's commissioners, the township discipline committee or the township's
+  secretary, resolved per unit by ``organization.scoping.discipline_bodies``) and calls the
+  escalation handlers with the rung (supervision opens, hands over or marks its case).
+- Policies are data per township, kind, category and urgency: a township with rows of its own
+  is a group of its own (its units' path prefix), the rest take the deployment's rows.
 
 Rules the domain supplies through its registration: which states keep the clock running
 (suspended objects are left out entirely: their clock stops, they are neither warned nor
@@ -69,7 +74,7 @@ from django.db.models.lookups import LessThanOrEqual
 from .calendar import WorkingCalendar
 from .events import emit, emit_many, make_event
 from .models import EscalationEvent
-from .policies import MAX_ESCALATION_LEVEL, PolicyBook
+from .policies import MAX_ESCALATION_LEVEL, Policy, PolicyBook
 
 GREEN, BLUE, YELLOW, RED = "green", "blue", "yellow", "red"
 SEVERITY = {GREEN: 0, BLUE: 1, YELLOW: 2, RED: 3}
@@ -113,9 +118,15 @@ class SweepTarget:
     category_code_field: str | None = None  # e.g. "category__code"
     urgent_field: str | None = None
     select_related: tuple[str, ...] = ()
+    policy_kind: str | None = None  # the policies' kind when not ``kind`` (a second clock of a model)
+    warns_before_due: bool = True  # False: green until due, then red (no blue, no yellow)
     title_field: str = "title"  # the column the object's str() shows (the queue's title)
     url_of: Callable[[Any], str] | None = None
     list_url: Callable[[int, str], str | None] | None = None  # (unit id, warning level) → page
+
+    @property
+    def policies(self) -> str:
+        return self.policy_kind or self.kind
 
     @property
     def unit_path_field(self) -> str:
@@ -194,10 +205,11 @@ def target_for_model(model) -> SweepTarget | None:
 
 
 def register_escalation_handler(handler: Callable[..., None], *, many: Callable[..., None] | None = None) -> None:
-    """``handler(subject=obj, target=SweepTarget, level=int, as_of=datetime)``, called inside
-    the sweep's batch transaction once per object and escalation step; ``many(subjects=[...],
-    target=..., level=..., as_of=...)``, if given, once per batch and step instead, leaving
-    the same rows as ``handler`` called on each subject in turn."""
+    """``handler(subject=obj, target=SweepTarget, level=int, as_of=datetime, rung=Rung)``, called
+    inside the sweep's batch transaction once per object and escalation step (``rung``: the
+    policy's ladder level, who is told and what happens); ``many(subjects=[...], target=...,
+    level=..., as_of=..., rung=...)``, if given, once per batch and step instead, leaving the
+    same rows as ``handler`` called on each subject in turn."""
     if handler not in _escalation_handlers:
         _escalation_handlers.append(handler)
     if many is not None:
@@ -341,6 +353,7 @@ class _Group:
     q: Q
     desired_warning: Any
     desired_escalation: Any
+    policy: Policy
 
 
 def _plan(calendars, *, as_of: dt.datetime) -> list[tuple[SweepTarget, _Group, list[int]]]:
@@ -406,9 +419,18 @@ def _policy_groups(target: SweepTarget, book: PolicyBook):
         if (target.urgent_field)
         else [(Q(), False)]
     )
-    for category_q, code in category_groups:
-        for urgent_q, urgent in urgencies:
-            yield category_q & urgent_q, book.resolve(code, urgent)
+    path_field = f"{target.unit_path_field}__startswith"
+    township_groups: list[tuple[Q, int | None]] = [
+        (Q(**{path_field: path}), township_id) for township_id, path in sorted(book.township_paths.items())
+    ]
+    rest = Q()
+    for path in book.township_paths.values():
+        rest &= ~Q(**{path_field: path})
+    township_groups.append((rest, None))
+    for township_q, township_id in township_groups:
+        for category_q, code in category_groups:
+            for urgent_q, urgent in urgencies:
+                yield township_q & category_q & urgent_q, book.resolve(code, urgent, township_id)
 
 
 class Epoch(Func):
@@ -433,27 +455,34 @@ def _time_used_q(target: SweepTarget, percent: int, as_of: dt.datetime):
 
 
 def _groups(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list[_Group]:
-    book = PolicyBook(target.kind)
+    book = PolicyBook(target.policies)
     due, assigned, escalation = target.due_field, target.assigned_field, target.escalation_field
     groups = []
     for path, excluded, calendar in calendars:
         for policy_q, policy in _policy_groups(target, book):
+            early = (
+                [
+                    When(
+                        Q(
+                            **{
+                                f"{target.state_field}__in": target.unaccepted_states,
+                                f"{assigned}__lte": policy.accept_cutoff(calendar, as_of),
+                            }
+                        ),
+                        then=Value(YELLOW),
+                    ),
+                    When(
+                        Q(**{f"{due}__lte": policy.blue_cutoff(calendar, as_of)})
+                        | _time_used_q(target, policy.blue_at_percent_time_used, as_of),
+                        then=Value(BLUE),
+                    ),
+                ]
+                if target.warns_before_due
+                else []
+            )
             desired_warning = Case(
                 When(Q(**{f"{due}__lte": policy.red_cutoff(calendar, as_of)}), then=Value(RED)),
-                When(
-                    Q(
-                        **{
-                            f"{target.state_field}__in": target.unaccepted_states,
-                            f"{assigned}__lte": policy.accept_cutoff(calendar, as_of),
-                        }
-                    ),
-                    then=Value(YELLOW),
-                ),
-                When(
-                    Q(**{f"{due}__lte": policy.blue_cutoff(calendar, as_of)})
-                    | _time_used_q(target, policy.blue_at_percent_time_used, as_of),
-                    then=Value(BLUE),
-                ),
+                *early,
                 default=Value(GREEN),
                 output_field=models.CharField(),
             )
@@ -461,7 +490,9 @@ def _groups(target: SweepTarget, *, as_of: dt.datetime, calendars) -> list[_Grou
             for level, cutoff in sorted(policy.escalation_cutoffs(calendar, as_of).items(), reverse=True):
                 steps.append(When(Q(**{f"{due}__lte": cutoff}), then=Value(level)))
             desired_escalation = Case(*steps, default=F(escalation), output_field=models.PositiveSmallIntegerField())
-            groups.append(_Group(_calendar_q(target, path, excluded) & policy_q, desired_warning, desired_escalation))
+            groups.append(
+                _Group(_calendar_q(target, path, excluded) & policy_q, desired_warning, desired_escalation, policy)
+            )
     return groups
 
 
@@ -499,17 +530,17 @@ def _sweep_batch(
         new_escalation = min(MAX_ESCALATION_LEVEL, max(old_escalation, desired))
         pending.append((obj, old_warning, old_escalation, new_warning, new_escalation))
     if not set_based:
-        return _apply_each(target, pending, as_of=as_of)
+        return _apply_each(target, pending, as_of=as_of, policy=group.policy)
     try:
         with transaction.atomic():
-            return _apply_set(target, pending, as_of=as_of)
+            return _apply_set(target, pending, as_of=as_of, policy=group.policy)
     except Exception:
         # A bulk statement failed (a case a commissioner opened meanwhile, a handler's error):
         # the batch is applied again one object at a time, so that only the bad row is left.
         logger.exception(
             "Sweep: a batch of %s could not be applied at once; applying it object by object.", target.kind
         )
-        return _apply_each(target, pending, as_of=as_of)
+        return _apply_each(target, pending, as_of=as_of, policy=group.policy)
 
 
 def _update(target: SweepTarget, applied: list[tuple[Any, Change]]) -> None:
@@ -523,7 +554,7 @@ def _update(target: SweepTarget, applied: list[tuple[Any, Change]]) -> None:
         )
 
 
-def _apply_each(target: SweepTarget, pending, *, as_of: dt.datetime) -> list[Change]:
+def _apply_each(target: SweepTarget, pending, *, as_of: dt.datetime, policy: Policy) -> list[Change]:
     """The single-object path: each object announced in its own savepoint."""
     applied = []
     for obj, old_warning, old_escalation, new_warning, new_escalation in pending:
@@ -534,7 +565,7 @@ def _apply_each(target: SweepTarget, pending, *, as_of: dt.datetime) -> list[Cha
                 change = Change(target.kind, obj.pk, str(obj), old_warning, new_warning, old_escalation, new_escalation)
                 setattr(obj, target.warning_field, new_warning)
                 setattr(obj, target.escalation_field, new_escalation)
-                _announce(target, obj, change, as_of=as_of)
+                _announce(target, obj, change, as_of=as_of, policy=policy)
         except Exception:
             logger.exception("Sweep: %s #%s could not be processed; left as it was.", target.kind, obj.pk)
             continue
@@ -543,7 +574,7 @@ def _apply_each(target: SweepTarget, pending, *, as_of: dt.datetime) -> list[Cha
     return [change for _obj, change in applied]
 
 
-def _apply_set(target: SweepTarget, pending, *, as_of: dt.datetime) -> list[Change]:
+def _apply_set(target: SweepTarget, pending, *, as_of: dt.datetime, policy: Policy) -> list[Change]:
     """The set-based path: the same rows as ``_apply_each``, written with bulk statements."""
     applied, contexts = [], {}
     for obj, old_warning, old_escalation, new_warning, new_escalation in pending:
@@ -607,15 +638,14 @@ def _apply_set(target: SweepTarget, pending, *, as_of: dt.datetime) -> list[Chan
         )
         escalated[level] = objs
     if escalated:
-        recipients = target.recipients_of(
-            list({obj.pk: obj for objs in escalated.values() for obj in objs}.values()), ESCALATED
-        )
+        bodies = _bodies(target, [obj for objs in escalated.values() for obj in objs])
         for level, objs in escalated.items():
+            audience = policy.rung(level).audience
             events += [
                 make_event(
                     "sweep.escalated",
                     subject=obj,
-                    recipients=recipients[obj.pk],
+                    recipients=bodies.audience(target.unit_of(obj).pk, audience),
                     context={**contexts[obj.pk], "level": str(level)},
                     urgent=True,
                     key=f"escalation:{level}",
@@ -627,10 +657,10 @@ def _apply_set(target: SweepTarget, pending, *, as_of: dt.datetime) -> list[Chan
         for handler in list(_escalation_handlers):
             many = _escalation_batch_handlers.get(handler)
             if many is not None:
-                many(subjects=objs, target=target, level=level, as_of=as_of)
+                many(subjects=objs, target=target, level=level, as_of=as_of, rung=policy.rung(level))
             else:
                 for obj in objs:
-                    handler(subject=obj, target=target, level=level, as_of=as_of)
+                    handler(subject=obj, target=target, level=level, as_of=as_of, rung=policy.rung(level))
     return [change for _obj, change in applied]
 
 
@@ -653,7 +683,14 @@ def _load(target: SweepTarget, pks: list[int]) -> dict[int, models.Model]:
         return objects
 
 
-def _announce(target: SweepTarget, obj, change: Change, *, as_of: dt.datetime) -> None:
+def _bodies(target: SweepTarget, objs: list):
+    """The discipline bodies over the objects' units (who the ladder's levels tell)."""
+    from organization.scoping import discipline_bodies
+
+    return discipline_bodies({target.unit_of(obj).pk: target.unit_of(obj) for obj in objs}.values())
+
+
+def _announce(target: SweepTarget, obj, change: Change, *, as_of: dt.datetime, policy: Policy) -> None:
     context = dict(target.context(obj))
     if SEVERITY[change.new_warning] > SEVERITY[change.old_warning]:
         emit(
@@ -677,13 +714,14 @@ def _announce(target: SweepTarget, obj, change: Change, *, as_of: dt.datetime) -
                 )
         except IntegrityError:
             continue  # this step was taken before (by a concurrent sweep): never twice
+        rung = policy.rung(level)
         emit(
             "sweep.escalated",
             subject=obj,
-            recipients=target.recipients(obj, ESCALATED),
+            recipients=_bodies(target, [obj]).audience(target.unit_of(obj).pk, rung.audience),
             context={**context, "level": str(level)},
             urgent=True,
             key=f"escalation:{level}",
         )
         for handler in list(_escalation_handlers):
-            handler(subject=obj, target=target, level=level, as_of=as_of)
+            handler(subject=obj, target=target, level=level, as_of=as_of, rung=rung)

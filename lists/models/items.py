@@ -220,6 +220,13 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     on_time = models.BooleanField(_("completed on time"), null=True, blank=True)
+    # The lead leader's verification clock (审核时限): it starts at submission, when the cadre's stops.
+    verification_due_at = models.DateTimeField(_("verify by"), null=True, blank=True, validators=[validate_in_range])
+    verification_decided_at = models.DateTimeField(_("verification decided at"), null=True, blank=True)
+    verification_warning_level = models.CharField(
+        _("verification warning level"), max_length=10, choices=Warning.choices, default=Warning.GREEN
+    )
+    verification_escalation_level = models.PositiveSmallIntegerField(_("verification escalation level"), default=0)
     result = models.TextField(_("result"), blank=True)
     progress_percent = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     carried_over_from = models.ForeignKey(
@@ -386,6 +393,20 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     def submit(self, *, result: str):
         self.result = result
         self.submitted_at = timezone.now()
+        # The cadre's clock stops here; the lead leader's verification clock starts.
+        self.verification_due_at = self.verification_deadline(self.submitted_at)
+        self.verification_decided_at = None
+        self.verification_warning_level = self.Warning.GREEN
+        self.verification_escalation_level = 0
+
+    def verification_deadline(self, submitted_at: dt.datetime) -> dt.datetime:
+        """Submission plus the policy's working days to verify (the unit's calendar)."""
+        from workflows.calendar import WorkingCalendar
+        from workflows.policies import policy_for
+
+        unit = self.list.unit
+        policy = policy_for("item", self.category.code if self.category_id else "", self.urgent, unit=unit)
+        return WorkingCalendar(unit).add_working_days(submitted_at, policy.verify_within_working_days)
 
     @transition(
         field=state,
@@ -397,6 +418,7 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     def verify(self):
         now = timezone.now()
         self.completed_at = now
+        self.verification_decided_at = now
         self.progress_percent = 100
         # On time means submitted (办结申请) by the deadline in force; verification delay is the leader's.
         reference = self.submitted_at or now
@@ -411,6 +433,7 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
     )
     def return_for_rework(self):
         self.submitted_at = None
+        self.verification_decided_at = timezone.now()
 
     @transition(
         field=state,
@@ -504,6 +527,17 @@ class ResponsibilityItem(ConcurrentTransitionMixin, FSMModelMixin, models.Model)
         if self.original_due_at is None:
             self.original_due_at = self.due_at
         self.due_at = new_due_at
+
+
+class ItemVerification(ResponsibilityItem):
+    """A submitted item seen as its lead leader's verification (审核): the second clock the sweep
+    keeps on an item, with deadline ``verification_due_at``, its own warning colour and escalation
+    level, escalation events and supervision cases (about the leader, not the cadre)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("item verification")
+        verbose_name_plural = _("item verifications")
 
 
 class ProgressReport(models.Model):

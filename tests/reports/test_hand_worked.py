@@ -340,6 +340,7 @@ UNIT_COLUMNS = [
 PERSON_COLUMNS = [
     "rank", "name", "username", "unit_name", "items_due", "on_time_completion_rate", "overdue_items", "cards",
     "pledges_fulfilled", "base_points", "task_points", "reward_points", "points", "grade_label", "candidate",
+    "late_verifications",
 ]  # fmt: skip
 
 

@@ -83,15 +83,32 @@ def snapshot() -> dict:
             row.actor_id,
             row.comment,
             row.at,
+            row.payload,
         )
         for row in TransitionLog.objects.filter(content_type=case_type)
     )
     return {
-        "items": sorted(ResponsibilityItem.objects.values_list("pk", "warning_level", "escalation_level")),
-        "steps": sorted(EscalationEvent.objects.values_list("object_id", "level", "due_at", "as_of")),
+        "items": sorted(
+            ResponsibilityItem.objects.values_list(
+                "pk", "warning_level", "escalation_level", "verification_warning_level", "verification_escalation_level"
+            )
+        ),
+        "steps": sorted(
+            EscalationEvent.objects.values_list("content_type_id", "object_id", "level", "due_at", "as_of")
+        ),
         "cases": sorted(
             SupervisionCase.objects.values_list(
-                "object_id", "subject_type", "subject_title", "unit_id", "state", "source", "escalation_level", "reason"
+                "object_id",
+                "subject_type",
+                "subject_title",
+                "unit_id",
+                "state",
+                "source",
+                "escalation_level",
+                "reason",
+                "responsible_id",
+                "for_committee_meeting",
+                "marked_for_meeting_at",
             )
         ),
         "case_logs": case_logs,
@@ -114,7 +131,8 @@ def sweep_and_look(when, **options) -> dict:
 
 @pytest.fixture
 def pool(make_item, personas):
-    """Items of two units in each open state, some urgent, one with an extension request."""
+    """Items of two units of 青山镇 and one of 白水镇 (a township policy of its own) in each open state,
+    some urgent, one with an extension request, one submitted and waiting on its leader."""
     made = []
     for n, (days, urgent) in enumerate([(5, False), (8, False), (9, True), (12, False), (14, False), (20, True)]):
         due = ASSIGNED + dt.timedelta(days=days)
@@ -130,6 +148,25 @@ def pool(make_item, personas):
                 leader=personas.other_leader,
             )
         )
+    for n, days in enumerate((4, 9)):
+        made.append(
+            make_item(
+                assigned_at=ASSIGNED,
+                due_at=ASSIGNED + dt.timedelta(days=days),
+                title=f"白水{n}",
+                unit=personas.b_branch,
+                assignee=personas.b_cadre,
+                leader=personas.b_leader,
+            )
+        )
+    DeadlinePolicy.objects.create(
+        kind="item",
+        township=personas.unit("bs-township"),
+        escalate_after_overdue_working_days=1,
+        level2_after_overdue_working_days=2,
+        level3_after_overdue_working_days=4,
+        level2_audience="secretary",
+    )
     with time_machine.travel(at(2026, 12, 1, 8), tick=False):
         for item in made[2:8]:
             cadre = personas.cadre if item.assignee_id == personas.cadre.pk else personas.other_cadre
@@ -146,6 +183,8 @@ def test_small_batches_leave_the_rows_of_one_big_batch(pool):
     when = at(2026, 12, 24, 17)
     small = sweep_and_look(when, batch_size=3)
     assert small["cases"] and small["case_logs"] and small["outbox"] and small["chains"] == []
+    assert {"item", "verification"} <= {case[1] for case in small["cases"]}
+    assert {"open", "take_over", "mark_for_meeting"} <= {log[2] for log in small["case_logs"]}
     assert small == sweep_and_look(when, batch_size=10_000)
 
 
@@ -181,9 +220,21 @@ def test_a_sweep_killed_between_batches_and_run_again_leaves_the_rows_of_one_run
     percent=st.sampled_from([0, 50, 70, 100]),
     red_after=st.integers(min_value=0, max_value=2),
     saturday_worked=st.booleans(),
+    level2_action=st.sampled_from(["take_over", "open_case", "mark_for_meeting", "notify"]),
+    level3_audience=st.sampled_from(["secretary", "district_commissioners", "township_committee"]),
 )
 def test_set_based_and_single_object_paths_leave_the_same_rows(
-    pool, personas, days, hour, escalate_after, step, percent, red_after, saturday_worked
+    pool,
+    personas,
+    days,
+    hour,
+    escalate_after,
+    step,
+    percent,
+    red_after,
+    saturday_worked,
+    level2_action,
+    level3_audience,
 ):
     try:
         with transaction.atomic():
@@ -191,9 +242,13 @@ def test_set_based_and_single_object_paths_leave_the_same_rows(
                 kind="item",
                 category_code="",
                 urgent=False,
+                township=None,
                 defaults={
                     "escalate_after_overdue_working_days": escalate_after,
-                    "escalation_step_working_days": step,
+                    "level2_after_overdue_working_days": escalate_after + step,
+                    "level3_after_overdue_working_days": escalate_after + 2 * step,
+                    "level2_action": level2_action,
+                    "level3_audience": level3_audience,
                     "blue_at_percent_time_used": percent,
                     "red_after_due_working_days": red_after,
                 },
