@@ -16,6 +16,7 @@ from organization.models import Unit, township_of
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
 from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, timeline
+from workflows.images import normalize_photo
 
 from . import services
 from .apis import may_add_photo
@@ -28,7 +29,7 @@ from .selectors import (
     issues_visible_to,
     possible_duplicates,
 )
-from .serializers import TRANSITION_INPUTS, validate_photo
+from .serializers import TRANSITION_INPUTS
 
 Issue = LivelihoodIssue
 
@@ -56,7 +57,7 @@ class IssueRegisterForm(forms.Form):
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
         if upload:
-            self.photo_content_type = validate_photo(upload)
+            upload, self.photo_content_type = normalize_photo(upload)
         return upload
 
     def clean(self):
@@ -239,7 +240,7 @@ def photo_upload(request, pk: int):
     try:
         if upload is None:
             raise ValidationError(_("Choose a photo."))
-        content_type = validate_photo(upload)
+        upload, content_type = normalize_photo(upload)
     except ValidationError as exc:
         context = _detail_context(request, issue, photo_errors=exc.messages)
         return render(request, "issues/detail.html", context, status=400)
