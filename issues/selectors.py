@@ -45,6 +45,16 @@ def issues_to_dispatch(user) -> QuerySet[Issue]:
     return Issue.objects.filter(_dispatched_by_q(user), state=Issue.State.REPORTED).select_related(*_RELATED).order_by("-urgency", "reported_at", "pk")  # fmt: skip
 
 
+def issues_whose_deadline_user_moves(user) -> QuerySet[Issue]:
+    """Orders whose deadline the user may move, i.e. whose extension requests they decide: those
+    they dispatch (their township's), and those handled by a unit they lead (as the order's
+    ``move_deadline`` permission says)."""
+    q = scope_for(user).led_units_q("unit__path")
+    if can_dispatch(user):
+        q |= _dispatched_by_q(user)
+    return Issue.objects.filter(q)
+
+
 def _dispatched_by_q(user) -> Q:
     """The orders of the townships the user dispatches for."""
     scope = scope_for(user)

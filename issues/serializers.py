@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
@@ -11,47 +10,12 @@ from organization.models import Membership, Unit, User
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer, ReasonInputSerializer
 from workflows.bounds import check
+from workflows.images import normalize_photo
 
 from .models import PLACE_KINDS, IssuePhoto, LivelihoodIssue, phone_validator
 from .selectors import possible_duplicates
 
 Issue = LivelihoodIssue
-
-IMAGE_SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
-
-
-def sniff_image(upload) -> str | None:
-    """The image type by content (magic bytes), never by the name or the client's claim."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def validate_photo(upload) -> str:
-    """Check size and content; return the detected content type or raise ValidationError."""
-    from django.core.exceptions import ValidationError
-
-    if upload.size > settings.EVIDENCE_MAX_BYTES:
-        raise ValidationError(
-            _("The file is too large (at most %(mb)s MB).") % {"mb": settings.EVIDENCE_MAX_BYTES // (1024 * 1024)}
-        )
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty."))
-    content_type = sniff_image(upload)
-    if content_type is None:
-        raise ValidationError(_("Upload a photo (JPEG, PNG, GIF or WebP)."))
-    return content_type
 
 
 def resolve_place(value, user) -> tuple[Unit | None, str]:
@@ -245,13 +209,12 @@ class PhotoUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
 
     def validate_file(self, upload):
-        from django.core.exceptions import ValidationError
-
+        """The photo to store: checked by content, a HEIC converted to JPEG."""
         try:
-            self.context["content_type"] = validate_photo(upload)
-        except ValidationError as exc:
+            photo, self.context["content_type"] = normalize_photo(upload)
+        except DjangoValidationError as exc:
             raise serializers.ValidationError(exc.messages) from exc
-        return upload
+        return photo
 
 
 TRANSITION_INPUTS = {

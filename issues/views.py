@@ -17,6 +17,7 @@ from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
 from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, timeline
 from workflows.pdf import pdf_response, wants_pdf
+from workflows.images import normalize_photo
 
 from . import services
 from .apis import may_add_photo
@@ -29,7 +30,7 @@ from .selectors import (
     issues_visible_to,
     possible_duplicates,
 )
-from .serializers import TRANSITION_INPUTS, validate_photo
+from .serializers import TRANSITION_INPUTS
 
 Issue = LivelihoodIssue
 
@@ -39,7 +40,10 @@ class IssueRegisterForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
     source = forms.ChoiceField(label=_("Source"), choices=Issue.Source.choices)
     place_unit = forms.ModelChoiceField(
-        label=_("Village or enterprise"), queryset=Unit.objects.filter(kind__in=PLACE_KINDS), required=False
+        label=_("Village or enterprise"),
+        queryset=Unit.objects.filter(kind__in=PLACE_KINDS),
+        required=False,
+        empty_label=_("Another place (describe it below)"),
     )
     place_text = forms.CharField(label=_("Other place"), max_length=200, required=False)
     category = forms.ChoiceField(label=_("Category"), choices=Issue.Category.choices)
@@ -57,7 +61,7 @@ class IssueRegisterForm(forms.Form):
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
         if upload:
-            self.photo_content_type = validate_photo(upload)
+            upload, self.photo_content_type = normalize_photo(upload)
         return upload
 
     def clean(self):
@@ -119,19 +123,19 @@ def issue_list(request):
 def dispatch_board(request):
     if not can_dispatch(request.user):
         raise PermissionDenied
-    return render(request, "issues/list.html", {"issues": issues_to_dispatch(request.user), "heading": _("Dispatch board")})  # fmt: skip
+    return render(request, "issues/list.html", {"issues": issues_to_dispatch(request.user), "heading": _("Dispatch board"), "row_action": _("Dispatch")})  # fmt: skip
 
 
 @login_required
 def my_orders(request):
-    return render(request, "issues/list.html", {"issues": issues_for_handler(request.user), "heading": _("My work orders")})  # fmt: skip
+    return render(request, "issues/list.html", {"issues": issues_for_handler(request.user), "heading": _("My work orders"), "row_action": _("Handle")})  # fmt: skip
 
 
 @login_required
 def follow_ups(request):
     if not can_dispatch(request.user):
         raise PermissionDenied
-    return render(request, "issues/list.html", {"issues": issues_awaiting_follow_up(request.user), "heading": _("Follow-up calls")})  # fmt: skip
+    return render(request, "issues/list.html", {"issues": issues_awaiting_follow_up(request.user), "heading": _("Follow-up calls"), "row_action": _("Follow-up call")})  # fmt: skip
 
 
 @login_required
@@ -151,8 +155,12 @@ def _handler_memberships(issue):
     )
 
 
+# Steps that end an order or send it back: shown after the step its state usually takes next.
+SECONDARY_STEPS = frozenset({"answer", "reject", "cancel", "close"})
+
+
 def _detail_context(request, issue, **extra):
-    transitions = available_transitions(issue, request.user)
+    transitions = sorted(available_transitions(issue, request.user), key=lambda t: t.name in SECONDARY_STEPS)
     handler_choices = []
     if any(t.name == "dispatch" for t in transitions):
         handler_choices = _handler_memberships(issue).select_related("user", "unit").order_by("unit__path", "user__username")  # fmt: skip
@@ -170,6 +178,7 @@ def _detail_context(request, issue, **extra):
         "may_add_photo": may_add_photo(issue, request.user),
         "satisfaction_choices": Issue.Satisfaction.choices,
         "resolution_choices": Issue.Resolution.choices,
+        "secondary_steps": SECONDARY_STEPS,
         **extra,
     }
 
@@ -240,7 +249,7 @@ def photo_upload(request, pk: int):
     try:
         if upload is None:
             raise ValidationError(_("Choose a photo."))
-        content_type = validate_photo(upload)
+        upload, content_type = normalize_photo(upload)
     except ValidationError as exc:
         context = _detail_context(request, issue, photo_errors=exc.messages)
         return render(request, "issues/detail.html", context, status=400)

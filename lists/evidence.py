@@ -8,28 +8,25 @@ MEDIA_ROOT (never under static) and are served only through ``evidence_download`
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from workflows.images import EXTENSIONS, check_size, heic_to_jpeg, sniff_image
 
 from .models import Evidence
 from .selectors import items_visible_to
 
 TEXT_EXTENSIONS = {"txt", "csv", "md"}
-# HEIF brands that phones write (iPhones' photos are HEIC): converted to JPEG on upload.
-HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"heim", b"heis", b"hevm", b"hevs", b"mif1", b"msf1"}
-HEIC_JPEG_QUALITY = 88
+# Photos kept as evidence: JPEG and PNG as they come, HEIC converted to JPEG (workflows.images).
+EVIDENCE_IMAGE_TYPES = {"image/jpeg", "image/png", "image/heic"}
 
 
 @dataclass(frozen=True)
@@ -92,14 +89,11 @@ def sniff(upload) -> tuple[str, str] | None:
     upload.seek(0)
     if head.startswith(b"%PDF-"):
         return "application/pdf", "pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png", "png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg", "jpg"
+    image_type = sniff_image(upload)
+    if image_type in EVIDENCE_IMAGE_TYPES:
+        return image_type, EXTENSIONS[image_type]
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(upload)
-    if head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
-        return "image/heic", "heic"
     extension = (upload.name or "").rsplit(".", 1)[-1].lower() if "." in (upload.name or "") else ""
     if extension in TEXT_EXTENSIONS and head and _is_text(head):
         return "text/plain", extension
@@ -108,15 +102,7 @@ def sniff(upload) -> tuple[str, str] | None:
 
 def validate_upload(upload) -> CheckedUpload:
     """Check size and type; raise ValidationError with a message for the form otherwise."""
-    limit = settings.EVIDENCE_MAX_BYTES
-    if upload.size > limit:
-        raise ValidationError(
-            _("The file is too large (%(size)s); the limit is %(limit)s.")
-            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
-            code="too_large",
-        )
-    if upload.size == 0:
-        raise ValidationError(_("The file is empty."), code="empty")
+    check_size(upload)
     detected = sniff(upload)
     if detected is None:
         raise ValidationError(
@@ -147,25 +133,6 @@ def validate_uploads(uploads) -> list[CheckedUpload]:
     if not checked:
         raise ValidationError(_("Choose at least one file."), code="required")
     return checked
-
-
-def heic_to_jpeg(upload) -> SimpleUploadedFile:
-    """A phone's HEIC photo as a JPEG (turned upright from its EXIF orientation), which every
-    browser shows; the HEIC itself is not kept."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-    upload.seek(0)
-    try:
-        with Image.open(upload) as image:
-            picture = ImageOps.exif_transpose(image).convert("RGB")
-            out = io.BytesIO()
-            picture.save(out, "JPEG", quality=HEIC_JPEG_QUALITY)
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError) as exc:
-        raise ValidationError(_("The photo could not be read."), code="heic") from exc
-    stem = (upload.name or "photo").rsplit(".", 1)[0]
-    return SimpleUploadedFile(f"{stem}.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 @login_required

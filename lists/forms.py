@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organization.models import Membership, Unit, User
 from organization.scoping import leaders_of
@@ -29,7 +30,7 @@ def _datetime_field(label):
 
 
 class ListCreateForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), empty_label=pgettext_lazy("select prompt", "Choose…"))  # fmt: skip
     # type=month: a phone shows a month picker; browsers without one accept "2026-12" typed.
     month = forms.CharField(
         label=_("Month"),
@@ -56,6 +57,10 @@ class ListCreateForm(forms.Form):
 
 
 class UserChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_label", pgettext_lazy("select prompt", "Choose…"))
+        super().__init__(*args, **kwargs)
+
     def label_from_instance(self, obj):
         return f"{obj} ({obj.username})"
 
@@ -68,7 +73,7 @@ class UsersChoiceField(forms.ModelMultipleChoiceField):
 class ItemForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     standard = forms.CharField(label=_("Completion standard"), widget=forms.Textarea(attrs={"rows": 3}))
-    category = forms.ModelChoiceField(label=_("Category"), queryset=TaskCategory.objects.all(), required=False)
+    category = forms.ModelChoiceField(label=_("Category"), queryset=TaskCategory.objects.all(), required=False, empty_label=_("No category"))  # fmt: skip
     assignee = UserChoiceField(label=_("Responsible cadre"), queryset=User.objects.none())
     co_handlers = UsersChoiceField(label=_("Co-handlers"), queryset=User.objects.none(), required=False)
     lead_leader = UserChoiceField(label=_("Lead leader"), queryset=User.objects.none())
@@ -129,7 +134,7 @@ class ReassignForm(ReasonForm):
     """改派: a cadre or leader of the item's unit takes the item over."""
 
     needs_item = True
-    assignee = forms.ModelChoiceField(label=_("New responsible cadre"), queryset=User.objects.none())
+    assignee = UserChoiceField(label=_("New responsible cadre"), queryset=User.objects.none())
     field_order = ["assignee", "reason"]
 
     def __init__(self, *args, item, **kwargs):

@@ -613,7 +613,7 @@ def verification_queue(request):
 
 @login_required
 def extension_queue(request):
-    extensions = extensions_awaiting_decision(request.user).select_related("item")
+    extensions = extensions_awaiting_decision(request.user)
     return render(
         request,
         "lists/extension_queue.html",

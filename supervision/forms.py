@@ -9,7 +9,9 @@ from .selectors import MAX_DAYS_OVERDUE
 
 
 class QueueFilterForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), required=False, label=_("Unit"))
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), required=False, label=_("Unit"), empty_label=_("All units")
+    )
     lead_leader = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     days_overdue = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_DAYS_OVERDUE, label=_("At least this many working days overdue")

@@ -196,13 +196,17 @@ def extensions_visible_to(user) -> QuerySet[ExtensionRequest]:
 
 
 def extensions_awaiting_decision(user) -> QuerySet[ExtensionRequest]:
+    """Pending extension requests the user decides: on items of the units they lead and on work
+    orders whose deadline they may move (dispatchers, leaders of the handling unit); never
+    their own requests."""
+    from issues.selectors import issues_whose_deadline_user_moves
+
     scope = scope_for(user)
-    if not scope.led_paths and not scope.is_admin:
-        return ExtensionRequest.objects.none()
+    subjects = scope.led_units_q("item__list__unit__path") | Q(
+        issue__in=issues_whose_deadline_user_moves(user).values("pk")
+    )
     return (
-        ExtensionRequest.objects.filter(
-            scope.led_units_q("item__list__unit__path"), state=ExtensionRequest.State.PENDING
-        )
+        ExtensionRequest.objects.filter(subjects, state=ExtensionRequest.State.PENDING)
         .exclude(requested_by=user)
-        .select_related("item__list__unit", "requested_by")
+        .select_related("item__list__unit", "issue__unit", "requested_by")
     )

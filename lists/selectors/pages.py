@@ -41,11 +41,13 @@ def work_summary(user) -> dict:
     summary["works"] = bool(mine["open"]) or scope.has_role("cadre") or bool(scope.led_paths)
     if scope.led_paths or scope.is_admin:
         summary["to_verify"] = items_awaiting_verification(user).count()
-        summary["extensions"] = extensions_awaiting_decision(user).count()
         summary["draft_lists"] = ResponsibilityList.objects.filter(
             scope.led_units_q("unit__path"), state=ResponsibilityList.State.DRAFT
         ).count()
         summary["leads"] = True
+    if scope.led_paths or scope.is_admin or scope.dispatches:
+        summary["extensions"] = extensions_awaiting_decision(user).count()
+        summary["decides_extensions"] = True
     if scope.overseen_paths or scope.observed_paths:
         readable = Item.objects.filter(scope.readable_units_q("list__unit__path"), state__in=Item.OPEN_STATES)
         summary["overdue_in_scope"] = readable.filter(warning_level="red").count()

@@ -10,71 +10,17 @@ each page is saved under ``test-output/e2e/``.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from tests.e2e.conftest import OUTPUT, TIMEOUT_MS
+from tests.e2e.embedded import PASSWORD, SIZES, serious_violations
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent.parent
-SIZES = {"phone": (390, 844), "desktop": (1366, 900)}
 # One persona per role of DESIGN.md, from both townships.
 PERSONAS = ["cadre001", "leader01", "secretary", "commissioner02", "observer01", "bcadre001", "bleader01"]
-PASSWORD = "dutyflow-demo"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def embedded_server(tmp_path_factory):
-    """``make run``'s server: runembedded, SQLite, Celery tasks in-process, the demo seeded."""
-    folder = tmp_path_factory.mktemp("embedded")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}}
-    env["DATABASE_URL"] = f"sqlite:///{folder / 'dutyflow.sqlite3'}"
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-        subprocess.run(manage + command, cwd=ROOT, env=env, check=True, capture_output=True, timeout=600)
-    port = _free_port()
-    log = (folder / "server.log").open("w")
-    server = subprocess.Popen(
-        manage + ["runembedded", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(url + "/healthz", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("runembedded did not answer /healthz: " + (folder / "server.log").read_text()[-2000:])
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-def _serious(violations: list[dict]) -> list[str]:
-    return [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
-        for v in violations
-        if v.get("impact") in {"serious", "critical"}
-    ]
 
 
 @pytest.mark.parametrize("size", sorted(SIZES))
@@ -112,7 +58,7 @@ def test_main_pages_load_every_asset_and_pass_axe(browser, embedded_server, user
             problems.append(f"{path} answered {response.status}")
             continue
         page.wait_for_load_state("load")
-        problems += [f"{path}: {v}" for v in _serious(axe.run(page).response["violations"])]
+        problems += [f"{path}: {v}" for v in serious_violations(axe.run(page).response["violations"])]
         slug = re.sub(r"[^A-Za-z0-9]+", "_", path).strip("_") or "home"
         page.screenshot(path=str(OUTPUT / f"{username}-{size}-{slug}.png"), full_page=True)
     if size == "phone":

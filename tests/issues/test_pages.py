@@ -4,10 +4,10 @@ from django.test import Client
 
 from issues import services
 from issues.models import IssuePhoto, LivelihoodIssue
+from tests.photos import PNG, heic_bytes, jpeg_size
 
 from .issue_fixtures import issue_in_state, people_fixture, register  # noqa: F401
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PERSONAS = ["dispatcher", "handler", "colleague", "other_cadre", "reporter", "commissioner", "observer", "anonymous"]
 
 
@@ -139,6 +139,48 @@ def test_api_photo_upload_accepts_a_png(people, api_as):
         f"/api/v1/livelihood-issues/{issue.pk}/photos/", {"file": upload}, format="multipart"
     )
     assert response.status_code == 201 and response.json()["content_type"] == "image/png"
+
+
+def stored_photo() -> tuple[IssuePhoto, bytes]:
+    photo = IssuePhoto.objects.get()
+    with photo.file.open("rb") as fh:
+        return photo, fh.read()
+
+
+def test_api_photo_upload_stores_a_heic_as_jpeg(people, api_as):
+    issue = register(people)
+    upload = SimpleUploadedFile("IMG_0042.HEIC", heic_bytes(), content_type="image/heic")
+    response = api_as(people.reporter).post(
+        f"/api/v1/livelihood-issues/{issue.pk}/photos/", {"file": upload}, format="multipart"
+    )
+    photo, data = stored_photo()
+    assert response.status_code == 201 and response.json()["content_type"] == "image/jpeg"
+    assert (photo.original_name, photo.size, jpeg_size(data)) == ("IMG_0042.jpg", len(data), (40, 30))
+
+
+def test_page_photo_upload_stores_a_heic_as_jpeg(people):
+    issue = register(people)
+    upload = SimpleUploadedFile("IMG_0043.heic", heic_bytes())
+    response = client_for(people.reporter).post(f"/lists/issues/{issue.pk}/photos/", {"file": upload})
+    photo, data = stored_photo()
+    assert response.status_code == 302 and photo.content_type == "image/jpeg" and data[:3] == b"\xff\xd8\xff"
+
+
+def test_register_page_with_a_heic_photo(people):
+    data = {"title": "路面塌陷", "source": "visit", "place_unit": people.village.pk, "category": "roads", "urgency": "normal", "photo": SimpleUploadedFile("IMG_1.HEIC", heic_bytes())}  # fmt: skip
+    response = client_for(people.reporter).post("/lists/issues/new/", data)
+    photo, content = stored_photo()
+    assert response.status_code == 302 and (photo.content_type, photo.original_name) == ("image/jpeg", "IMG_1.jpg")
+    assert jpeg_size(content) == (40, 30)
+
+
+def test_api_photo_upload_rejects_a_broken_heic(people, api_as):
+    issue = register(people)
+    upload = SimpleUploadedFile("x.heic", b"\x00\x00\x00\x1cftypheic" + b"\x00" * 60)
+    response = api_as(people.reporter).post(
+        f"/api/v1/livelihood-issues/{issue.pk}/photos/", {"file": upload}, format="multipart"
+    )
+    assert response.status_code == 400 and "file" in response.json() and not IssuePhoto.objects.exists()
 
 
 def test_api_photo_upload_rejects_a_disguised_file(people, api_as):

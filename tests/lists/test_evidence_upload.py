@@ -1,7 +1,5 @@
 """Evidence from a phone: several files at once, HEIC photos as JPEG, through the page and the API."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -10,24 +8,14 @@ from lists import services
 from lists.models import Evidence
 from tests.lists.pages_helpers import *  # noqa: F403  (fixtures)
 from tests.lists.pages_helpers import build_list
+from tests.photos import PNG, heic_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def heic_bytes() -> bytes:
-    from PIL import Image
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 30), "red").save(buffer, format="HEIF")
-    return buffer.getvalue()
 
 
 def files(*pairs):
