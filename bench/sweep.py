@@ -40,11 +40,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import random
 import statistics
 import sys
-import multiprocessing
 import time
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench_sweep")

@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import functools
 import os
-import resource
 import sys
 import time
 from collections import defaultdict
@@ -218,9 +217,7 @@ def main() -> int:
     )
     times = sorted(seconds for _done, seconds in batches)
     if times:
-        print(
-            f"\nbatch wall: median {times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s over {len(times)} batches"
-        )
+        print(f"\nbatch wall: median {times[len(times) // 2]:.2f} s, max {times[-1]:.2f} s over {len(times)} batches")
     return 0
 
 
