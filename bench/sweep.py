@@ -456,7 +456,7 @@ def main() -> int:
     print(
         f"  transitions/s on other items: without {spread(baseline, '/s', 1, '.1f')}; during {spread(during, '/s', 1, '.1f')}"
     )
-    print(f"  share kept: {spread(ratios, '', 100, '.0f')} %")
+    print(f"  share kept: {spread(ratios, '%', 100, '.0f')}")
     print(f"  p99 on the current batch: {spread(p99s, 'ms', 1000, '.0f')}")
     return 0
 
