@@ -11,7 +11,7 @@ from django.db import connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from benchlib import backend_cpu_seconds, process_cpu_seconds  # noqa: E402
+from benchlib import backend_cpu_seconds, process_cpu_seconds
 
 
 def _spin(seconds: float) -> None:
