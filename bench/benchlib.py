@@ -91,6 +91,22 @@ def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} cores, {memory} memory, Python {platform.python_version()}, {load}"
 
 
+def process_cpu_seconds() -> float:
+    """User and system CPU of this process so far (``getrusage``): what it costs whatever the
+    host's load, unlike its wall time."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def backend_cpu_seconds(pid: int) -> float:
+    """CPU seconds a process of this host has run so far, by ``/proc/<pid>/schedstat`` (in
+    nanoseconds; readable for any process): a PostgreSQL backend's, by its ``pg_backend_pid()``."""
+    with open(f"/proc/{pid}/schedstat") as fh:
+        return int(fh.read().split()[0]) / 1e9
+
+
 def ensure_database(url: str, *, fresh: bool = False) -> None:
     """Create the PostgreSQL database named by ``url`` (dropping it first when ``fresh``)."""
     if not url.startswith("postgresql://"):

@@ -12,18 +12,24 @@ nothing else is due):
 1. ``--changes`` open items (accepted or in progress, never escalated, no case, no pending
    extension) get a deadline a week back: each changes step at once (→ red, escalation level 1:
    a warning and an escalation event, a supervision case with its log row, outbox rows). The
-   first sweep is timed, then the second (nothing to change, best of 3). The items are then put
+   first sweep is timed (wall, and the CPU seconds of this process and of its PostgreSQL
+   backend: what a quiet host would see), then the second (nothing to change, best of 3). The items are then put
    back (deadline, colour, level; the steps, cases and outbox rows about them deleted), so
    every repeat sweeps the same items.
 2. viewflow's ``fire_due_timers`` on as many due timers of a throwaway flow
    (``bench/timer_flow/``, installed by ``bench/sweep_settings.py``), in the same run.
-3. Item transitions (``item_report_progress`` through the service: row lock, log row, outbox
-   rows) from ``--threads`` threads on other open items: transitions/s for ``--seconds`` without
-   a sweep, then during a first sweep of another ``--changes`` items; meanwhile one more thread
-   sends transitions to items of the sweep's current batch (their latency: p50, p99, max).
+3. Item transitions (``item_report_progress`` through the service: row lock, UPDATE, log row,
+   progress row) from ``--threads`` processes on other open items: transitions/s for
+   ``--seconds`` without a sweep, then during a first sweep of another ``--changes`` items;
+   meanwhile one more process sends transitions to items of the sweep's current batch (their
+   latency: p50, p99, max). Processes, not threads, since the sweep (a worker) and the users'
+   requests (web workers) never share an interpreter lock in production; the host's busy CPU
+   share is printed for both.
 
-The generated items have no flow process: the transitions take the cheap path (no viewflow task
-to move on); both measurements below take the same path.
+The generated open items have their flow processes (``generate.py``), but a progress report is
+a self-transition of ``in_progress`` that moves no flow task: this is the cheaper transition
+path (a submit also completes the flow's task and opens the next: ``transitions.py``), the same
+one with and without a sweep.
 
 Usage:
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dutyflow_bench_sweep .venv/bin/python bench/generate.py --fresh
@@ -34,17 +40,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import multiprocessing
 import os
 import random
 import statistics
 import sys
-import threading
 import time
 
 os.environ.setdefault("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/dutyflow_bench_sweep")
 os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 
-from benchlib import configure_environment, machine
+from benchlib import backend_cpu_seconds, configure_environment, machine, process_cpu_seconds
 
 
 def load() -> str:
@@ -163,8 +169,36 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
-def fire_timers(count: int) -> tuple[float, int]:
-    """``count`` due timers of the throwaway flow, fired by viewflow's dispatcher."""
+def costed(fn):
+    """(wall s, this process's CPU s, its PostgreSQL backend's CPU s, result): the CPU seconds
+    are what ``fn`` costs whatever else the host runs; on a quiet host its wall time is about
+    their sum (the two alternate: Python waits for each answer)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    python, backend = process_cpu_seconds(), backend_cpu_seconds(pid)
+    wall, result = timed(fn)
+    return wall, process_cpu_seconds() - python, backend_cpu_seconds(pid) - backend, result
+
+
+def host_busy() -> tuple[float, float]:
+    """(busy, total) CPU ticks of the host so far (``/proc/stat``)."""
+    with open("/proc/stat") as fh:
+        ticks = [int(value) for value in fh.readline().split()[1:]]
+    idle = ticks[3] + ticks[4]
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_share(before: tuple[float, float]) -> float:
+    busy, total = host_busy()
+    return (busy - before[0]) / max(total - before[1], 1)
+
+
+def fire_timers(count: int) -> tuple[float, float, float, int]:
+    """``count`` due timers of the throwaway flow, fired by viewflow's dispatcher: ``costed``
+    figures of the dispatcher alone (not the timers' set-up) and how many it fired."""
     from django.db import transaction
     from django.utils import timezone
     from timer_flow.flows import TimerFlow
@@ -186,106 +220,103 @@ def fire_timers(count: int) -> tuple[float, int]:
         Task.objects.filter(flow_task_type="TIMER", status="SCHEDULED").update(
             scheduled=timezone.now() - dt.timedelta(minutes=1)
         )
-    seconds, fired = timed(fire_due_timers)
-    return seconds, fired
+    return costed(fire_due_timers)
 
 
-def transitions_while(run, *, item_ids: list[int], assignees: dict[int, int], threads: int, seconds: float | None):
-    """Transitions from ``threads`` threads on ``item_ids`` while ``run()`` runs (or for
-    ``seconds``); returns (transitions, wall seconds, run's result)."""
+def _close_connections() -> None:
     from django.db import connections
 
+    connections.close_all()
+
+
+def _transitions(slot: int, item_ids, assignees, stop, count, errors) -> None:
+    """A process sending transitions to random items of ``item_ids`` until ``stop`` is set."""
     from lists import services
     from lists.models import ResponsibilityItem
     from organization.models import User
 
-    stop = threading.Event()
-    counts = [0] * threads
-    errors: list[str] = []
+    rng, users = random.Random(slot), {}
+    try:
+        while not stop.is_set():
+            pk = rng.choice(item_ids)
+            user_id = assignees[pk]
+            user = users.get(user_id) or users.setdefault(user_id, User.objects.get(pk=user_id))
+            try:
+                services.item_report_progress(
+                    item=ResponsibilityItem.objects.get(pk=pk), actor=user, text="进展", percent=50
+                )
+                with count.get_lock():
+                    count.value += 1
+            except Exception:  # noqa: BLE001 - counted and shown
+                with errors.get_lock():
+                    errors.value += 1
+    finally:
+        _close_connections()
 
-    def work(slot: int):
-        rng = random.Random(slot)
-        users = {}
-        try:
-            while not stop.is_set():
-                pk = rng.choice(item_ids)
-                user_id = assignees[pk]
-                user = users.get(user_id) or users.setdefault(user_id, User.objects.get(pk=user_id))
-                try:
-                    services.item_report_progress(
-                        item=ResponsibilityItem.objects.get(pk=pk), actor=user, text="进展", percent=50
-                    )
-                    counts[slot] += 1
-                except Exception as exc:  # noqa: BLE001 - counted and shown
-                    errors.append(type(exc).__name__)
-        finally:
-            connections.close_all()
 
-    workers = [threading.Thread(target=work, args=(slot,)) for slot in range(threads)]
-    start = time.perf_counter()
+def _at_the_batch(sweeping, assignees, batch_size, where, stop, latencies) -> None:
+    """A process sending transitions to items of the batch the sweep works on now (ids in its
+    order: ``where`` is how many it has looked at); puts its latencies on ``latencies``."""
+    from lists import services
+    from lists.models import ResponsibilityItem
+    from organization.models import User
+
+    rng, measured = random.Random(7), []
+    try:
+        while not stop.is_set():
+            low = where.value
+            pk = rng.choice(sweeping[low : low + batch_size] or sweeping[-1:])
+            user = User.objects.get(pk=assignees[pk])
+            start = time.perf_counter()
+            services.item_report_progress(
+                item=ResponsibilityItem.objects.get(pk=pk), actor=user, text="进展", percent=60
+            )
+            measured.append(time.perf_counter() - start)
+    finally:
+        latencies.put(measured)
+        _close_connections()
+
+
+def transitions_while(
+    run, *, item_ids, assignees, threads: int, seconds: float | None, sweeping=None, batch_size: int = 0
+):
+    """Transitions from ``threads`` processes on ``item_ids`` while ``run(progress)`` runs (or for
+    ``seconds``), and with ``sweeping``, one more process on the items of the sweep's current
+    batch. Processes, not threads: in production the sweep (a worker) and the transitions (the
+    web workers) do not share an interpreter lock. Returns (transitions, wall seconds, run's
+    result, sorted latencies on the current batch)."""
+    context = multiprocessing.get_context("fork")
+    stop, count, errors, where = context.Event(), context.Value("l", 0), context.Value("l", 0), context.Value("l", 0)
+    latencies = context.SimpleQueue()
+    _close_connections()  # the children must not share this process's connection
+    workers = [
+        context.Process(target=_transitions, args=(slot, item_ids, assignees, stop, count, errors))
+        for slot in range(threads)
+    ]
+    if sweeping:
+        workers.append(
+            context.Process(target=_at_the_batch, args=(sweeping, assignees, batch_size, where, stop, latencies))
+        )
     for worker in workers:
         worker.start()
+    start = time.perf_counter()
     result = None
     if seconds is not None:
         time.sleep(seconds)
     else:
-        result = run()
+
+        def progress(state):
+            where.value = state.done
+
+        result = run(progress)
     stop.set()
+    wall, done = time.perf_counter() - start, count.value
+    measured = sorted(latencies.get()) if sweeping else []
     for worker in workers:
         worker.join()
-    wall = time.perf_counter() - start
-    if errors:
-        print(f"    transition errors: {len(errors)} ({', '.join(sorted(set(errors)))})")
-    return sum(counts), wall, result
-
-
-def sweep_under_load(as_of, sweeping: list[int], others, assignees, *, threads: int, batch_size: int):
-    """A first sweep of ``sweeping`` while ``threads`` threads send transitions to ``others`` and
-    one more to items of the sweep's current batch; (transitions, wall s, report, latencies)."""
-    from django.db import connections
-
-    from lists import services
-    from lists.models import ResponsibilityItem
-    from organization.models import User
-    from workflows.sweep import sweep_deadlines
-
-    where = {"done": 0}
-    latencies: list[float] = []
-    stop = threading.Event()
-
-    def at_the_batch():
-        """Transitions on items of the batch the sweep works on now (ids in its order)."""
-        rng = random.Random(7)
-        try:
-            while not stop.is_set():
-                low = where["done"]
-                pk = rng.choice(sweeping[low : low + batch_size] or sweeping[-1:])
-                user = User.objects.get(pk=assignees[pk])
-                start = time.perf_counter()
-                services.item_report_progress(
-                    item=ResponsibilityItem.objects.get(pk=pk), actor=user, text="进展", percent=60
-                )
-                latencies.append(time.perf_counter() - start)
-        finally:
-            connections.close_all()
-
-    def progress(state):
-        where["done"] = state.done
-
-    batch_thread = threading.Thread(target=at_the_batch)
-    batch_thread.start()
-    try:
-        count, wall, report = transitions_while(
-            lambda: sweep_deadlines(as_of=as_of, batch_size=batch_size, progress=progress),
-            item_ids=[pk for pk, _ in others],
-            assignees=assignees,
-            threads=threads,
-            seconds=None,
-        )
-    finally:
-        stop.set()
-        batch_thread.join()
-    return count, wall, report, sorted(latencies)
+    if errors.value:
+        print(f"    transition errors: {errors.value}")
+    return done, wall, result, measured
 
 
 def main() -> int:
@@ -293,7 +324,7 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=10_000, help="objects changing step at once")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=None)
-    parser.add_argument("--threads", type=int, default=2, help="threads sending transitions to other items")
+    parser.add_argument("--threads", type=int, default=2, help="processes sending transitions to other items")
     parser.add_argument("--seconds", type=float, default=15.0, help="the baseline of the transitions")
     parser.add_argument(
         "--viewflow-repeats", type=int, default=None, help="time viewflow in the first K repeats only (default: all)"
@@ -328,30 +359,40 @@ def main() -> int:
     busy_set = Changing(pick(args.changes, as_of, used, states=("in_progress",)))
     quiet_set = Changing(pick(args.changes, as_of, used))
     firsts, seconds_runs, timers, baseline, during, ratios, p99s = [], [], [], [], [], [], []
+    first_cpu, second_cpu, timer_cpu = [], [], []
     for round_ in range(1, args.repeat + 1):
         print(f"-- repeat {round_} (load average {load()})")
         quiet_set.make_due(as_of)
-        elapsed, report = timed(lambda: sweep_deadlines(as_of=as_of, batch_size=batch_size))
+        elapsed, python, backend, report = costed(lambda: sweep_deadlines(as_of=as_of, batch_size=batch_size))
         firsts.append(elapsed)
+        first_cpu.append(python + backend)
         print(
             f"  first sweep: {elapsed:.2f} s, {len(report.changes):,} changed, {report.escalations:,} escalation"
-            f" step(s), {report.batches} batches ({len(report.changes) / elapsed:,.0f} objects/s)"
+            f" step(s), {report.batches} batches ({len(report.changes) / elapsed:,.0f} objects/s); CPU: Python"
+            f" {python:.2f} s + PostgreSQL backend {backend:.2f} s = {python + backend:.2f} s"
         )
         again = []
         for _ in range(3):
-            elapsed, report = timed(lambda: sweep_deadlines(as_of=as_of, batch_size=batch_size))
-            again.append(elapsed)
+            elapsed, python, backend, report = costed(lambda: sweep_deadlines(as_of=as_of, batch_size=batch_size))
+            again.append((elapsed, python + backend))
             assert not report.changes, report.changes[:3]
         quiet_set.put_back()
-        seconds_runs.append(min(again))
+        best = min(again)
+        seconds_runs.append(best[0])
+        second_cpu.append(best[1])
         print(
-            f"  second sweep (nothing to change): best {min(again) * 1000:.0f} ms of {[round(s * 1000) for s in again]}"
+            f"  second sweep (nothing to change): best {best[0] * 1000:.0f} ms of {[round(s * 1000) for s, _ in again]};"
+            f" CPU (Python + backend) {best[1] * 1000:.0f} ms"
         )
         flush_broker()
         if args.viewflow_repeats is None or round_ <= args.viewflow_repeats:
-            elapsed, fired = fire_timers(args.changes)
+            elapsed, python, backend, fired = fire_timers(args.changes)
             timers.append(elapsed)
-            print(f"  viewflow fire_due_timers: {fired:,} timers in {elapsed:.2f} s ({fired / elapsed:,.0f}/s)")
+            timer_cpu.append(python + backend)
+            print(
+                f"  viewflow fire_due_timers: {fired:,} timers in {elapsed:.2f} s ({fired / elapsed:,.0f}/s);"
+                f" CPU: Python {python:.2f} s + backend {backend:.2f} s = {python + backend:.2f} s"
+            )
 
         # Transitions on other items, without and with a sweep running.
         others = list(
@@ -360,17 +401,27 @@ def main() -> int:
             .values_list("pk", "assignee_id")[:2000]
         )
         assignees = dict(others)
-        count, wall, _ = transitions_while(
+        before = host_busy()
+        count, wall, _, _ = transitions_while(
             None, item_ids=list(assignees), assignees=assignees, threads=args.threads, seconds=args.seconds
         )
         quiet = count / wall
         baseline.append(quiet)
+        print(f"  transitions without a sweep: host CPU {busy_share(before):.0%} busy")
         sweeping = busy_set.pks
         busy_set.make_due(as_of)
         assignees.update(ResponsibilityItem.objects.filter(pk__in=sweeping).values_list("pk", "assignee_id"))
-        count, wall, report, latencies = sweep_under_load(
-            as_of, sweeping, others, assignees, threads=args.threads, batch_size=batch_size
+        before = host_busy()
+        count, wall, report, latencies = transitions_while(
+            lambda progress: sweep_deadlines(as_of=as_of, batch_size=batch_size, progress=progress),
+            item_ids=list(assignees.keys() - set(sweeping)),
+            assignees=assignees,
+            threads=args.threads,
+            seconds=None,
+            sweeping=sweeping,
+            batch_size=batch_size,
         )
+        print(f"  transitions during a sweep: host CPU {busy_share(before):.0%} busy")
         busy_set.put_back()
         busy = count / wall
         during.append(busy)
@@ -378,7 +429,7 @@ def main() -> int:
         p99 = latencies[int(0.99 * (len(latencies) - 1))] if latencies else float("nan")
         p99s.append(p99)
         print(
-            f"  transitions on other items ({args.threads} threads): {quiet:.1f}/s without a sweep, {busy:.1f}/s"
+            f"  transitions on other items ({args.threads} processes): {quiet:.1f}/s without a sweep, {busy:.1f}/s"
             f" during one ({busy / quiet:.0%}); the sweep: {wall:.2f} s, {len(report.changes):,} changed"
         )
         print(
@@ -394,15 +445,18 @@ def main() -> int:
         values = [v * scale for v in values]
         return f"median {statistics.median(values):{fmt}} {unit} (min {min(values):{fmt}}, max {max(values):{fmt}})"
 
-    print(f"  first sweep, {args.changes:,} changes: {spread(firsts)}")
-    print(f"  second sweep: {spread(seconds_runs, 'ms', 1000, '.0f')}")
+    print(f"  first sweep, {args.changes:,} changes: {spread(firsts)}; CPU {spread(first_cpu)}")
+    print(f"  second sweep: {spread(seconds_runs, 'ms', 1000, '.0f')}; CPU {spread(second_cpu, 'ms', 1000, '.0f')}")
     if timers:
-        print(f"  viewflow fire_due_timers, {args.changes:,} timers: {spread(timers)}")
-        print(f"  sweep vs viewflow: {statistics.median(timers) / statistics.median(firsts):.1f}× faster")
+        print(f"  viewflow fire_due_timers, {args.changes:,} timers: {spread(timers)}; CPU {spread(timer_cpu)}")
+        print(
+            f"  sweep vs viewflow: {statistics.median(timers) / statistics.median(firsts):.1f}× faster (wall),"
+            f" {statistics.median(timer_cpu) / statistics.median(first_cpu):.1f}× (CPU)"
+        )
     print(
         f"  transitions/s on other items: without {spread(baseline, '/s', 1, '.1f')}; during {spread(during, '/s', 1, '.1f')}"
     )
-    print(f"  share kept: {spread(ratios, '', 100, '.0f')} %")
+    print(f"  share kept: {spread(ratios, '%', 100, '.0f')}")
     print(f"  p99 on the current batch: {spread(p99s, 'ms', 1000, '.0f')}")
     return 0
 

@@ -199,6 +199,7 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
         occurrences = _occurrences([entry for entry in entries if not entry.get("key")])
         personal = list(registry.personal_channels())
         users = {user.pk: user for user in _recipients(sorted({pk for e in entries for pk in e["recipient_ids"]}))}
+        preferences = {pk: _preference(user) for pk, user in users.items()}  # one each, not one per row
         rows = []
         for entry in entries:
             subject = entry.get("subject")
@@ -216,7 +217,7 @@ def outbox_write_many(entries: list[dict], *, now: dt.datetime | None = None) ->
             title = str(context.get("title", ""))[:200]
             url = str(context.get("url", ""))
             for user, stand_in_for in _addressed(entry, users):
-                preference = _preference(user)
+                preference = preferences[user.pk]
                 push_at = preference.deliver_at(now, urgent=urgent)
                 channels = [(Channel.IN_APP, None, now, url)]
                 if user.email and preference.pushes(event, Channel.EMAIL):
@@ -320,7 +321,7 @@ def _insert_new(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
 
 def _insert_new_by_arrays(rows: list[OutboxMessage]) -> list[tuple[int, dt.datetime]]:
     """PostgreSQL: the same INSERT … ON CONFLICT DO NOTHING RETURNING, its values passed as one
-    array per column (``unnest``): one statement, whatever the number of rows, and none of the
+    binary array per column (``unnest``): one statement, whatever the number of rows, and none of the
     ORM's per-value preparation, which cost more than the database's work for a sweep's batch.
     Every column is a plain value (text, number, boolean, aware datetime, id)."""
     meta = OutboxMessage._meta
@@ -334,15 +335,29 @@ def _insert_new_by_arrays(rows: list[OutboxMessage]) -> list[tuple[int, dt.datet
             columns.append([getattr(row, field.attname) for row in rows])
     qn = connection.ops.quote_name
     names = ", ".join(qn(field.column) for field in fields)
-    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in fields)
+    # Binary parameters (%b): psycopg dumps the lists in C. As text they were quoted into the SQL
+    # in Python, which cost six times the CPU (a sweep's batch: 2,500 rows, 16 columns).
+    arrays = ", ".join(f"%b::{field.db_type(connection)}[]" for field in fields)
     sql = (
         f"INSERT INTO {qn(meta.db_table)} ({names}) SELECT * FROM unnest({arrays}) "
         f"ON CONFLICT DO NOTHING RETURNING {qn(meta.pk.column)}, {qn(meta.get_field('idempotency_key').column)}"
     )
-    with connection.cursor() as cursor:
+    with _server_binding_cursor() as cursor:
         cursor.execute(sql, columns)
         ids = {key: pk for pk, key in cursor.fetchall()}
     return [(ids[row.idempotency_key], row.next_attempt_at) for row in rows if row.idempotency_key in ids]
+
+
+def _server_binding_cursor():
+    """A cursor of the current connection (same transaction) that sends its parameters apart
+    from the statement, as binary parameters need; Django's own cursors bind on the client (they
+    write every value into the SQL text). Wrapped as Django wraps its cursors: the statement is
+    logged, counted and seen by execute wrappers like any other."""
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.ensure_connection()
+    raw = ServerBindingCursor(connection.connection)
+    return connection.make_debug_cursor(raw) if connection.queries_logged else connection.make_cursor(raw)
 
 
 # One broker connection per thread (and process, and broker URL), kept between calls: opening one
