@@ -260,6 +260,13 @@ CELERY_BEAT_SCHEDULE["pledges-leader-check-reminders"] = {
 }
 # -- end pledges --
 
+# -- partylife: the current period's 三会一课 obligations of every branch (the sweep warns on them) --
+CELERY_BEAT_SCHEDULE["partylife-open-obligations"] = {
+    "task": "partylife.tasks.open_obligations",
+    "schedule": crontab(minute=3),
+}
+# -- end partylife --
+
 REST_FRAMEWORK = {
     # Token first so that an anonymous API call gets 401 with WWW-Authenticate, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [

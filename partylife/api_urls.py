@@ -6,6 +6,7 @@ from . import apis
 router = SimpleRouter()
 router.register("activities", apis.ActivityViewSet, basename="activity")
 router.register("visits", apis.VisitViewSet, basename="visit")
+router.register("activity-obligations", apis.FrequencyObligationViewSet, basename="activity-obligation")
 router.register("findings", apis.FindingViewSet, basename="finding")
 
 urlpatterns = [

@@ -16,11 +16,18 @@ from workflows.api import ReasonInputSerializer, TransitionViewSetMixin, run_ser
 
 from . import services
 from .models import Absence
-from .selectors import activities_visible_to, findings_visible_to, visit_coverage, visits_visible_to
+from .selectors import (
+    activities_visible_to,
+    findings_visible_to,
+    obligations_visible_to,
+    visit_coverage,
+    visits_visible_to,
+)
 from .serializers import (
     ActivitySerializer,
     CancelInputSerializer,
     FindingSerializer,
+    FrequencyObligationSerializer,
     MakeupInputSerializer,
     RecordInputSerializer,
     VisitSerializer,
@@ -180,3 +187,15 @@ class VisitCoverageView(APIView):
 
             month = timezone.localdate().strftime("%Y-%m")
         return Response(CoverageRowSerializer(visit_coverage(request.user, month), many=True).data)
+
+
+class FrequencyObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """三会一课 obligations of the branches the caller reads: one per branch, kind and period,
+    ``open`` until an activity of the kind is recorded in the period (then ``met``); the sweep
+    keeps ``warning_level`` and ``escalation_level`` like a late item's."""
+
+    serializer_class = FrequencyObligationSerializer
+    filterset_fields = ["state", "kind", "unit", "warning_level"]
+
+    def get_queryset(self):
+        return obligations_visible_to(self.request.user).order_by("-period_start", "unit__path", "kind", "pk")

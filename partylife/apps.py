@@ -11,27 +11,13 @@ EVENT_TEXTS = {
 }
 
 
-def register_with_sweep() -> None:
-    """A finding is a subject supervision can open a case on; its clock never runs (it is
-    decided, not worked on), so the sweep leaves it alone."""
-    from django.urls import reverse
+def register_deadline_defaults() -> None:
+    """三会一课 obligations when no ``DeadlinePolicy`` row of kind ``activity_frequency`` exists:
+    blue in the period's last five working days, red when it ended, escalated three working
+    days later."""
+    from workflows.policies import Policy, register_defaults
 
-    from workflows.sweep import SweepTarget, register
-
-    from .models import Finding
-
-    register(
-        SweepTarget(
-            kind="finding",
-            model=Finding,
-            clock_states=(),
-            open_states=(Finding.State.FILED,),
-            unit_field="unit",
-            assigned_field="filed_at",
-            select_related=("unit",),
-            url_of=lambda finding: reverse("partylife:finding-detail", args=[finding.pk]),
-        )
-    )
+    register_defaults("activity_frequency", normal=Policy(blue_before_due_working_days=5, blue_at_percent_time_used=0))
 
 
 class PartylifeConfig(AppConfig):
@@ -43,11 +29,13 @@ class PartylifeConfig(AppConfig):
         from workflows.audit import register_logged_model
 
         from .inbox import register_inbox_providers
-        from .models import Activity, Finding
+        from .models import Activity, Finding, FrequencyObligation
         from .search import register_search_providers
+        from .sweep import register_with_sweep
 
-        for model in (Activity, Finding):
+        for model in (Activity, Finding, FrequencyObligation):
             register_logged_model(model)
+        register_deadline_defaults()
         register_with_sweep()
         register_inbox_providers()
         register_search_providers()

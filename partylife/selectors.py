@@ -230,3 +230,17 @@ def frequency_gaps(units, today: dt.date) -> list[dict]:
                     }
                 )
     return gaps
+
+
+def obligations_visible_to(user):
+    """三会一课 obligations of the branches the caller reads (members: their own)."""
+    from .models import FrequencyObligation
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return FrequencyObligation.objects.none()
+    return (
+        FrequencyObligation.objects.filter(scope.township_q("unit__path"))
+        .filter(_readable_q(scope, "unit__path"))
+        .select_related("unit", "activity")
+    )

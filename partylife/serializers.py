@@ -257,3 +257,30 @@ class FindingSerializer(serializers.ModelSerializer):
             if name in data and not data[name].strip():
                 raise serializers.ValidationError({name: _("This field may not be blank.")})
         return data
+
+
+class FrequencyObligationSerializer(serializers.ModelSerializer):
+    """A branch's 三会一课 obligation of one period (read-only: the sweep and ``record`` move it)."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+
+    class Meta:
+        from .models import FrequencyObligation
+
+        model = FrequencyObligation
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "kind",
+            "title",
+            "period_start",
+            "period_end",
+            "state",
+            "due_at",
+            "warning_level",
+            "escalation_level",
+            "activity",
+            "met_at",
+        ]
+        read_only_fields = fields

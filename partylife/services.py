@@ -108,6 +108,9 @@ def activity_record(
         recorder=actor,
     )
     Absence.objects.bulk_create(Absence(activity=activity, user=a["user"], reason=a["reason"]) for a in absentees)
+    from .obligations import obligation_meet_by
+
+    obligation_meet_by(activity=activity, actor=actor)
     if absentees:
         emit(
             "activity.makeup_due",

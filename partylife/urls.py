@@ -16,6 +16,7 @@ urlpatterns = [
     path("activities/<int:pk>/makeup/", views.activity_makeup, name="activity-makeup"),
     path("visits/", views.visit_index, name="visit-index"),
     path("visits/coverage/", views.visit_coverage_page, name="visit-coverage"),
+    path("obligations/", views.obligation_index, name="obligation-index"),
     path("findings/", views.finding_index, name="finding-index"),
     path("findings/<int:pk>/", views.finding_detail, name="finding-detail"),
     path("findings/<int:pk>/<slug:name>/", views.finding_decide, name="finding-decide"),

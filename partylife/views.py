@@ -19,13 +19,14 @@ from organization.scoping import scope_for
 from workflows.engine import TransitionError, available_transitions, may_ever_take, timeline
 
 from . import services
-from .models import Absence, Activity, ActivityKind, ActivityPart, Finding
+from .models import Absence, Activity, ActivityKind, ActivityPart, Finding, FrequencyObligation
 from .selectors import (
     activities_visible_to,
     activity_detail,
     findings_visible_to,
     frequency_gaps,
     members_of,
+    obligations_visible_to,
     organisable_units,
     party_units_of,
     pending_makeups,
@@ -451,3 +452,17 @@ def finding_decide(request, pk: int, name: str):
         call = lambda: services.finding_accept(finding=finding, actor=request.user)  # noqa: E731
     _run(request, call, _("Done."))
     return redirect("partylife:finding-detail", pk=pk)
+
+
+# -- 三会一课 obligations ---------------------------------------------------------------------
+@login_required
+def obligation_index(request):
+    """The branches' 三会一课 obligations, open ones first (coloured by the sweep), then met."""
+    qs = obligations_visible_to(request.user)
+    if request.GET.get("unit", "").isdigit():
+        qs = qs.filter(unit_id=int(request.GET["unit"]))
+    level = request.GET.get("warning_level", "")
+    if level in dict(FrequencyObligation.Warning.choices):
+        qs = qs.filter(warning_level=level)
+    rows = list(qs.order_by("state", "due_at", "unit__path", "kind")[:200])
+    return render(request, "partylife/obligation_index.html", {"rows": rows, "level": level})

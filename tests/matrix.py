@@ -298,6 +298,21 @@ def b_theme_party_day(p):
     return theme_party_day(p, branch=p.b_branch, leader=p.b_leader)
 
 
+def branch_obligation(p, branch=None):
+    """Branch 01's 三会一课 obligation of this month (支委会), opened as beat opens it."""
+    from django.utils import timezone
+
+    from partylife.models import FrequencyObligation
+    from partylife.obligations import obligations_open
+
+    obligations_open(as_of=timezone.now())
+    return FrequencyObligation.objects.filter(unit=branch or p.branch, kind="committee_meeting").latest("period_start")
+
+
+def b_branch_obligation(p):
+    return branch_obligation(p, branch=p.b_branch)
+
+
 def branch_visit(p):
     """cadre001's visit to a village paired with branch 01 (千名干部联村企)."""
     from organization.models import Pairing
@@ -1092,6 +1107,12 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "partylife:visit-coverage": (Case(LOGGED_IN_PAGE),),
     "partylife:finding-index": (Case(LOGGED_IN_PAGE),),
+    "partylife:obligation-index": (Case(LOGGED_IN_PAGE, note="filtered to the branches the caller reads"),),
+    "activity-obligation-list": (Case(API_LOGGED_IN, kind="api"),),
+    "activity-obligation-detail": (
+        Case(API_READERS, kind="api", subject=branch_obligation),
+        Case(API_B_READERS, kind="api", subject=b_branch_obligation),
+    ),
     "partylife:finding-detail": (
         Case(expect(404, commissioner=200, observer=200, anonymous=302, township=404), subject=filed_finding),
         Case(expect(404, anonymous=302, township=404, b_commissioner=200), subject=b_filed_finding),
