@@ -115,15 +115,10 @@ def office_unlink(request, pk: int):
 # -- a person's own links ------------------------------------------------------------------------
 
 
-def _townships_of(user) -> list[Unit]:
-    paths = Membership.objects.filter(user=user).values_list("unit__path", flat=True)
-    return list(Unit.objects.filter(path__in=set(township_paths_of(paths)), kind=Unit.Kind.TOWNSHIP))
-
-
 @login_required
 def my_links(request):
-    townships = _townships_of(request.user)
-    apps = VendorApp.objects.configured().filter(township__in=townships).select_related("township")
+    paths = set(township_paths_of(Membership.objects.filter(user=request.user).values_list("unit__path", flat=True)))
+    apps = VendorApp.objects.configured().filter(township__path__in=paths).select_related("township")
     links = {link.provider: link for link in AccountLink.objects.filter(user=request.user)}
     rows = [(app, links.get(app.provider)) for app in apps]
     return render(request, "connect/me.html", {"rows": rows, "links": links.values()})

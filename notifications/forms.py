@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from . import registry
@@ -26,7 +28,11 @@ class PreferenceForm(forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        for channel, reachable in registry.personal_channels().items():
-            name = f"{channel}_enabled"
-            if name in self.fields and (user is None or not reachable(user.pk).exists()):
-                del self.fields[name]
+        channels = registry.personal_channels()
+        reached = {}
+        if user is not None and channels:  # one query for every personal channel
+            exists = {channel: Exists(reachable(OuterRef("pk"))) for channel, reachable in channels.items()}
+            reached = get_user_model().objects.filter(pk=user.pk).annotate(**exists).values(*channels).first() or {}
+        for channel in channels:
+            if not reached.get(channel):
+                self.fields.pop(f"{channel}_enabled", None)

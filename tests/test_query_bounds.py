@@ -147,7 +147,7 @@ READS: list[Read] = [
     Read("supervision-case-transitions", "commissioner", 5, pk("case"), api=True, grows=False),
     # notifications
     Read("notifications:inbox", "cadre", 8),
-    Read("notifications:preferences", "cadre", 7, grows=False),
+    Read("notifications:preferences", "cadre", 8, grows=False),  # +1: the work-notice channels that reach them
     Read("api-notifications", "cadre", 4, api=True),
     # search and printing
     # (the world's rows are not named after the query: the answer's size does not follow them)
@@ -162,6 +162,8 @@ READS: list[Read] = [
     Read("office_person", "office", 13, lambda w: {"pk": w.p.cadre.pk}, grows=False),
     Read("office_pairings", "office", 11, grows=False),
     Read("office_changes", "office", 9, grows=False),
+    Read("connect:office", "office", 12, grows=False),
+    Read("connect:me", "cadre", 9, grows=False),
     # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges)
     Read("reports:dashboard", "secretary", 28, query=Q3),
     Read("reports:dashboard", "leader", 28, query=Q3),
@@ -192,6 +194,8 @@ READS: list[Read] = [
 ]
 
 NOT_MEASURED = {
+    "connect:start": "a redirect to the platform's sign-in page: one application row, never a list",
+    "connect:callback": "the sign-in callback: one session state, one link (tests/connect against the fake)",
     "logout": "a POST; its GET answers 405 without reading anything",
     "admin:index": "Django admin: staff only, Django's own pages",
     "api-schema": "the OpenAPI document: generated from code, reads no rows",
