@@ -55,6 +55,17 @@ def pk(name: str) -> Callable[[World], dict]:
 Q3 = "year=2026&quarter=3"
 ISSUES = "issues:issue-"
 
+
+def _template(world: World):
+    from lists.models import RecurringItemTemplate
+
+    return RecurringItemTemplate.objects.get_or_create(unit=world.p.branch, title="每月主题党日", standard="有记录")[0]
+
+
+def _jurisdiction(world: World):
+    return world.p.commissioner.memberships.get(role="commissioner").unit.jurisdiction
+
+
 READS: list[Read] = [
     # organization
     Read("healthz", "anonymous", 3, grows=False),
@@ -164,6 +175,13 @@ READS: list[Read] = [
     Read("office_changes", "office", 9, grows=False),
     Read("connect:office", "office", 12, grows=False),
     Read("connect:me", "cadre", 9, grows=False),
+    Read("office_templates", "office", 13, grows=False),
+    Read("office_template", "office", 14, lambda w: {"pk": _template(w).pk}, grows=False),
+    Read("office_calendar", "office", 11, grows=False),
+    Read("office_jurisdictions", "office", 12, grows=False),
+    Read("office_jurisdiction", "office", 12, lambda w: {"pk": _jurisdiction(w).pk}, grows=False),
+    Read("office_import", "office", 8, grows=False),
+    Read("office_import_template", "office", 6, grows=False),
     # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges)
     Read("reports:dashboard", "secretary", 28, query=Q3),
     Read("reports:dashboard", "leader", 28, query=Q3),
