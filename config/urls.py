@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
 from organization.views import healthz
+from reports import views as reports_views
 
 api_v1 = [
     path("", include("organization.api_urls")),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("office/scoring/", reports_views.office_scoring, name="office_scoring"),
     path("", include("workflows.urls")),
     path("", include("organization.urls")),
 ]

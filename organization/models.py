@@ -280,6 +280,7 @@ class AdministrativeChange(models.Model):
         MEMBERSHIP_REMOVE = "membership_remove", _("role removed")
         PAIRING_ADD = "pairing_add", _("pairing added")
         PAIRING_REMOVE = "pairing_remove", _("pairing ended")
+        SCORING_CHANGE = "scoring_change", _("scoring scheme changed")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")
