@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from delegations.office_views import office_handover
 from organization.views import healthz
+from reports import views as reports_views
 
 api_v1 = [
     path("", include("organization.api_urls")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
     path("", include("connect.urls")),
+    path("office/scoring/", reports_views.office_scoring, name="office_scoring"),
     path("", include("workflows.urls")),
     path("", include("organization.urls")),
 ]

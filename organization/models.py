@@ -296,6 +296,7 @@ class AdministrativeChange(models.Model):
         HAND_OVER = "hand_over", _("open work handed over")  # 交接
         POLICY_SET = "policy_set", _("deadline policy and escalation ladder set")
         POLICY_REMOVE = "policy_remove", _("deadline policy returned to the deployment's")
+        SCORING_CHANGE = "scoring_change", _("scoring scheme changed")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

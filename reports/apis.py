@@ -64,6 +64,7 @@ class QuarterlyAssessmentApi(_QuarterlyBase):
             "quarter": assessment.period.quarter,
             "as_of": assessment.period.as_of,
             "scheme_year": assessment.scheme.year if assessment.scheme.pk else None,
+            "weights": selectors.scheme_weights(assessment.scheme),
             "units": assessment.units,
             "persons": assessment.persons,
             "candidates": {

@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from workflows.calendar import local_minute
 from workflows.spreadsheet import append_row
 
-from .selectors import Assessment
+from .selectors import Assessment, weight_lines
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="B22222")
@@ -30,6 +30,7 @@ def _unit_headers():
         _("Pledge fulfilment rate"), _("Issues resolved"), _("Issue resolution rate"), _("Satisfaction rate"),
         _("Bonus"), _("Deductions"), _("Score"), _("Veto"), _("Candidate"),
         _("Activities held"), _("Required parts complete"), _("Attendance rate"), _("Visit coverage"),
+        _("三会一课 held as often as required"), _("Findings accepted"),
     ]  # fmt: skip
 
 
@@ -43,7 +44,7 @@ def _unit_line(row):
         None if row.score is None else float(row.score), "、".join(row.veto_reasons) if row.vetoed else "",
         _("yes") if row.candidate else "",
         c.get("activities_held", 0), _pct(r.get("required_parts_complete")), _pct(r.get("attendance_rate")),
-        _pct(r.get("visit_coverage")),
+        _pct(r.get("visit_coverage")), _pct(r.get("frequency_met")), c.get("findings_accepted", 0),
     ]  # fmt: skip
 
 
@@ -94,17 +95,24 @@ def assessment_workbook(assessment: Assessment) -> bytes:
         "{} {}".format(_("Branches"), suffix),
         _unit_headers(),
         [_unit_line(r) for r in sorted(assessment.unit_rows, key=lambda r: (r.rank or 10**6, r.unit.path))],
-        (4, 5, 10, 20, 21, 22),
+        (4, 5, 10, 20, 21, 22, 23),
     )
     _sheet(
         wb,
         "{} {}".format(_("Roll-up"), suffix),
         _unit_headers(),
         [_unit_line(r) for r in assessment.rollup_rows],
-        (4, 5, 10, 20, 21, 22),
+        (4, 5, 10, 20, 21, 22, 23),
     )
     _sheet(
         wb, "{} {}".format(_("Members"), suffix), _person_headers(), [_person_line(r) for r in assessment.persons], (6,)
+    )
+    _sheet(
+        wb,
+        "{} {}".format(_("Scoring weights"), suffix),
+        [_("Figure"), _("Weight")],
+        [[str(label), float(weight)] for label, weight in weight_lines(assessment.scheme)],
+        (),
     )
     buffer = io.BytesIO()
     wb.save(buffer)

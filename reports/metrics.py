@@ -437,7 +437,9 @@ def rate_definitions() -> dict[str, tuple[str, str]]:
 class PartyBuildingProvider(MetricProvider):
     """Party building (党建) of each branch: activities held (recorded) in the quarter, those that
     held every required part of their kind, attendance (check-ins over check-ins plus recorded
-    absentees) and 1+N visit coverage (paired units visited at least once over paired units).
+    absentees), 1+N visit coverage (paired units visited at least once over paired units), the
+    三会一课 obligations whose period ended in the quarter that were met (held as often as
+    required), and the observers' findings about it accepted into a supervision case.
     Counted per unit, so they roll up the tree by addition like every other figure."""
 
     name = "party_building"
@@ -448,17 +450,26 @@ class PartyBuildingProvider(MetricProvider):
         "attendance_expected",
         "paired_units",
         "paired_units_visited",
+        "obligations_due",
+        "obligations_met",
+        "findings_accepted",
     )
     rates = {
+        "frequency_met": ("obligations_met", "obligations_due"),
         "required_parts_complete": ("activities_parts_complete", "activities_held"),
         "attendance_rate": ("attendance_present", "attendance_expected"),
         "visit_coverage": ("paired_units_visited", "paired_units"),
     }
-    weight_fields = {}
+    weight_fields = {
+        "frequency_met": "weight_frequency_met",
+        "required_parts_complete": "weight_required_parts",
+        "attendance_rate": "weight_attendance",
+        "visit_coverage": "weight_visit_coverage",
+    }
 
     def collect(self, period, context):
         from organization.models import Pairing
-        from partylife.models import Activity, RequiredPart, Visit
+        from partylife.models import Activity, Finding, FrequencyObligation, RequiredPart, Visit
 
         required: dict[str, set[str]] = {}
         for kind, code in RequiredPart.objects.values_list("kind", "part__code"):
@@ -497,6 +508,28 @@ class PartyBuildingProvider(MetricProvider):
         )
         for branch_id, partner_id in Pairing.objects.values_list("branch_id", "partner_id"):
             _add(units, branch_id, paired_units=1, paired_units_visited=int((branch_id, partner_id) in visited))
+        # 三会一课 obligations whose period ended in the quarter (by its cut): met, or not.
+        obligations = (
+            FrequencyObligation.objects.filter(due_at__gt=period.start, due_at__lte=period.as_of)
+            .order_by()
+            .values("unit_id")
+            .annotate(
+                due=Count("pk"),
+                met=Count("pk", filter=Q(state=FrequencyObligation.State.MET, met_at__lt=period.as_of)),
+            )
+        )
+        for row in obligations:
+            _add(units, row["unit_id"], obligations_due=row["due"], obligations_met=row["met"])
+        accepted = (
+            Finding.objects.filter(
+                state=Finding.State.ACCEPTED, decided_at__gte=period.start, decided_at__lt=period.as_of
+            )
+            .order_by()
+            .values("unit_id")
+            .annotate(n=Count("pk"))
+        )
+        for row in accepted:
+            _add(units, row["unit_id"], findings_accepted=row["n"])
         return units, {}
 
 

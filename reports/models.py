@@ -25,11 +25,27 @@ def _points(verbose_name, default, **kwargs):
 class ScoringScheme(models.Model):
     """How a quarter's figures become a score on 100 points, points and grades (one per year)."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    # weights of the rate metrics; they add up to 100
-    weight_on_time_acceptance = _points(_("weight: on-time acceptance rate"), "20")
-    weight_on_time_completion = _points(_("weight: on-time completion rate"), "60")
-    weight_pledge_fulfilment = _points(_("weight: pledge fulfilment rate"), "20")
+    year = models.PositiveSmallIntegerField(_("year"))
+    # A township's own scheme (its office edits it); without one, the deployment's (township empty).
+    township = models.ForeignKey(
+        "organization.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="scoring_schemes",
+        verbose_name=_("township"),
+        limit_choices_to={"kind": "township"},
+    )
+    # weights of the rate metrics; they add up to 100. The defaults give the business figures 80
+    # (in the old 20 : 60 : 20) and Party building 20 (党建: 三会一课 on frequency, required parts,
+    # attendance, 1+N visit coverage, 5 each): a unit with no Party-building figure scores as before.
+    weight_on_time_acceptance = _points(_("weight: on-time acceptance rate"), "16")
+    weight_on_time_completion = _points(_("weight: on-time completion rate"), "48")
+    weight_pledge_fulfilment = _points(_("weight: pledge fulfilment rate"), "16")
+    weight_frequency_met = _points(_("weight: 三会一课 held as often as required"), "5")
+    weight_required_parts = _points(_("weight: activities with every required part"), "5")
+    weight_attendance = _points(_("weight: attendance rate"), "5")
+    weight_visit_coverage = _points(_("weight: 1+N visit coverage"), "5")
     accept_within_working_days = models.PositiveSmallIntegerField(
         _("accepted on time within (working days)"), default=1
     )
@@ -63,24 +79,82 @@ class ScoringScheme(models.Model):
         verbose_name = _("scoring scheme")
         verbose_name_plural = _("scoring schemes")
         ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year"], condition=models.Q(township__isnull=True), name="one_deployment_scheme_per_year"
+            ),
+            models.UniqueConstraint(fields=["township", "year"], name="one_township_scheme_per_year"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.year} {_('scoring scheme')}"
+        where = f"{self.township} " if self.township_id else ""
+        return f"{where}{self.year} {_('scoring scheme')}"
 
     def clean(self):
-        from .metrics import weight_fields
-
-        total = sum(getattr(self, field) or 0 for field in set(weight_fields().values()))
+        total = self.weights_total
         if total != 100:
             raise ValidationError(_("The weights must add up to 100 (now %(total)s).") % {"total": total})
         if not (self.grade_excellent_min >= self.grade_qualified_min >= self.grade_basic_min):
             raise ValidationError(_("Grade thresholds must descend: excellent ≥ qualified ≥ basically qualified."))
 
     @classmethod
-    def for_year(cls, year: int) -> ScoringScheme:
-        """The year's scheme, or the latest earlier one, or the defaults (unsaved)."""
-        scheme = cls.objects.filter(year__lte=year).order_by("-year").first()
+    def for_year(cls, year: int, township=None) -> ScoringScheme:
+        """The year's scheme, or the latest earlier one, or the defaults (unsaved): the
+        township's own first, then the deployment's."""
+        earlier = cls.objects.filter(year__lte=year).order_by("-year")
+        scheme = None
+        if township is not None:
+            scheme = earlier.filter(township=township).first()
+        scheme = scheme or earlier.filter(township__isnull=True).first()
         return scheme or cls(year=year)
+
+    @classmethod
+    def for_townships(cls, year: int, townships) -> dict[int, ScoringScheme]:
+        """``for_year`` of each township, by township id (one query)."""
+        rows = list(cls.objects.filter(year__lte=year).order_by("-year"))
+        default = next((s for s in rows if s.township_id is None), None) or cls(year=year)
+        return {t.pk: next((s for s in rows if s.township_id == t.pk), None) or default for t in townships}
+
+    @property
+    def weights_total(self) -> Decimal:
+        from .metrics import weight_fields
+
+        return sum((getattr(self, field) or 0 for field in set(weight_fields().values())), Decimal(0))
+
+
+#: The scheme's fields by section, as the admin and the office page show them.
+SCHEME_SECTIONS = [
+    (_("Weights"), ("weight_on_time_acceptance", "weight_on_time_completion", "weight_pledge_fulfilment")),
+    (
+        _("Party-building weights"),
+        ("weight_frequency_met", "weight_required_parts", "weight_attendance", "weight_visit_coverage"),
+    ),
+    (
+        _("Deductions and veto"),
+        (
+            "deduction_per_overdue_item",
+            "deduction_per_overdue_working_day",
+            "deduction_per_yellow_card",
+            "deduction_per_red_card",
+            "veto_on_red_card",
+            "veto_overdue_items",
+        ),
+    ),
+    (
+        _("Party-member points and grades"),
+        (
+            "member_base_points",
+            "member_points_per_on_time_item",
+            "member_points_per_pledge_fulfilled",
+            "member_points_per_overdue_item",
+            "member_points_per_card",
+            "grade_excellent_min",
+            "grade_qualified_min",
+            "grade_basic_min",
+        ),
+    ),
+    (_("Recognition"), ("collective_top_n", "collective_min_score", "pioneer_top_n", "pioneer_min_points")),
+]
 
 
 class UnitBonus(models.Model):

@@ -90,6 +90,7 @@ class Assessment:
     scheme: ScoringScheme
     units: list[UnitRow]
     persons: list[PersonRow]
+    schemes: dict[int, ScoringScheme] = field(default_factory=dict)  # each township's, by its id
 
     @property
     def unit_rows(self) -> list[UnitRow]:
@@ -121,6 +122,14 @@ def _rates(counts: Counter) -> dict[str, Decimal | None]:
 def scheme_weights(scheme: ScoringScheme) -> dict[str, Decimal]:
     """Rate name → weight, from the fields the providers name (a new provider brings its own)."""
     return {rate: getattr(scheme, field) for rate, field in weight_fields().items()}
+
+
+def weight_lines(scheme: ScoringScheme) -> list[tuple[str, Decimal]]:
+    """(the weight's label, its value) of every weighted figure, business first, then Party building."""
+    return [
+        (ScoringScheme._meta.get_field(field).verbose_name, getattr(scheme, field))
+        for field in dict.fromkeys(weight_fields().values())
+    ]
 
 
 def score_unit(row: UnitRow, scheme: ScoringScheme) -> None:
@@ -209,7 +218,7 @@ def _within_top(row, top_n: int) -> bool:
 def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = None) -> Assessment:
     """Every unit's and cadre's figures for the quarter, cut at its end (or ``now``)."""
     period = Period.quarter_of(year, quarter, now=now)
-    scheme = ScoringScheme.for_year(year)
+    scheme = ScoringScheme.for_year(year)  # the deployment's: how acceptance on time is counted
     context = CollectContext(accept_within_working_days=scheme.accept_within_working_days, calendar=WorkingCalendar())
     own_unit: dict[int, Counter] = {}
     own_person: dict[int, Counter] = {}
@@ -227,6 +236,18 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         .values_list("unit_id", "total")
     )
     names = count_names()
+    # Each township is scored by its own scheme (its office's), else by the deployment's.
+    township_units = [u for u in all_units if u.kind == Unit.Kind.TOWNSHIP]
+    township_paths = sorted((u.path for u in township_units), key=len, reverse=True)
+    schemes_by_id = ScoringScheme.for_townships(year, township_units)
+    schemes_by_path = {u.path: schemes_by_id[u.pk] for u in township_units}
+
+    def township(path: str) -> str:
+        return next((t for t in township_paths if path.startswith(t)), "")
+
+    def scheme_of(unit: Unit) -> ScoringScheme:
+        return schemes_by_path.get(township(unit.path), scheme)
+
     rows: list[UnitRow] = []
     for unit in all_units:
         # Roll-up: a unit's counts are its own plus its subtree's (a walk over units, not items).
@@ -237,21 +258,15 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         level = "rollup" if unit.kind in ROLLUP_KINDS else "unit"
         row = UnitRow(unit=unit, level=level, counts=counts, rates=_rates(counts))
         row.bonus = bonuses.get(unit.pk) or Decimal(0)
-        score_unit(row, scheme)
+        score_unit(row, scheme_of(unit))
         rows.append(row)
     # Each township is ranked on its own: one township's figures never move the other's ranks.
-    township_paths = sorted((u.path for u in all_units if u.kind == Unit.Kind.TOWNSHIP), key=len, reverse=True)
-
-    def township(path: str) -> str:
-        return next((t for t in township_paths if path.startswith(t)), "")
-
     for group in _groups(rows, lambda r: (township(r.unit.path), r.level)):
         _rank(group, lambda r: r.score)
     for row in rows:
+        own = scheme_of(row.unit)
         row.candidate = (
-            row.level == "unit"
-            and _within_top(row, scheme.collective_top_n)
-            and row.score >= scheme.collective_min_score
+            row.level == "unit" and _within_top(row, own.collective_top_n) and row.score >= own.collective_min_score
         )
 
     units_by_id = {unit.pk: unit for unit in all_units}
@@ -292,14 +307,15 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
             rates=_rates(counts),
             reward_points=rewards.get(user_id) or Decimal(0),
         )
-        score_person(row, scheme)
+        score_person(row, scheme_of(row.unit))
         persons.append(row)
     for group in _groups(persons, lambda r: township(r.unit.path)):
         _rank(group, lambda r: r.points)
     for row in persons:
-        row.candidate = _within_top(row, scheme.pioneer_top_n) and row.points >= scheme.pioneer_min_points
+        own = scheme_of(row.unit)
+        row.candidate = _within_top(row, own.pioneer_top_n) and row.points >= own.pioneer_min_points
     persons.sort(key=lambda p: (p.rank or 10**6, p.username))
-    return Assessment(period=period, scheme=scheme, units=rows, persons=persons)
+    return Assessment(period=period, scheme=scheme, units=rows, persons=persons, schemes=schemes_by_id)
 
 
 def current_quarter(today: dt.date | None = None) -> tuple[int, int]:
@@ -369,11 +385,19 @@ def assessment_for(user, *, year: int, quarter: int, now: dt.datetime | None = N
     if full is None:
         full = quarterly_assessment(year=year, quarter=quarter, now=now)
     paths = report_paths(user)
+    units = [r for r in full.units if _visible(r.unit.path, paths)]
+    townships = [r.unit.pk for r in units if r.unit.kind == Unit.Kind.TOWNSHIP]
+    # The caller's township's scheme when they read one township (the weights their page shows).
+    scheme = full.schemes.get(townships[0], full.scheme) if len(townships) == 1 else full.scheme
+    if not townships and units:
+        roots = {int(r.unit.path.strip("/").split("/")[0]) for r in units}
+        scheme = full.schemes.get(roots.pop(), full.scheme) if len(roots) == 1 else full.scheme
     return Assessment(
         period=full.period,
-        scheme=full.scheme,
-        units=[r for r in full.units if _visible(r.unit.path, paths)],
+        scheme=scheme,
+        units=units,
         persons=[p for p in full.persons if _visible(p.unit.path, paths)],
+        schemes=full.schemes,
     )
 
 

@@ -65,6 +65,11 @@ class PartyBuildingSerializer(serializers.Serializer):
     required_parts_complete = serializers.DecimalField(**RATE)
     attendance_rate = serializers.DecimalField(**RATE)
     visit_coverage = serializers.DecimalField(**RATE)
+    frequency_met = serializers.DecimalField(
+        help_text="三会一课 obligations of periods ended in the quarter that were met, over those due",
+        **RATE,
+    )
+    findings_accepted = serializers.IntegerField(help_text="observers' findings accepted into a supervision case")
 
 
 def party_building_data(row) -> dict:
@@ -82,6 +87,8 @@ def party_building_data(row) -> dict:
         "required_parts_complete": rate("required_parts_complete"),
         "attendance_rate": rate("attendance_rate"),
         "visit_coverage": rate("visit_coverage"),
+        "frequency_met": rate("frequency_met"),
+        "findings_accepted": row.counts.get("findings_accepted", 0),
     }
 
 
@@ -143,6 +150,10 @@ class QuarterlyAssessmentSerializer(serializers.Serializer):
     quarter = serializers.IntegerField()
     as_of = serializers.DateTimeField()
     scheme_year = serializers.IntegerField(allow_null=True)
+    weights = serializers.DictField(
+        child=serializers.DecimalField(max_digits=6, decimal_places=2),
+        help_text="rate → its weight in the score (of 100), the business and the Party-building figures",
+    )
     units = UnitAssessmentSerializer(many=True)
     persons = PersonAssessmentSerializer(many=True)
     candidates = CandidatesSerializer()

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from organization.scoping import scope_for
 
@@ -57,6 +58,29 @@ def dashboard_xlsx(request):
 
 
 MEMBERS_PER_PAGE = 20
+#: Party building's rates on the dashboard, beside the business figures (one chart, one column each).
+PARTY_BUILDING_RATES = {
+    "frequency_met": gettext_lazy("三会一课 held as often as required"),
+    "required_parts_complete": gettext_lazy("Required parts complete"),
+    "attendance_rate": gettext_lazy("Attendance rate"),
+    "visit_coverage": gettext_lazy("Visit coverage"),
+}
+
+
+def _with_party_building(rows) -> list:
+    return [r for r in rows if any(r.rates.get(rate) is not None for rate in PARTY_BUILDING_RATES)]
+
+
+def _party_building_chart(rows) -> dict:
+    """Per unit with a Party-building figure, each rate in percent (null where there is nothing to rate)."""
+    shown = _with_party_building(rows)
+    return {
+        "labels": [r.unit.name for r in shown],
+        "series": {
+            rate: [None if r.rates.get(rate) is None else round(float(r.rates[rate]) * 100, 1) for r in shown]
+            for rate in PARTY_BUILDING_RATES
+        },
+    }
 
 
 @login_required
@@ -82,6 +106,7 @@ def dashboard(request):
             "yellow": [s["yellow"] for s in supervision],
             "red": [s["red"] for s in supervision],
         },
+        "party_building": _party_building_chart(units),
     }
     return render(
         request,
@@ -110,6 +135,66 @@ def dashboard(request):
                 "red": _("red"),
                 "yellow_cards": _("Yellow cards"),
                 "red_cards": _("Red cards"),
+                **{rate: str(label) for rate, label in PARTY_BUILDING_RATES.items()},
             },
+            "weights": selectors.weight_lines(assessment.scheme),
+            "party_rows": _with_party_building(units),
         },
     )
+
+
+# -- the township office (党政办) edits its scoring scheme ------------------------------------
+@login_required
+def office_scoring(request):
+    """考核评分办法: the township's scheme of a year (weights of the business and the Party-building
+    figures, deductions, points, grades, recognition), edited with a reason and logged."""
+    from django.contrib import messages
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from organization.models import AdministrativeChange
+    from organization.views import _office_township  # the office pages' one way to pick the township
+
+    from .forms import ScoringSchemeForm
+    from .models import ScoringScheme
+    from .services import SCHEME_FIELDS, scoring_scheme_save
+
+    township = _office_township(request)
+    year = selectors.current_quarter()[0]
+    if request.GET.get("year", "").isdigit() and 2000 <= int(request.GET["year"]) <= 2100:
+        year = int(request.GET["year"])
+    in_force = ScoringScheme.for_year(year, township=township)
+    initial = {"year": year, **{name: getattr(in_force, name) for name in SCHEME_FIELDS}}
+    form = ScoringSchemeForm(initial=initial)
+    status = 200
+    if request.method == "POST":
+        form = ScoringSchemeForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                scoring_scheme_save(
+                    township=township,
+                    actor=request.user,
+                    year=data["year"],
+                    values={name: data[name] for name in SCHEME_FIELDS},
+                    reason=data["reason"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("The scoring scheme was saved."))
+                return redirect(f"{request.path}?township={township.pk}&year={data['year']}")
+        status = 400
+    changes = AdministrativeChange.objects.filter(
+        township=township, action=AdministrativeChange.Action.SCORING_CHANGE
+    ).select_related("actor")[:20]
+    context = {
+        "township": township,
+        "form": form,
+        "year": year,
+        "own": in_force.township_id == township.pk,
+        "in_force": in_force,
+        "changes": changes,
+    }
+    return render(request, "reports/office_scoring.html", context, status=status)

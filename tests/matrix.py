@@ -1256,6 +1256,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # -- the township office (党政办): office01 / boffice01 and admins only (tests/organization/test_office.py
     # runs every office action for both townships' office holders); everyone else 403, anonymous to the login.
     "office_home": (Case(OFFICE_ONLY),),
+    "office_scoring": (Case(OFFICE_ONLY), Case(OFFICE_ONLY, method="post", note="the office's own scheme")),
     "office_people": (
         Case(OFFICE_ONLY),
         Case(OFFICE_ACTS(400, subject=False), method="post", note="the empty form comes back 400 for the office"),

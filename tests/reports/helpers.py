@@ -14,6 +14,25 @@ from supervision import services as supervision_services
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
+BUSINESS_ONLY = {
+    "weight_on_time_acceptance": 20,
+    "weight_on_time_completion": 60,
+    "weight_pledge_fulfilment": 20,
+    "weight_frequency_met": 0,
+    "weight_required_parts": 0,
+    "weight_attendance": 0,
+    "weight_visit_coverage": 0,
+}
+
+
+def business_scheme(year: int = 2026, **fields):
+    """The deployment's ``year`` scheme weighing business figures only, with ``fields`` changed."""
+    from reports.models import ScoringScheme
+
+    scheme, _ = ScoringScheme.objects.update_or_create(year=year, township=None, defaults={**BUSINESS_ONLY, **fields})
+    return scheme
+
+
 def at(month: int, day: int, hour: int = 9, year: int = 2026) -> dt.datetime:
     return dt.datetime(year, month, day, hour, tzinfo=TZ)
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organization.models import Unit
-from tests.reports.helpers import build_quarter
+from tests.reports.helpers import build_quarter, business_scheme
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +42,8 @@ def test_persons_carry_points_and_grade(personas, api_as):
 
 
 def test_candidates_are_listed(personas, api_as):
-    from reports.models import ScoringScheme
 
-    ScoringScheme.objects.create(year=2026, collective_min_score=40, pioneer_min_points=65)
+    business_scheme(collective_min_score=40, pioneer_min_points=65)
     build_quarter(personas)
     body = api_as(personas.secretary).get(URL, Q3).json()
     assert body["candidates"] == {"collectives": [personas.branch.pk], "pioneers": [personas.cadre.pk]}
@@ -113,8 +112,9 @@ def test_quarter_defaults_to_the_current_one(personas, api_as):
 def test_query_count_is_bounded_independent_of_items(personas, api_as, django_assert_max_num_queries):
     build_quarter(personas)
     client = api_as(personas.secretary)
-    # 4 of them are Party building's: required parts, activities held, visits, pairings.
-    with django_assert_max_num_queries(21):
+    # 6 of them are Party building's: required parts, activities held, visits, pairings, 三会一课
+    # obligations, findings accepted; 1 the townships' own scoring schemes.
+    with django_assert_max_num_queries(24):
         client.get(URL, Q3)
 
 
@@ -124,7 +124,12 @@ def workbook(response):
 
 def test_workbook_has_a_sheet_per_level(personas, api_as):
     response = api_as(personas.secretary).get(XLSX_URL, Q3)
-    assert [ws.title for ws in workbook(response).worksheets] == ["支部 2026Q3", "片区与全镇 2026Q3", "党员 2026Q3"]
+    assert [ws.title for ws in workbook(response).worksheets] == [
+        "支部 2026Q3",
+        "片区与全镇 2026Q3",
+        "党员 2026Q3",
+        "评分权重 2026Q3",
+    ]
 
 
 def test_workbook_headers_are_chinese_and_frozen(personas, api_as):
@@ -132,7 +137,14 @@ def test_workbook_headers_are_chinese_and_frozen(personas, api_as):
     headers = [c.value for c in ws[1]]
     assert (headers[:3], headers[15], ws.freeze_panes) == (["排名", "单位", "到期事项"], "得分", "C2")
     # Party building's columns come last, after the business figures and the score.
-    assert headers[-4:] == ["开展组织生活次数", "规定动作完成率", "出勤率", "走访覆盖"]
+    assert headers[-6:] == [
+        "开展组织生活次数",
+        "规定动作完成率",
+        "出勤率",
+        "走访覆盖",
+        "三会一课按频次召开率",
+        "观察员发现被受理数",
+    ]
 
 
 def test_workbook_rows_hold_the_figures(personas, api_as):

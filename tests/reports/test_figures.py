@@ -8,7 +8,7 @@ from issues import services as issue_services
 from lists import services
 from reports.models import ScoringScheme
 from reports.selectors import quarterly_assessment
-from tests.reports.helpers import at, build_quarter, card
+from tests.reports.helpers import at, build_quarter, business_scheme, card
 
 pytestmark = pytest.mark.django_db
 
@@ -56,8 +56,8 @@ def test_score_applies_weights_and_deductions(personas):
 
 
 def test_scheme_weights_change_the_score(personas):
-    ScoringScheme.objects.create(
-        year=2026, weight_on_time_acceptance=0, weight_on_time_completion=100, weight_pledge_fulfilment=0,
+    business_scheme(
+        weight_on_time_acceptance=0, weight_on_time_completion=100, weight_pledge_fulfilment=0,
         deduction_per_overdue_item=10, deduction_per_yellow_card=0,
     )  # fmt: skip
     build_quarter(personas)
@@ -78,7 +78,7 @@ def test_red_card_vetoes_the_unit(personas):
 
 def test_vetoed_unit_is_no_candidate_and_ranks_last(personas):
     quarter = build_quarter(personas)
-    ScoringScheme.objects.create(year=2026, collective_min_score=0)
+    business_scheme(collective_min_score=0)
     card(personas, quarter.on_time, "red_card", when=at(9, 30))
     assessment = q3()
     row = unit_row(assessment, personas.branch)
@@ -108,7 +108,7 @@ def test_person_points_and_grade(personas):
 
 
 def test_pioneer_candidates_are_top_n_above_threshold(personas):
-    ScoringScheme.objects.create(year=2026, pioneer_min_points=65, pioneer_top_n=5)
+    business_scheme(pioneer_min_points=65, pioneer_top_n=5)
     build_quarter(personas)
     assert [p.user_id for p in q3().pioneer_candidates] == [personas.cadre.pk]
 
@@ -147,7 +147,7 @@ def test_assessment_query_count_does_not_grow_with_items(personas, django_assert
             )  # fmt: skip
         services.list_publish(lst=lst, actor=personas.other_leader)
     # Party building's provider reads its rows too (required parts, activities, visits, pairings).
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(22):
         quarterly_assessment(year=2026, quarter=3, now=at(11, 1))
 
 
@@ -188,7 +188,7 @@ def test_unit_bonus_and_member_reward_are_added(personas):
 
 
 def test_overdue_items_veto_when_configured(personas):
-    ScoringScheme.objects.create(year=2026, veto_overdue_items=1)
+    business_scheme(veto_overdue_items=1)
     build_quarter(personas)
     row = unit_row(q3(), personas.branch)
     assert (row.vetoed, row.score) == (True, Decimal("0.00"))
@@ -203,6 +203,7 @@ def test_scheme_weights_must_add_up_to_100():
 
 
 def test_scheme_of_an_earlier_year_applies_until_replaced(db):
+    ScoringScheme.objects.all().delete()
     ScoringScheme.objects.create(year=2025, deduction_per_red_card=9)
     assert ScoringScheme.for_year(2026).deduction_per_red_card == Decimal("9")
 

@@ -1,6 +1,6 @@
 """A second hand-built quarter (2026 Q3): every figure below is worked out by hand in the comments.
 
-Default scoring scheme: weights acceptance 20, completion 60, pledges 20 (a metric with nothing
+The business-only scheme (conftest.py): weights acceptance 20, completion 60, pledges 20 (a metric with nothing
 due gives its weight to the others); 2 points off per overdue item, 3 per yellow card; members
 start at 60, +5 per item completed on time, −5 per overdue item, −10 per card; grades from 90 /
 70 / 60. Working days: August 2026 has no holiday, so Mon–Fri.
@@ -19,9 +19,8 @@ from openpyxl import load_workbook
 from issues import services as issue_services
 from lists import services
 from organization.models import Membership, Unit, User
-from reports.models import ScoringScheme
 from reports.selectors import quarterly_assessment
-from tests.reports.helpers import at, card
+from tests.reports.helpers import at, business_scheme, card
 
 pytestmark = pytest.mark.django_db
 
@@ -151,9 +150,7 @@ def test_tied_persons_share_a_rank_and_are_listed_by_account(personas):
 
 
 def test_a_tie_at_the_last_candidate_place_proposes_every_tied_row(personas):
-    ScoringScheme.objects.create(
-        year=2026, collective_top_n=1, collective_min_score=90, pioneer_top_n=1, pioneer_min_points=65
-    )
+    business_scheme(collective_top_n=1, collective_min_score=90, pioneer_top_n=1, pioneer_min_points=65)
     b = three_branches()
     assessment = q3()
     # top 1 with 01 and 02 tied at rank 1 (100 points; cadres 65 points each): both are proposed
@@ -335,7 +332,8 @@ UNIT_COLUMNS = [
     "rank", "name", "items_due", "on_time_acceptance_rate", "on_time_completion_rate", "overdue_items",
     "overdue_working_days", "yellow_cards", "red_cards", "pledge_fulfilment_rate", "issues_resolved",
     "issue_resolution_rate", "satisfaction_rate", "bonus", "deductions", "score", "veto", "candidate",
-    "activities_held", "required_parts_complete", "attendance_rate", "visit_coverage",
+    "activities_held", "required_parts_complete", "attendance_rate", "visit_coverage", "frequency_met",
+    "findings_accepted",
 ]  # fmt: skip
 PERSON_COLUMNS = [
     "rank", "name", "username", "unit_name", "items_due", "on_time_completion_rate", "overdue_items", "cards",

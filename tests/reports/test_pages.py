@@ -86,8 +86,9 @@ def test_cards_per_unit_count_the_yellow_card(client, personas):
 def test_every_chart_ships_its_numbers_as_json_and_a_table(client, personas):
     content = page(client, personas.observer).content.decode()
     canvases = content.count("<canvas")
-    # four charts, each followed by its table; plus roll-up, overdue items, overdue by unit, members
-    assert (canvases, content.count('id="chart-data"'), content.count("<table")) == (4, 1, 8)
+    # five charts (Party building's among them), each followed by its table; plus roll-up, overdue
+    # items, overdue by unit, members
+    assert (canvases, content.count('id="chart-data"'), content.count("<table")) == (5, 1, 9)
 
 
 def test_charting_library_is_served_locally(client, personas):
@@ -120,7 +121,7 @@ def test_page_query_count_is_bounded(client, personas, django_assert_max_num_que
     build_quarter(personas)
     client.force_login(personas.secretary)
     # + Party building's figures (required parts, activities, visits, pairings)
-    with django_assert_max_num_queries(28):
+    with django_assert_max_num_queries(31):
         client.get(URL, Q3)
 
 
@@ -168,7 +169,8 @@ SCHEME_FORM = {
     "member_points_per_on_time_item": 5, "member_points_per_pledge_fulfilled": 5,
     "member_points_per_overdue_item": 5, "member_points_per_card": 10, "grade_excellent_min": 90,
     "grade_qualified_min": 70, "grade_basic_min": 60, "collective_top_n": 3, "collective_min_score": 90,
-    "pioneer_top_n": 5, "pioneer_min_points": 90,
+    "pioneer_top_n": 5, "pioneer_min_points": 90, "weight_frequency_met": 0, "weight_required_parts": 0,
+    "weight_attendance": 0, "weight_visit_coverage": 0,
 }  # fmt: skip
 
 

@@ -43,4 +43,17 @@
     },
     options: { scales: { y: { beginAtZero: true } } }
   });
+  var partyColours = { frequency_met: "#b22222", required_parts_complete: "#e3b341", attendance_rate: "#2e7d32", visit_coverage: "#1565c0" };
+  if (data.party_building) {
+    draw("chart-party-building", {
+      type: "bar",
+      data: {
+        labels: data.party_building.labels,
+        datasets: Object.keys(partyColours).map(function (rate) {
+          return { label: labels[rate], data: data.party_building.series[rate], backgroundColor: partyColours[rate] };
+        })
+      },
+      options: { scales: { y: { min: 0, max: 100 } } }
+    });
+  }
 })();
