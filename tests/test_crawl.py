@@ -43,6 +43,13 @@ ALLOWED_WORDS = {
     "docx",
     "txt",
     "xls",
+    # WeCom / DingTalk console field names, shown as the consoles name them (企业ID CorpId …)
+    "corpid",
+    "agentid",
+    "appkey",
+    "client",
+    "secret",
+    "userid",
 }
 # Links not followed: another application (admin), downloads, language switch, the API.
 SKIPPED = re.compile(
