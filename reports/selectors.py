@@ -284,13 +284,13 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         .values_list("user_id", "user__username", "user__display_name", "unit_id")
     )
     # Leaders who are not cadres get a row when they verified late (their figure is theirs alone).
+    late = [pk for pk, counts in own_person.items() if counts.get("late_verifications")]
     late_leaders = (
-        Membership.objects.filter(
-            role=Membership.Role.LEADER,
-            user_id__in=[pk for pk, counts in own_person.items() if counts.get("late_verifications")],
-        )
+        Membership.objects.filter(role=Membership.Role.LEADER, user_id__in=late)
         .order_by("unit__path", "user__username")
         .values_list("user_id", "user__username", "user__display_name", "unit_id")
+        if late
+        else []
     )
     for user_id, username, display_name, unit_id in [*cadres, *late_leaders]:
         if user_id in seen:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from organization.models import Unit, path_prefix_q
 from organization.scoping import scope_for
 from workflows.calendar import WorkingCalendar, local_date
-from workflows.sweep import SEVERITY, SweepTarget
+from workflows.sweep import SEVERITY, SweepTarget, get_target
 
 from .models import SupervisionAction, SupervisionCase
 
@@ -98,6 +98,19 @@ class QueueRow:
     days_overdue: int
     open_case: Case | None
     url: str | None
+
+    # The subject's clock as its kind registered it (an item's verification clock has its own).
+    @property
+    def due_at(self):
+        return getattr(self.subject, get_target(self.subject_type).due_field)
+
+    @property
+    def warning_level(self) -> str:
+        return getattr(self.subject, get_target(self.subject_type).warning_field)
+
+    @property
+    def escalation_level(self) -> int:
+        return getattr(self.subject, get_target(self.subject_type).escalation_field)
 
 
 def queue_rows(target: SweepTarget, objects, *, as_of=None) -> list[QueueRow]:

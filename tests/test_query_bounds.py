@@ -182,13 +182,16 @@ READS: list[Read] = [
     Read("office_jurisdiction", "office", 12, lambda w: {"pk": _jurisdiction(w).pk}, grows=False),
     Read("office_import", "office", 8, grows=False),
     Read("office_import_template", "office", 6, grows=False),
-    # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges)
-    Read("reports:dashboard", "secretary", 28, query=Q3),
-    Read("reports:dashboard", "leader", 28, query=Q3),
-    Read("reports:dashboard", "commissioner", 29, query=Q3),
+    Read("office_policies", "office", 10, grows=False),
+    Read("office_policy_edit", "office", 10, grows=False),
+    # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges;
+    # +1: leaders' late verifications, +1 when some leader verified late: their memberships)
+    Read("reports:dashboard", "secretary", 30, query=Q3),
+    Read("reports:dashboard", "leader", 30, query=Q3),
+    Read("reports:dashboard", "commissioner", 31, query=Q3),
     Read("reports:dashboard-xlsx", "secretary", 10, query=Q3),
-    Read("reports-quarterly", "secretary", 18, query=Q3, api=True),
-    Read("reports-quarterly-xlsx", "secretary", 18, query=Q3, api=True),
+    Read("reports-quarterly", "secretary", 20, query=Q3, api=True),
+    Read("reports-quarterly-xlsx", "secretary", 20, query=Q3, api=True),
     # Party life
     Read("partylife:activity-index", "cadre", 14),
     Read("partylife:activity-new", "leader", 6, grows=False),

@@ -368,3 +368,18 @@ def test_the_excel_export_has_the_late_verifications_column(make_item, personas,
     assert lines["leader01"] == 1
     leader = next(p for p in body["persons"] if p["id"] == personas.leader.pk)
     assert leader["figures"]["late_verifications"] == 1
+
+
+def test_the_verification_queue_shows_the_leaders_deadline(submitted_on_time, personas, client, api_as):
+    sweep(at(2026, 12, 17, 11))
+    with time_machine.travel(at(2026, 12, 17, 11), tick=False):
+        client.force_login(personas.commissioner)
+        page = client.get(reverse("supervision:queue"), {"subject_type": "verification"}).content.decode()
+        (row,) = (
+            api_as(personas.commissioner)
+            .get("/api/v1/supervision/overdue/", {"subject_type": "verification"})
+            .json()["results"]
+        )
+    assert "2026-12-14 10:00" in page
+    assert (row["subject_type"], row["escalation_level"], row["days_overdue"]) == ("verification", 1, 3)
+    assert row["lead_leader"]["id"] == personas.leader.pk
