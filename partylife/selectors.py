@@ -244,3 +244,45 @@ def obligations_visible_to(user):
         .filter(_readable_q(scope, "unit__path"))
         .select_related("unit", "activity")
     )
+
+
+def showcase_posts_visible_to(user):
+    """Showcase posts of the branches the caller reads (members: their own branches')."""
+    from .models import ShowcasePost
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return ShowcasePost.objects.none()
+    return (
+        ShowcasePost.objects.filter(scope.township_q("unit__path"))
+        .filter(_readable_q(scope, "unit__path"))
+        .select_related("unit", "author")
+        .prefetch_related("photos")
+    )
+
+
+def honours_visible_to(user):
+    """Honours of the units the caller reads, in their township."""
+    from .models import Honour
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Honour.objects.none()
+    return (
+        Honour.objects.filter(scope.township_q("unit__path"))
+        .filter(_readable_q(scope, "unit__path"))
+        .select_related("unit", "member")
+    )
+
+
+def brands_visible_to(user):
+    from .models import Brand, BrandAchievement
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Brand.objects.none()
+    return (
+        Brand.objects.filter(scope.township_q("unit__path"))
+        .select_related("unit")
+        .prefetch_related(Prefetch("achievements", queryset=BrandAchievement.objects.order_by("-achieved_on", "-pk")))
+    )
