@@ -83,6 +83,7 @@ class ActivityViewSet(
                 parts=data["parts"],
                 absentees=data["absentees"],
                 comment=comment,
+                result=data.get("result", ""),
             )
         if name == "cancel":
             return services.activity_cancel(activity=obj, actor=actor, reason=data["reason"], comment=comment)

@@ -62,13 +62,14 @@ class ActivitySerializer(serializers.ModelSerializer):
             "organiser",
             "minutes",
             "parts",
+            "result",
             "recorded_at",
             "cancel_reason",
             "required_parts",
             "attendance",
             "absentees",
         ]
-        read_only_fields = ["state", "minutes", "parts", "recorded_at", "cancel_reason"]
+        read_only_fields = ["state", "minutes", "parts", "result", "recorded_at", "cancel_reason"]
 
     def validate_unit(self, unit: Unit) -> Unit:
         if unit.kind not in Unit.PARTY_ORGANISATION_KINDS:
@@ -112,6 +113,9 @@ class RecordInputSerializer(CommentInputSerializer):
     minutes = serializers.CharField(max_length=20000)
     parts = serializers.ListField(child=serializers.SlugField(max_length=40), allow_empty=True, max_length=50)
     absentees = AbsenteeSerializer(many=True, required=False, default=list, max_length=500)
+    result = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="a training's result (考核合格 …)"
+    )
 
     def validate_parts(self, parts: list[str]) -> list[str]:
         known = set(ActivityPart.objects.filter(code__in=parts).values_list("code", flat=True))

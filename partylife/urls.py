@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import showcase_views, views
+from . import showcase_views, staff_views, views
 
 app_name = "partylife"
 
@@ -17,6 +17,8 @@ urlpatterns = [
     path("visits/", views.visit_index, name="visit-index"),
     path("visits/coverage/", views.visit_coverage_page, name="visit-coverage"),
     path("showcase/", showcase_views.showcase, name="showcase"),
+    path("workers/", staff_views.worker_index, name="worker-index"),
+    path("workers/<int:pk>/", staff_views.worker_detail, name="worker-detail"),
     path("obligations/", views.obligation_index, name="obligation-index"),
     path("findings/", views.finding_index, name="finding-index"),
     path("findings/<int:pk>/", views.finding_detail, name="finding-detail"),

@@ -1044,6 +1044,35 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "brand-detail": (
         Case(expect(200, anonymous=401, township=404), kind="api", subject=branch_brand, note="public in the township"),
     ),
+    "partylife:worker-index": (
+        Case(
+            expect(403, anonymous=302, township=403, b_secretary=200),
+            note="the office and the township's leaders (secretary) see who missed training or rotation",
+        ),
+    ),
+    "partylife:worker-detail": (
+        Case(
+            {**ITEM_READERS, "assignee": 200},
+            subject=lambda p: p.party_worker,
+            note="the worker, the readers of their branch, the office",
+        ),
+        Case(
+            expect(
+                400,
+                other_leader=404,
+                other_cadre=404,
+                other_commissioner=404,
+                assignee=403,
+                commissioner=403,
+                observer=403,
+                anonymous=302,
+                township=404,
+            ),
+            method="post",
+            subject=lambda p: p.party_worker,
+            note="the branch's organisers record a rotation (the empty form: 400)",
+        ),  # fmt: skip
+    ),
     "partylife:obligation-index": (Case(LOGGED_IN_PAGE, note="filtered to the branches the caller reads"),),
     "activity-obligation-list": (Case(API_LOGGED_IN, kind="api"),),
     "activity-obligation-detail": (
