@@ -7,6 +7,9 @@ router = SimpleRouter()
 router.register("activities", apis.ActivityViewSet, basename="activity")
 router.register("visits", apis.VisitViewSet, basename="visit")
 router.register("activity-obligations", apis.FrequencyObligationViewSet, basename="activity-obligation")
+router.register("showcase-posts", apis.ShowcasePostViewSet, basename="showcase-post")
+router.register("honours", apis.HonourViewSet, basename="honour")
+router.register("brands", apis.BrandViewSet, basename="brand")
 router.register("findings", apis.FindingViewSet, basename="finding")
 
 urlpatterns = [

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,22 +15,28 @@ from rest_framework.views import APIView
 from organization.scoping import scope_for
 from workflows.api import ReasonInputSerializer, TransitionViewSetMixin, run_service_mapping_errors
 
-from . import services
+from . import services, showcases
 from .models import Absence
 from .selectors import (
     activities_visible_to,
+    brands_visible_to,
     findings_visible_to,
+    honours_visible_to,
     obligations_visible_to,
+    showcase_posts_visible_to,
     visit_coverage,
     visits_visible_to,
 )
 from .serializers import (
     ActivitySerializer,
+    BrandSerializer,
     CancelInputSerializer,
     FindingSerializer,
     FrequencyObligationSerializer,
+    HonourSerializer,
     MakeupInputSerializer,
     RecordInputSerializer,
+    ShowcasePostSerializer,
     VisitSerializer,
 )
 
@@ -76,6 +83,7 @@ class ActivityViewSet(
                 parts=data["parts"],
                 absentees=data["absentees"],
                 comment=comment,
+                result=data.get("result", ""),
             )
         if name == "cancel":
             return services.activity_cancel(activity=obj, actor=actor, reason=data["reason"], comment=comment)
@@ -199,3 +207,71 @@ class FrequencyObligationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
 
     def get_queryset(self):
         return obligations_visible_to(self.request.user).order_by("-period_start", "unit__path", "kind", "pk")
+
+
+class ShowcasePostViewSet(
+    TransitionViewSetMixin,
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """干事担当亮初心: members post monthly (text and photos); the branch's organisers ``nominate``
+    (``reason``), the township committee ``select``s (the author is the quarter's 党员先锋)."""
+
+    serializer_class = ShowcasePostSerializer
+    filterset_fields = ["state", "unit", "month"]
+    transition_inputs = {"nominate": ReasonInputSerializer}
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    def get_queryset(self):
+        return showcase_posts_visible_to(self.request.user).order_by("-month", "-created_at", "-pk")
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        serializer.instance = showcases.showcase_post(
+            actor=self.request.user, unit=data["unit"], title=data["title"], text=data["text"],
+            photos=data.get("files", []),
+        )  # fmt: skip
+
+    def perform_transition(self, obj, name, actor, data):
+        if name == "nominate":
+            return showcases.showcase_nominate(post=obj, actor=actor, reason=data["reason"])
+        if name == "select":
+            return showcases.showcase_select(post=obj, actor=actor, comment=data.get("comment", ""))
+        raise ValidationError({"name": [_("Unknown transition.")]})
+
+
+class HonourViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Honours: from outside, recorded by the unit's organisers (and the committee); the quarter's
+    党员先锋 and 先进集体, recorded by the committee. They feed the assessment's candidates."""
+
+    serializer_class = HonourSerializer
+    filterset_fields = ["kind", "unit", "member"]
+
+    def get_queryset(self):
+        return honours_visible_to(self.request.user).order_by("-awarded_on", "-pk")
+
+    def perform_create(self, serializer):
+        from .models import Honour, selects_for
+
+        data = serializer.validated_data
+        user, unit = self.request.user, data["unit"]
+        kind = data.get("kind", Honour.Kind.OUTSIDE)
+        allowed = selects_for(user, unit) or (kind == Honour.Kind.OUTSIDE and scope_for(user).organises(unit))
+        if not allowed:
+            raise PermissionDenied(_("Only the unit's organisers record honours; the committee selects."))
+        serializer.instance = showcases.honour_record(
+            actor=user, unit=unit, title=data["title"], body=data["body"], awarded_on=data["awarded_on"],
+            member=data.get("member"), kind=kind,
+        )  # fmt: skip
+
+
+class BrandViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """一个支部一品牌: the township's branch brands with their achievements (kept on the showcase page)."""
+
+    serializer_class = BrandSerializer
+    filterset_fields = ["unit"]
+
+    def get_queryset(self):
+        return brands_visible_to(self.request.user).order_by("unit__path")

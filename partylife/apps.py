@@ -29,11 +29,11 @@ class PartylifeConfig(AppConfig):
         from workflows.audit import register_logged_model
 
         from .inbox import register_inbox_providers
-        from .models import Activity, Finding, FrequencyObligation
+        from .models import Activity, Finding, FrequencyObligation, ShowcasePost
         from .search import register_search_providers
         from .sweep import register_with_sweep
 
-        for model in (Activity, Finding, FrequencyObligation):
+        for model in (Activity, Finding, FrequencyObligation, ShowcasePost):
             register_logged_model(model)
         register_deadline_defaults()
         register_with_sweep()

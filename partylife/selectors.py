@@ -244,3 +244,93 @@ def obligations_visible_to(user):
         .filter(_readable_q(scope, "unit__path"))
         .select_related("unit", "activity")
     )
+
+
+def showcase_posts_visible_to(user):
+    """Showcase posts of the branches the caller reads (members: their own branches')."""
+    from .models import ShowcasePost
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return ShowcasePost.objects.none()
+    return (
+        ShowcasePost.objects.filter(scope.township_q("unit__path"))
+        .filter(_readable_q(scope, "unit__path"))
+        .select_related("unit", "author")
+        .prefetch_related("photos")
+    )
+
+
+def honours_visible_to(user):
+    """Honours of the units the caller reads, in their township."""
+    from .models import Honour
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Honour.objects.none()
+    return (
+        Honour.objects.filter(scope.township_q("unit__path"))
+        .filter(_readable_q(scope, "unit__path"))
+        .select_related("unit", "member")
+    )
+
+
+def brands_visible_to(user):
+    from .models import Brand, BrandAchievement
+
+    scope = scope_for(user)
+    if scope.user_id is None:
+        return Brand.objects.none()
+    return (
+        Brand.objects.filter(scope.township_q("unit__path"))
+        .select_related("unit")
+        .prefetch_related(Prefetch("achievements", queryset=BrandAchievement.objects.order_by("-achieved_on", "-pk")))
+    )
+
+
+# -- the Party-affairs staff's three steps (三步走) ------------------------------------------
+
+
+def party_workers(user):
+    """党务工作者 of the caller's township whose branch the caller reads (the office: all)."""
+    scope = scope_for(user)
+    q = Q(memberships__role=Membership.Role.PARTY_WORKER) & scope.township_q("memberships__unit__path")
+    if not (scope.is_admin or scope.office_paths):
+        q &= _readable_q(scope, "memberships__unit__path") | Q(pk=user.pk)
+    return User.objects.filter(q).distinct().order_by("username")
+
+
+def three_steps(worker, *, viewer, year: int, month: dt.date) -> dict:
+    """One worker's year: trainings attended (with results), rotations, and the month's list items."""
+    from lists.selectors.items import items_visible_to
+
+    from .models import Rotation
+
+    trainings = list(
+        Activity.objects.held()
+        .filter(kind=Activity.Kind.TRAINING, scheduled_at__year=year, attendance__user=worker)
+        .select_related("unit")
+        .order_by("scheduled_at")
+    )
+    rotations = list(Rotation.objects.filter(worker=worker, starts_on__year=year).select_related("unit"))
+    items = list(
+        items_visible_to(viewer).filter(assignee=worker, list__month=month.replace(day=1)).order_by("due_at", "pk")[:50]
+    )
+    return {"trainings": trainings, "rotations": rotations, "items": items}
+
+
+def workers_missing(workers: list, *, year: int) -> list[dict]:
+    """Per worker: trained this year (attended a recorded training), rotated this year (two queries)."""
+    from .models import Rotation
+
+    ids = [w.pk for w in workers]
+    trained = set(
+        Attendance.objects.filter(
+            user_id__in=ids,
+            activity__kind=Activity.Kind.TRAINING,
+            activity__state=Activity.State.RECORDED,
+            activity__scheduled_at__year=year,
+        ).values_list("user_id", flat=True)
+    )
+    rotated = set(Rotation.objects.filter(worker_id__in=ids, starts_on__year=year).values_list("worker_id", flat=True))
+    return [{"worker": w, "trained": w.pk in trained, "rotated": w.pk in rotated} for w in workers]

@@ -62,13 +62,14 @@ class ActivitySerializer(serializers.ModelSerializer):
             "organiser",
             "minutes",
             "parts",
+            "result",
             "recorded_at",
             "cancel_reason",
             "required_parts",
             "attendance",
             "absentees",
         ]
-        read_only_fields = ["state", "minutes", "parts", "recorded_at", "cancel_reason"]
+        read_only_fields = ["state", "minutes", "parts", "result", "recorded_at", "cancel_reason"]
 
     def validate_unit(self, unit: Unit) -> Unit:
         if unit.kind not in Unit.PARTY_ORGANISATION_KINDS:
@@ -112,6 +113,9 @@ class RecordInputSerializer(CommentInputSerializer):
     minutes = serializers.CharField(max_length=20000)
     parts = serializers.ListField(child=serializers.SlugField(max_length=40), allow_empty=True, max_length=50)
     absentees = AbsenteeSerializer(many=True, required=False, default=list, max_length=500)
+    result = serializers.CharField(
+        max_length=200, required=False, default="", allow_blank=True, help_text="a training's result (考核合格 …)"
+    )
 
     def validate_parts(self, parts: list[str]) -> list[str]:
         known = set(ActivityPart.objects.filter(code__in=parts).values_list("code", flat=True))
@@ -283,4 +287,104 @@ class FrequencyObligationSerializer(serializers.ModelSerializer):
             "activity",
             "met_at",
         ]
+        read_only_fields = fields
+
+
+class ShowcasePostSerializer(serializers.ModelSerializer):
+    """干事担当亮初心: a member's post on their branch's showcase (photos as ``multipart`` files)."""
+
+    unit = TownshipUnitField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    author = serializers.IntegerField(source="author_id", read_only=True)
+    author_name = serializers.CharField(source="author.__str__", read_only=True)
+    photos = serializers.SerializerMethodField()
+    files = serializers.ListField(
+        child=serializers.FileField(), write_only=True, required=False, help_text="photos (JPEG, PNG, HEIC)"
+    )
+
+    class Meta:
+        from .models import ShowcasePost
+
+        model = ShowcasePost
+        fields = [
+            "id",
+            "unit",
+            "unit_name",
+            "author",
+            "author_name",
+            "month",
+            "title",
+            "text",
+            "state",
+            "nomination",
+            "photos",
+            "files",
+            "created_at",
+        ]
+        read_only_fields = ["month", "state", "nomination", "created_at"]
+
+    def get_photos(self, post) -> list[str]:
+        return [photo.image.url for photo in post.photos.all()]
+
+    def validate_unit(self, unit):
+        if not is_member_of(self.context["request"].user, unit):
+            raise serializers.ValidationError(_("Only the branch's members post on its showcase."))
+        return unit
+
+    def validate_files(self, files):
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from .showcases import checked_photos
+
+        try:
+            return checked_photos(files)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+
+class HonourSerializer(serializers.ModelSerializer):
+    """An honour from outside (省优秀共产党员 …, with its date and awarding body) or the committee's
+    selection of the quarter (党员先锋 of a member, 先进集体 of a unit)."""
+
+    unit = TownshipUnitField()
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    member = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        from .models import Honour
+
+        model = Honour
+        fields = ["id", "kind", "title", "body", "awarded_on", "member", "unit", "unit_name", "post"]
+        read_only_fields = ["post"]
+
+    def validate(self, data):
+        from .models import Honour
+
+        member, unit = data.get("member"), data["unit"]
+        if member is not None and not is_member_of(member, unit):
+            raise serializers.ValidationError({"member": [_("This person is not a member of the unit.")]})
+        if data.get("kind") == Honour.Kind.VANGUARD and member is None:
+            raise serializers.ValidationError({"member": [_("A vanguard member is a person: name them.")]})
+        if data.get("kind") == Honour.Kind.ADVANCED_COLLECTIVE and member is not None:
+            raise serializers.ValidationError({"member": [_("An advanced collective is the unit itself.")]})
+        return data
+
+
+class BrandAchievementSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    achieved_on = serializers.DateField()
+    description = serializers.CharField()
+
+
+class BrandSerializer(serializers.ModelSerializer):
+    """一个支部一品牌: a branch's brand and its achievements."""
+
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    achievements = BrandAchievementSerializer(many=True, read_only=True)
+
+    class Meta:
+        from .models import Brand
+
+        model = Brand
+        fields = ["id", "unit", "unit_name", "name", "slogan", "stands_for", "achievements"]
         read_only_fields = fields

@@ -90,6 +90,7 @@ def activity_record(
     parts: list[str],
     absentees: list[dict],
     comment: str = "",
+    result: str = "",
 ) -> Activity:
     """The organiser records minutes, parts held and absentees (``[{"user": User, "reason"}]``);
     each absentee gets a make-up (补学) task and is told. Required parts were checked before."""
@@ -106,6 +107,7 @@ def activity_record(
         minutes=minutes,
         parts=parts,
         recorder=actor,
+        result=result,
     )
     Absence.objects.bulk_create(Absence(activity=activity, user=a["user"], reason=a["reason"]) for a in absentees)
     from .obligations import obligation_meet_by

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import showcase_views, staff_views, views
 
 app_name = "partylife"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("activities/<int:pk>/makeup/", views.activity_makeup, name="activity-makeup"),
     path("visits/", views.visit_index, name="visit-index"),
     path("visits/coverage/", views.visit_coverage_page, name="visit-coverage"),
+    path("showcase/", showcase_views.showcase, name="showcase"),
+    path("workers/", staff_views.worker_index, name="worker-index"),
+    path("workers/<int:pk>/", staff_views.worker_detail, name="worker-detail"),
     path("obligations/", views.obligation_index, name="obligation-index"),
     path("findings/", views.finding_index, name="finding-index"),
     path("findings/<int:pk>/", views.finding_detail, name="finding-detail"),

@@ -234,6 +234,7 @@ def activity_record(request, pk: int):
             "minutes": request.POST.get("minutes", ""),
             "parts": request.POST.getlist("parts"),
             "absentees": absentees,
+            "result": request.POST.get("result", ""),
         }
         serializer = RecordInputSerializer(data=posted, context={"object": activity})
         if serializer.is_valid():
@@ -246,6 +247,7 @@ def activity_record(request, pk: int):
                     minutes=data["minutes"],
                     parts=data["parts"],
                     absentees=data["absentees"],
+                    result=data.get("result", ""),
                 ),
                 _("Activity recorded."),
             )

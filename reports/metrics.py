@@ -453,6 +453,7 @@ class PartyBuildingProvider(MetricProvider):
         "obligations_due",
         "obligations_met",
         "findings_accepted",
+        "honours",
     )
     rates = {
         "frequency_met": ("obligations_met", "obligations_due"),
@@ -469,7 +470,7 @@ class PartyBuildingProvider(MetricProvider):
 
     def collect(self, period, context):
         from organization.models import Pairing
-        from partylife.models import Activity, Finding, FrequencyObligation, RequiredPart, Visit
+        from partylife.models import Activity, Finding, FrequencyObligation, Honour, RequiredPart, Visit
 
         required: dict[str, set[str]] = {}
         for kind, code in RequiredPart.objects.values_list("kind", "part__code"):
@@ -530,7 +531,18 @@ class PartyBuildingProvider(MetricProvider):
         )
         for row in accepted:
             _add(units, row["unit_id"], findings_accepted=row["n"])
-        return units, {}
+        # Honours of the quarter (from outside, 党员先锋, 先进集体): a unit's own (no member) and each
+        # member's, which put them among the quarter's candidates.
+        persons: Counts = {}
+        honours = Honour.objects.filter(
+            awarded_on__gte=first, awarded_on__lt=last, created_at__lt=period.as_of
+        ).values_list("unit_id", "member_id")
+        for unit_id, member_id in honours:
+            if member_id is None:
+                _add(units, unit_id, honours=1)
+            else:
+                _add(persons, member_id, honours=1)
+        return units, persons
 
 
 register(ItemProvider())

@@ -265,9 +265,12 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         _rank(group, lambda r: r.score)
     for row in rows:
         own = scheme_of(row.unit)
-        row.candidate = (
+        ranked_in = (
             row.level == "unit" and _within_top(row, own.collective_top_n) and row.score >= own.collective_min_score
         )
+        # An honour of the quarter (先进集体, one from outside) proposes the unit whatever its rank, unless vetoed.
+        honoured = row.level == "unit" and bool(row.counts["honours"]) and not row.vetoed
+        row.candidate = ranked_in or honoured
 
     units_by_id = {unit.pk: unit for unit in all_units}
     rewards = dict(
@@ -313,7 +316,9 @@ def quarterly_assessment(*, year: int, quarter: int, now: dt.datetime | None = N
         _rank(group, lambda r: r.points)
     for row in persons:
         own = scheme_of(row.unit)
-        row.candidate = _within_top(row, own.pioneer_top_n) and row.points >= own.pioneer_min_points
+        ranked_in = _within_top(row, own.pioneer_top_n) and row.points >= own.pioneer_min_points
+        # 党员先锋 of the quarter or an honour from outside proposes the member, unless vetoed.
+        row.candidate = ranked_in or (bool(row.counts["honours"]) and not row.vetoed)
     persons.sort(key=lambda p: (p.rank or 10**6, p.username))
     return Assessment(period=period, scheme=scheme, units=rows, persons=persons, schemes=schemes_by_id)
 

@@ -313,6 +313,40 @@ def b_branch_obligation(p):
     return branch_obligation(p, branch=p.b_branch)
 
 
+def showcase_post(p):
+    """cadre001's post on branch 01's showcase (干事担当亮初心)."""
+    from partylife import showcases
+
+    return showcases.showcase_post(actor=p.cadre, unit=p.branch, title="亮初心", text="牵头修路")
+
+
+def b_showcase_post(p):
+    from partylife import showcases
+
+    return showcases.showcase_post(actor=p.b_cadre, unit=p.b_branch, title="亮初心", text="帮扶")
+
+
+def branch_honour(p):
+    import datetime as dt
+
+    from partylife import showcases
+
+    return showcases.honour_record(
+        actor=p.leader,
+        unit=p.branch,
+        member=p.cadre,
+        title="省优秀共产党员",
+        body="省委",
+        awarded_on=dt.date(2026, 11, 1),
+    )
+
+
+def branch_brand(p):
+    from partylife import showcases
+
+    return showcases.brand_save(unit=p.branch, name="红色管家", slogan="有事找管家", stands_for="服务群众")
+
+
 def branch_visit(p):
     """cadre001's visit to a village paired with branch 01 (千名干部联村企)."""
     from organization.models import Pairing
@@ -1107,6 +1141,68 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "partylife:visit-coverage": (Case(LOGGED_IN_PAGE),),
     "partylife:finding-index": (Case(LOGGED_IN_PAGE),),
+    "partylife:showcase": (
+        Case(LOGGED_IN_PAGE, note="the caller's own branch, or the first of their township"),
+        Case(expect(403, anonymous=302, township=403), method="post", note="no action: nobody may"),
+    ),
+    "showcase-post-list": (
+        Case(API_LOGGED_IN, kind="api"),
+        Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
+    ),
+    "showcase-post-detail": (
+        Case(API_READERS, kind="api", subject=showcase_post),
+        Case(API_B_READERS, kind="api", subject=b_showcase_post),
+    ),
+    "showcase-post-transitions": (Case(API_READERS, kind="api", subject=showcase_post),),
+    "showcase-post-history": (Case(API_READERS, kind="api", subject=showcase_post),),
+    "showcase-post-take-transition": (
+        Case(
+            {**ITEM_ACTION(403), "leader": 400, "anonymous": 401},
+            kind="api",
+            method="post",
+            subject=showcase_post,
+            kwargs=action_kwargs("nominate"),
+            note="the branch's organisers nominate (the empty body: a reason is required)",
+        ),
+    ),
+    "honour-list": (
+        Case(API_LOGGED_IN, kind="api"),
+        Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
+    ),
+    "honour-detail": (Case(API_READERS, kind="api", subject=branch_honour),),
+    "brand-list": (Case(API_LOGGED_IN, kind="api"),),
+    "brand-detail": (
+        Case(expect(200, anonymous=401, township=404), kind="api", subject=branch_brand, note="public in the township"),
+    ),
+    "partylife:worker-index": (
+        Case(
+            expect(403, anonymous=302, township=403, b_secretary=200),
+            note="the office and the township's leaders (secretary) see who missed training or rotation",
+        ),
+    ),
+    "partylife:worker-detail": (
+        Case(
+            {**ITEM_READERS, "assignee": 200},
+            subject=lambda p: p.party_worker,
+            note="the worker, the readers of their branch, the office",
+        ),
+        Case(
+            expect(
+                400,
+                other_leader=404,
+                other_cadre=404,
+                other_commissioner=404,
+                assignee=403,
+                commissioner=403,
+                observer=403,
+                anonymous=302,
+                township=404,
+            ),
+            method="post",
+            subject=lambda p: p.party_worker,
+            note="the branch's organisers record a rotation (the empty form: 400)",
+        ),  # fmt: skip
+    ),
     "partylife:obligation-index": (Case(LOGGED_IN_PAGE, note="filtered to the branches the caller reads"),),
     "activity-obligation-list": (Case(API_LOGGED_IN, kind="api"),),
     "activity-obligation-detail": (

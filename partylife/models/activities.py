@@ -154,6 +154,7 @@ class Activity(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
     )
     minutes = models.TextField(_("minutes"), blank=True)
     parts = models.JSONField(_("parts held"), default=list, blank=True)
+    result = models.CharField(_("result"), max_length=200, blank=True)  # a training's (考核合格 …)
     recorded_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -217,9 +218,10 @@ class Activity(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         permission=_organises,
         custom={"label": _("Record")},
     )
-    def record(self, *, minutes: str, parts: list[str], recorder=None):
+    def record(self, *, minutes: str, parts: list[str], recorder=None, result: str = ""):
         """The organiser records what was held; required parts are checked before (400)."""
         self.minutes = minutes
+        self.result = result
         self.parts = list(parts)
         self.recorded_at = timezone.now()
         self.recorded_by = recorder

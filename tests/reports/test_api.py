@@ -112,9 +112,9 @@ def test_quarter_defaults_to_the_current_one(personas, api_as):
 def test_query_count_is_bounded_independent_of_items(personas, api_as, django_assert_max_num_queries):
     build_quarter(personas)
     client = api_as(personas.secretary)
-    # 6 of them are Party building's: required parts, activities held, visits, pairings, 三会一课
-    # obligations, findings accepted; 1 the townships' own scoring schemes.
-    with django_assert_max_num_queries(24):
+    # 7 of them are Party building's: required parts, activities held, visits, pairings, 三会一课
+    # obligations, findings accepted, honours; 1 the townships' own scoring schemes.
+    with django_assert_max_num_queries(25):
         client.get(URL, Q3)
 
 

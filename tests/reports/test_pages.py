@@ -120,9 +120,9 @@ def test_bad_period_redisplays_the_form_with_errors_and_input(client, personas, 
 def test_page_query_count_is_bounded(client, personas, django_assert_max_num_queries):
     build_quarter(personas)
     client.force_login(personas.secretary)
-    # + Party building's figures (required parts, activities, visits, pairings, weights), leaders' late
-    # verifications (and, as some leader verified late, their memberships)
-    with django_assert_max_num_queries(33):
+    # + Party building's figures (required parts, activities, visits, pairings, honours, weights), leaders'
+    # late verifications (and, as some leader verified late, their memberships)
+    with django_assert_max_num_queries(34):
         client.get(URL, Q3)
 
 
