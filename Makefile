@@ -35,7 +35,7 @@ messages: venv-run
 # Regenerate every zh-Hans catalogue from the sources, keeping existing translations; then fill
 # the msgstr lines it reports untranslated (tests/test_translations.py fails until they are).
 catalogues: venv
-	@for app in organization workflows lists pledges issues supervision notifications reports security; do \
+	@for app in organization workflows lists pledges issues supervision notifications connect reports security; do \
 	  [ -d $$app/locale ] && scripts/remake_po.sh $$app; done; true
 
 # Debian packages the tests need: Chromium (Playwright drives it; it never downloads a browser)
