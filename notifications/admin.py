@@ -10,7 +10,7 @@ from .models import Notification, NotificationPreference, OutboxMessage
 class OutboxMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "event", "recipient", "channel", "state", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["state", "channel", "event"]
-    search_fields = ["event", "idempotency_key", "recipient__username", "text"]
+    search_fields = ["event", "idempotency_key", "recipient__username", "text", "provider_message_id"]
     list_select_related = ["recipient"]
     date_hierarchy = "created_at"
     actions = ["retry_dead"]

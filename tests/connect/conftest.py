@@ -43,17 +43,22 @@ def baishui(township):
     return Unit.objects.get(code="bs-township")
 
 
-@pytest.fixture
-def configured(township, qingshan, fake):
+def configure_both_and_link_the_cadre(personas) -> None:
     """青山镇 has both vendors set up; cadre001 is zhangsan in both corps."""
+    qingshan = Unit.objects.get(code="township")
     configure(qingshan, Provider.WECOM)
     configure(qingshan, Provider.DINGTALK)
     for provider, external_id in ((Provider.WECOM, "zhangsan"), (Provider.DINGTALK, "dt-zhangsan")):
         AccountLink.objects.create(
-            user=township.cadre,
+            user=personas.cadre,
             township=qingshan,
             provider=provider,
             external_id=external_id,
-            linked_by=township.office,
+            linked_by=personas.office,
         )
+
+
+@pytest.fixture
+def configured(township, fake):
+    configure_both_and_link_the_cadre(township)
     return township

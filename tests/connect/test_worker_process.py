@@ -13,11 +13,10 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from connect.models import AccountLink, Provider
 from lists import services as domain
 from notifications import services, tasks
 from notifications.models import OutboxMessage
-from organization.models import Unit, User
+from organization.models import User
 from tests.notifications.processes import CeleryWorker
 from tests.notifications.test_worker_process import (
     FAST_RETRIES,
@@ -28,7 +27,7 @@ from tests.notifications.test_worker_process import (
     services_urls,  # noqa: F401  (a fixture)
 )
 
-from .conftest import configure
+from .conftest import configure_both_and_link_the_cadre
 from .fakes import VendorFake
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.services]
@@ -67,17 +66,7 @@ def worker(vendor_worker, services_urls, vendor):  # noqa: F811
 def scene(township, vendor):
     """青山镇 with both vendors set up, cadre001 linked in both (no email); a draft list of branch
     01 with one item for cadre001."""
-    qingshan = Unit.objects.get(code="township")
-    configure(qingshan, Provider.WECOM)
-    configure(qingshan, Provider.DINGTALK)
-    for provider, external_id in ((Provider.WECOM, "zhangsan"), (Provider.DINGTALK, "dt-zhangsan")):
-        AccountLink.objects.create(
-            user=township.cadre,
-            township=qingshan,
-            provider=provider,
-            external_id=external_id,
-            linked_by=township.office,
-        )
+    configure_both_and_link_the_cadre(township)
     township.cadre.email = ""
     township.cadre.save(update_fields=["email"])
     township.list = domain.list_create(

@@ -5,22 +5,13 @@ import pytest
 from playwright.sync_api import expect
 
 from connect.models import AccountLink, VendorApp
-from tests.connect.fakes import VendorFake
+from tests.connect.conftest import fake  # noqa: F401  (the fixture: the local fake, settings pointed at it)
 from tests.e2e.journeys import login, logout, screenshot
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def fake(settings):
-    server = VendorFake()
-    for name, value in server.settings().items():
-        setattr(settings, name, value)
-    yield server
-    server.close()
-
-
-def test_office_sets_up_wecom_and_a_cadre_signs_in_with_it(browser_page, fake, e2e_township):
+def test_office_sets_up_wecom_and_a_cadre_signs_in_with_it(browser_page, fake, e2e_township):  # noqa: F811
     page = browser_page
     login(page, "office01")
     page.goto("/office/connect/")
