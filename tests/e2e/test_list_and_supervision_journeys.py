@@ -93,7 +93,9 @@ def test_commissioner_gives_a_yellow_card_on_an_escalated_item(browser_page, e2e
     sweep_deadlines(as_of=timezone.now())
     case = Case.objects.get(object_id=item.pk, subject_type="item")
 
-    login(page, "commissioner02")
+    # Thirty days overdue: the ladder's level 2 handed the case to the township discipline committee.
+    assert case.responsible.unit.code == "township" and case.for_committee_meeting
+    login(page, "commissioner01")
     open_page(page, "supervision:queue")
     with page.expect_navigation():
         page.locator(f"a[href='{reverse('supervision:case-detail', args=[case.pk])}']").click()
