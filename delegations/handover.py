@@ -100,8 +100,9 @@ def preview(*, township: Unit, person: User) -> dict:
     them, and their roles in ``township`` (copied to the successor on request)."""
     kinds = []
     for spec in FIELDS:
+        states = dict(spec.model.State.choices)
         rows = [
-            {"id": pk, "title": title, "state": state, "url": spec.url(pk)}
+            {"id": pk, "title": title, "state": state, "state_label": states.get(state, state), "url": spec.url(pk)}
             for pk, title, state in _open_of(spec, township, person).values_list("pk", "title", "state")
         ]
         kinds.append({"key": spec.key, "label": spec.label, "rows": rows})

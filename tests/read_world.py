@@ -45,6 +45,7 @@ class World:
         self._pledges(n, month)
         self._issues(n, month)
         self._party_life(n, month)
+        self._delegations(n)
         self._notifications(n)
 
     def _items(self, n, month):
@@ -171,6 +172,26 @@ class World:
                 )
                 finding = party.finding_file(actor=p.observer, unit=p.branch, title=f"问题{month}-{i}", description="d")
         self.subjects.update(activity=activity, open_activity=scheduled, visit=visit, finding=finding)
+
+    def _delegations(self, n):
+        """n stand-ins cadre001 named (cadre002) and revoked, so that the next ones may cover the same days."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from delegations import services as delegations
+
+        p, today = self.p, timezone.localdate()
+        for i in range(n):
+            delegation = delegations.delegation_create(
+                delegator=p.cadre,
+                delegate=p.colleague,
+                starts_on=today + dt.timedelta(days=1),
+                ends_on=today + dt.timedelta(days=2),
+                reason=f"外出{self.rounds}-{i}",
+            )
+            delegations.delegation_revoke(delegation=delegation, actor=p.cadre)
+        self.subjects.update(delegation=delegation)
 
     def _notifications(self, n):
         item = self.subjects["plain_item"]

@@ -85,9 +85,10 @@ READS: list[Read] = [
     Read("lists:extension-queue", "leader", 7),
     Read("lists:evidence-download", "cadre", 6, pk("evidence"), grows=False),
     # the inbox: one or two queries per kind of subject with steps for the caller (activities:
-    # check in and record, make-ups; findings for commissioners; +1 on pages: the menu's badges)
-    Read("lists:inbox", "cadre", 11),
-    Read("lists:inbox", "leader", 15),
+    # check in and record, make-ups; findings for commissioners; +1 on pages: the menu's badges;
+    # +1: whom the caller stands in for, 代理)
+    Read("lists:inbox", "cadre", 12),
+    Read("lists:inbox", "leader", 16),
     # 已办: a count, a page of log rows, one union for their subjects' titles (+1: the menu's badges)
     Read("lists:inbox-done", "cadre", 9),
     Read("lists:inbox-done", "leader", 9),
@@ -212,11 +213,20 @@ READS: list[Read] = [
     Read("finding-transitions", "commissioner", 2, pk("finding"), api=True, grows=False),
     Read("finding-history", "commissioner", 3, pk("finding"), api=True, grows=False),
     Read("reports-visits", "leader", 4, query="month=2026-07", api=True, grows=False),
+    # stand-ins (代理) and the office's hand-over (交接)
+    Read("delegations:index", "cadre", 10),
+    Read("delegations:detail", "cadre", 8, pk("delegation"), grows=False),
+    Read("delegation-list", "cadre", 3, api=True),
+    Read("delegation-detail", "cadre", 2, pk("delegation"), api=True, grows=False),
+    Read("delegation-transitions", "cadre", 2, pk("delegation"), api=True, grows=False),
+    Read("delegation-history", "cadre", 3, pk("delegation"), api=True, grows=False),
+    Read("office_handover", "office", 15, lambda w: {"pk": w.p.cadre.pk}),
 ]
 
 NOT_MEASURED = {
     "connect:start": "a redirect to the platform's sign-in page: one application row, never a list",
     "connect:callback": "the sign-in callback: one session state, one link (tests/connect against the fake)",
+    "delegations:act": "a redirect: it only marks the session as acting for the person",
     "logout": "a POST; its GET answers 405 without reading anything",
     "admin:index": "Django admin: staff only, Django's own pages",
     "api-schema": "the OpenAPI document: generated from code, reads no rows",

@@ -229,3 +229,39 @@ def test_the_persons_notifications_reach_the_stand_in(personas, api_as):
     assert to_cadre.exists() and to_stand_in.exists()
     assert to_stand_in.first().text.startswith(f"【代 {personas.cadre}】")
     assert to_stand_in.first().text.endswith(to_cadre.first().text)
+
+
+def _fresh(user):
+    return type(user).objects.get(pk=user.pk)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subject", ["pledge", "work_order", "case", "extension"])
+def test_a_stand_in_takes_the_persons_steps_on_every_subject(personas, api_as, subject):
+    from ..matrix import dispatched_issue, submitted_pledge, supervision_case
+
+    if subject == "pledge":  # branch 01's leader reviews; leader02 stands in
+        obj, person, stand_in = submitted_pledge(personas), personas.leader, personas.other_leader
+        url, body = "/api/v1/pledges/{}/transitions/approve/", {}
+    elif subject == "work_order":  # cadre001 handles; cadre006 of branch 02 stands in
+        obj, person, stand_in = dispatched_issue(personas), personas.cadre, personas.other_cadre
+        url, body = "/api/v1/livelihood-issues/{}/transitions/accept/", {}
+    elif subject == "case":  # district 1's commissioner acts; district 2's stands in
+        obj, person, stand_in = supervision_case(personas), personas.commissioner, personas.other_commissioner
+        url, body = "/api/v1/supervision-cases/{}/transitions/act/", {"action": "reminder", "note": "代为提醒"}
+    else:  # the leader decides the cadre's extension request
+        from lists import services
+
+        item = item_in_state(personas, "accepted")
+        obj = services.extension_request(
+            item=item, actor=personas.cadre, new_due_at=item.due_at + dt.timedelta(days=3), reason="汛期"
+        )
+        person, stand_in = personas.leader, personas.other_leader
+        url, body = "/api/v1/extensions/{}/transitions/approve/", {}
+    url = url.format(obj.pk)
+    assert api_as(_fresh(stand_in)).post(url, body, format="json").status_code == 404
+    name_stand_in(person, stand_in)
+    response = api_as(_fresh(stand_in)).post(url, body, format="json")
+    assert response.status_code == 200, response.content
+    last = TransitionLog.objects.for_object(obj).last()
+    assert (last.actor, last.on_behalf_of) == (stand_in, person)

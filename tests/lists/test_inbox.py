@@ -149,6 +149,8 @@ def test_api_answers_the_contract_paginated(personas, api_as):
             "action": "accept",
             "due_at": body["results"][0]["due_at"],
             "url": reverse("lists:item-detail", args=[item.pk]),
+            "on_behalf_of": None,
+            "on_behalf_of_name": None,
         }
     ]
     assert body["results"][0]["due_at"] is not None
