@@ -150,11 +150,16 @@ def my_pledges(request):
     )
 
 
+# The step that moves a pledge forward in its six steps; the others (return, withdraw, …) follow it.
+PRIMARY_STEPS = frozenset({"submit", "approve", "claim", "confirm"})
+
+
 def _detail_context(request, pledge: Pledge, **extra) -> dict:
     user = request.user
-    transitions = available_transitions(pledge, user)
+    transitions = sorted(available_transitions(pledge, user), key=lambda t: t.name not in PRIMARY_STEPS)
     return {
         "pledge": pledge,
+        "primary_steps": PRIMARY_STEPS,
         "history": timeline(pledge),
         "transitions": transitions,
         "transition_form": extra.pop("transition_form", None) or TransitionForm(name=""),

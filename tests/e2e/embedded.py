@@ -102,15 +102,25 @@ class Journey:
             self._problem(f"{parts.path} answered {response.status}")
 
     # -- steps ----------------------------------------------------------------------------------
-    def check(self, label: str) -> None:
-        """The page as it stands: axe-core's serious and critical violations, and a screenshot."""
+    def check(self, label: str, *, axe: bool = True) -> None:
+        """The page as it stands: axe-core's serious and critical violations (unless ``axe`` is
+        False), and a screenshot."""
         page = self.page
         page.wait_for_load_state("load")
-        self.problems += [f"{page.url}: {v}" for v in serious_violations(self.axe.run(page).response["violations"])]
+        if axe:
+            violations = self.axe.run(page).response["violations"]
+            self.problems += [f"{page.url}: {v}" for v in serious_violations(violations)]
         self.step += 1
         OUTPUT.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^\w-]+", "_", label)
         page.screenshot(path=str(OUTPUT / f"{self.name}-{self.size}-{self.step:02d}-{slug}.png"), full_page=True)
+
+    def readme_shot(self, name: str) -> None:
+        """The screen as a person sees it (the viewport, not the whole page), saved as
+        ``test-output/e2e/readme/<name>.png``: the README's pictures are copied from these."""
+        folder = OUTPUT / "readme"
+        folder.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(folder / f"{name}.png"))
 
     def menu(self, group: str, link: str) -> None:
         """Open a page from the menu as a person would: on a phone the 菜单 button, on a desktop

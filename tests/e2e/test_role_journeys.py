@@ -20,15 +20,12 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.embedded import SIZES, Journey
-from tests.photos import heic_bytes
+from tests.photos import heic_bytes, scene_bytes
 
 pytestmark = pytest.mark.e2e
 
-PNG_1PX = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201a5f6a2ee0000000049454e44ae426082"
-)
-# The people of each journey: 青山镇 on the phone, 白水镇 on the desktop where it has the role.
+# The people of each journey: 青山镇 on the phone, 白水镇 on the desktop (the secretaries the other
+# way round).
 PEOPLE = {
     "phone": {
         "cadre": "cadre001",
@@ -36,7 +33,7 @@ PEOPLE = {
         "handler": "cadre006",
         "member": "cadre002",
         "commissioner": "commissioner02",
-        "secretary": "secretary",
+        "secretary": "bsecretary",
         "office": "office01",
     },
     "desktop": {
@@ -45,7 +42,7 @@ PEOPLE = {
         "handler": "bcadre002",
         "member": "bcadre001",
         "commissioner": "bcommissioner01",
-        "secretary": "bsecretary",
+        "secretary": "secretary",  # 青山镇's dashboard has the more to show (the README's picture)
         "office": "boffice01",
     },
 }
@@ -64,6 +61,8 @@ def journey(request, browser, embedded_server):
 def test_cadre_carries_out_an_item_and_the_leader_verifies_it(journey):
     page = journey.login_as("cadre")
     journey.menu("我的工作", "我的任务")
+    if journey.phone:
+        journey.readme_shot("cadre-tasks-phone")
     card = journey.row(page.get_by_role("button", name="签收"))
     title = card.locator("a").first.inner_text()
     journey.press(card.get_by_role("button", name="签收"), "accepted")
@@ -80,8 +79,8 @@ def test_cadre_carries_out_an_item_and_the_leader_verifies_it(journey):
         page.get_by_text("选择文件").click()
     chooser.value.set_files(
         [
-            {"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": heic_bytes((120, 90))},
-            {"name": "宣传栏.png", "mimeType": "image/png", "buffer": PNG_1PX},
+            {"name": "IMG_0001.HEIC", "mimeType": "image/heic", "buffer": heic_bytes((480, 360))},
+            {"name": "宣传栏.png", "mimeType": "image/png", "buffer": scene_bytes((360, 480))},
         ]
     )
     expect(page.locator("#evidence-file-previews > *")).to_have_count(2)
@@ -89,6 +88,9 @@ def test_cadre_carries_out_an_item_and_the_leader_verifies_it(journey):
     evidence = page.locator("#evidence")
     expect(evidence.get_by_text("IMG_0001.jpg", exact=True)).to_be_visible()
     expect(evidence.locator("img.thumb")).to_have_count(2)
+    if journey.phone:
+        page.evaluate("document.getElementById('evidence').scrollIntoView({block: 'start'})")
+        journey.readme_shot("item-page-phone")
 
     page.fill("[name=submit-result]", "阵地排查完成，问题已整改，报告见附件")
     journey.press(page.locator("#submit button[type=submit]"), "submitted")
@@ -97,12 +99,21 @@ def test_cadre_carries_out_an_item_and_the_leader_verifies_it(journey):
     page = journey.login_as("leader")
     journey.menu("清单", "待我审核")
     row = journey.row(page.get_by_role("link", name=title, exact=True))
+    item_url = row.get_by_role("link", name=title, exact=True).get_attribute("href")
     thumbs = row.locator("img.thumb")
     expect(thumbs).to_have_count(2)
     assert all(thumbs.nth(i).evaluate("img => img.complete && img.naturalWidth > 0") for i in range(2))
     journey.press(row.get_by_role("button", name="确认办结"), "verified")
     assert any("办结" in question for question in journey.confirmations)
     expect(page.get_by_role("link", name=title, exact=True)).to_have_count(0)
+
+    # The leader looks over the item's monthly list: the verified item is 已办结 there.
+    page.goto(item_url)
+    journey.check("verified-item")
+    journey.press(page.locator(".card table a[href^='/lists/']").first, "list")
+    expect(journey.row(page.get_by_role("link", name=title, exact=True))).to_contain_text("已办结")
+    if not journey.phone:
+        journey.readme_shot("leader-list-desktop")
     journey.finish()
 
 
@@ -123,7 +134,7 @@ def test_a_work_order_from_registration_to_the_follow_up_call(journey):
     page.fill("[name=reporter_name]", "王大伯")
     page.fill("[name=reporter_phone]", "13812345678")
     page.set_input_files(
-        "[name=photo]", files=[{"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic_bytes()}]
+        "[name=photo]", files=[{"name": "IMG_0002.HEIC", "mimeType": "image/heic", "buffer": heic_bytes((480, 360))}]
     )
     journey.press(page.get_by_role("button", name="登记", exact=True), "registered")
     expect(page.get_by_role("heading", name=title)).to_be_visible()
@@ -230,6 +241,8 @@ def test_the_secretary_reads_the_dashboard(journey):
     journey.menu("绩效考核", "季度绩效考核")
     expect(page.locator("#ranking table.table tbody tr").first).to_be_visible()
     assert set(charts_drawn(page)) >= {"chart-ranking", "chart-trend", "chart-warnings"}
+    if not journey.phone:
+        journey.readme_shot("dashboard-desktop")
     page.select_option("[name=quarter]", "3")
     journey.press(page.locator("#period-form button[type=submit]"), "third-quarter")
     expect(page.locator("h1 small")).to_contain_text("第3季度")
