@@ -1011,6 +1011,24 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "partylife:visit-coverage": (Case(LOGGED_IN_PAGE),),
     "partylife:finding-index": (Case(LOGGED_IN_PAGE),),
+    "activity-photos": (
+        Case(
+            {**ITEM_ACTION(403), "leader": 400, "anonymous": 401},
+            kind="api",
+            method="post",
+            subject=theme_party_day,
+            note="the unit's organisers (no file: the field error)",
+        ),
+    ),
+    "visit-photos": (
+        Case(
+            {**ITEM_ACTION(403), "assignee": 400, "anonymous": 401},
+            kind="api",
+            method="post",
+            subject=branch_visit,
+            note="the visitor (no file: the field error)",
+        ),
+    ),
     "partylife:showcase": (
         Case(LOGGED_IN_PAGE, note="the caller's own branch, or the first of their township"),
         Case(expect(403, anonymous=302, township=403), method="post", note="no action: nobody may"),

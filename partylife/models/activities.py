@@ -383,3 +383,35 @@ class Finding(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.dismiss_reason = reason
         self.decided_by = decider
         self.decided_at = timezone.now()
+
+
+class ActivityPhoto(models.Model):
+    """A photo of a held activity (the organiser's record)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("activity"))
+    image = models.FileField(_("photo"), upload_to="activities/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VisitPhoto(models.Model):
+    """A photo taken on a 千名干部联村企 visit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    image = models.FileField(_("photo"), upload_to="visits/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
