@@ -35,6 +35,7 @@ from .serializers import (
     FrequencyObligationSerializer,
     HonourSerializer,
     MakeupInputSerializer,
+    PhotosInputSerializer,
     RecordInputSerializer,
     ShowcasePostSerializer,
     VisitSerializer,
@@ -89,6 +90,18 @@ class ActivityViewSet(
             return services.activity_cancel(activity=obj, actor=actor, reason=data["reason"], comment=comment)
         raise NotImplementedError(name)
 
+    @extend_schema(request={"multipart/form-data": PhotosInputSerializer}, responses=ActivitySerializer)
+    @action(detail=True, methods=["post"], url_path="photos", filter_backends=[], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Photos of the activity's record (JPEG, PNG, HEIC as ``files``): its organisers."""
+        activity = self.get_object()
+        if not scope_for(request.user).organises(activity.unit):
+            raise PermissionDenied(_("Only the unit's organisers add photos to its activities."))
+        serializer = PhotosInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.photos_add(subject=activity, photos=serializer.validated_data["files"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=activity.pk)).data)
+
     @extend_schema(request=MakeupInputSerializer, responses=ActivitySerializer)
     @action(detail=True, methods=["post"], url_path="makeup", filter_backends=[])
     def makeup(self, request, pk=None):
@@ -127,6 +140,18 @@ class VisitViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Retrie
             companions=data.get("companions", ""),
             issues=data.get("issues", []),
         )
+
+    @extend_schema(request={"multipart/form-data": PhotosInputSerializer}, responses=VisitSerializer)
+    @action(detail=True, methods=["post"], url_path="photos", filter_backends=[], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Photos of the visit (JPEG, PNG, HEIC as ``files``): its visitor."""
+        visit = self.get_object()
+        if visit.visitor_id != request.user.pk:
+            raise PermissionDenied(_("Only the visitor adds photos to a visit."))
+        serializer = PhotosInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.photos_add(subject=visit, photos=serializer.validated_data["files"])
+        return Response(self.get_serializer(self.get_queryset().get(pk=visit.pk)).data)
 
 
 class FindingViewSet(

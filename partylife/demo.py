@@ -171,6 +171,59 @@ def _finding(filer, unit_code, title, description) -> Finding | None:
     )
 
 
+def _seed_showcase(code, poster, organiser, selector, brand, honour) -> None:
+    """A branch's brand with an achievement, two showcase posts (one nominated, one selected as
+    the quarter's 党员先锋), an honour from outside. Idempotent by titles."""
+    from . import showcases
+    from .models import BrandAchievement, Honour, ShowcasePost
+
+    branch = Unit.objects.get(code=code)
+    today = timezone.localdate()
+    saved = showcases.brand_save(unit=branch, name=brand[0], slogan=brand[1], stands_for=brand[2])
+    if not BrandAchievement.objects.filter(brand=saved).exists():
+        showcases.achievement_add(brand=saved, title=brand[3], achieved_on=today.replace(day=1))
+    users = {name: User.objects.get(username=name) for name in (poster, organiser, selector)}
+    for n, (title, text) in enumerate(
+        [
+            ("带头化解邻里纠纷", "牵头调解3起邻里纠纷，全部达成和解。"),
+            ("为独居老人代办医保", "上门为5位独居老人代办医保续缴。"),
+        ]
+    ):
+        if ShowcasePost.objects.filter(unit=branch, title=title).exists():
+            continue
+        post = showcases.showcase_post(actor=users[poster], unit=branch, title=title, text=text)
+        showcases.showcase_nominate(post=post, actor=users[organiser], reason="事迹具体、群众认可")
+        if n == 0:
+            showcases.showcase_select(post=post, actor=users[selector])
+    if not Honour.objects.filter(unit=branch, title=honour[0]).exists():
+        showcases.honour_record(
+            actor=users[organiser], unit=branch, member=users[poster], title=honour[0], body=honour[1],
+            awarded_on=today.replace(day=1),
+        )  # fmt: skip
+
+
+def _seed_staff_steps(code, organiser, worker) -> None:
+    """The Party-affairs worker's training of the year (with its result) and a rotation."""
+    from .models import Rotation
+
+    branch = Unit.objects.get(code=code)
+    organiser, worker = User.objects.get(username=organiser), User.objects.get(username=worker)
+    title = f"{timezone.localdate().year}年党务干部集中培训"
+    activity, created = _activity(branch, organiser, "training", title, timezone.now() - dt.timedelta(days=1), "镇党校")
+    if created:
+        services.activity_check_in(activity=activity, actor=worker)
+        services.activity_record(
+            activity=activity, actor=organiser, minutes="集中培训三天：党务知识、组织生活规范、台账管理。",
+            parts=[], absentees=[], result="考核合格",
+        )  # fmt: skip
+    if not Rotation.objects.filter(worker=worker).exists():
+        Rotation.objects.create(
+            worker=worker, unit=branch, from_post="支部组织委员", to_post="镇党建办（跟班学习）",
+            starts_on=timezone.localdate().replace(day=1), months=3, report="熟悉党建台账和组织关系转接流程。",
+            recorded_by=organiser,
+        )  # fmt: skip
+
+
 @transaction.atomic
 def seed_party_life(stdout=None) -> int:
     stdout = stdout or sys.stdout
@@ -188,5 +241,19 @@ def seed_party_life(stdout=None) -> int:
     if accepted is not None:
         services.finding_accept(finding=accepted, actor=User.objects.get(username="commissioner03"), comment="立案督办")
     _finding("bcommissioner01", "bs-branch01", "支部会议记录不规范", "党员大会记录缺少表决情况。")
+    _seed_showcase(
+        "branch01", "cadre001", "cadre003", "secretary",
+        ("红色管家", "有事找管家，服务零距离", "机关党员下沉网格，为群众代办实事", "获评县级党建示范点"),
+        ("全市优秀共产党员", "中共市委"),
+    )  # fmt: skip
+    _seed_showcase(
+        "bs-branch01", "bcadre001", "bcadre002", "bsecretary",
+        ("白水先锋", "党员走在前，白水更向前", "党员认领民生微实事", "获评镇级五星支部"),
+        ("省优秀共产党员", "中共浙江省委"),
+    )  # fmt: skip
+    _seed_staff_steps("branch01", "leader01", "cadre004")
+    from .obligations import obligations_open
+
+    obligations_open(as_of=timezone.now())
     stdout.write(f"party life: {created} activities and visits created\n")
     return created

@@ -71,6 +71,7 @@ def activities_visible_to(user):
         .prefetch_related(
             Prefetch("attendance", queryset=Attendance.objects.select_related("user").order_by("checked_in_at", "pk")),
             Prefetch("absences", queryset=Absence.objects.select_related("user").order_by("pk")),
+            "photos",
         )
     )
 
@@ -116,6 +117,7 @@ def visits_visible_to(user):
         Visit.objects.filter(scope.township_q("unit__path"))
         .filter(Q(visitor=user) | _readable_q(scope, "branch__path") | scope.readable_units_q("unit__path"))
         .select_related("unit", "branch", "visitor")
+        .prefetch_related("photos")
     )
 
 

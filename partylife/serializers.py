@@ -37,6 +37,22 @@ class AbsenteeRowSerializer(serializers.Serializer):
     made_up_at = serializers.DateTimeField(allow_null=True, help_text="When the make-up (补学) was done.")
 
 
+def validated_photos(files) -> list:
+    """``showcases.checked_photos`` for a serializer: its messages as the field's errors."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from .showcases import checked_photos
+
+    try:
+        return checked_photos(files)
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+
+
+def photo_urls(subject) -> list[str]:
+    return [photo.image.url for photo in subject.photos.all()]
+
+
 class ActivitySerializer(serializers.ModelSerializer):
     unit = TownshipUnitField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -46,6 +62,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     required_parts = serializers.SerializerMethodField(help_text="The codes of the parts this kind requires.")
     attendance = serializers.SerializerMethodField()
     absentees = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField(help_text="URLs of the record's photos")
 
     class Meta:
         model = Activity
@@ -68,6 +85,7 @@ class ActivitySerializer(serializers.ModelSerializer):
             "required_parts",
             "attendance",
             "absentees",
+            "photos",
         ]
         read_only_fields = ["state", "minutes", "parts", "result", "recorded_at", "cancel_reason"]
 
@@ -102,6 +120,9 @@ class ActivitySerializer(serializers.ModelSerializer):
     @extend_schema_field(AbsenteeRowSerializer(many=True))
     def get_absentees(self, activity) -> list[dict]:
         return AbsenteeRowSerializer(self._detail(activity)["absentees"], many=True).data
+
+    def get_photos(self, activity) -> list[str]:
+        return photo_urls(activity)
 
 
 class AbsenteeSerializer(serializers.Serializer):
@@ -181,6 +202,7 @@ class VisitSerializer(serializers.ModelSerializer):
     visitor_name = serializers.CharField(source="visitor.name", read_only=True)
     issues = VisitIssueSerializer(many=True, required=False, write_only=True, max_length=20)
     issue_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
+    photos = serializers.SerializerMethodField(help_text="URLs of the visit's photos")
 
     class Meta:
         model = Visit
@@ -197,8 +219,12 @@ class VisitSerializer(serializers.ModelSerializer):
             "notes",
             "issues",
             "issue_ids",
+            "photos",
             "created_at",
         ]
+
+    def get_photos(self, visit) -> list[str]:
+        return photo_urls(visit)
 
     def validate_visited_on(self, value):
         from django.utils import timezone
@@ -324,7 +350,7 @@ class ShowcasePostSerializer(serializers.ModelSerializer):
         read_only_fields = ["month", "state", "nomination", "created_at"]
 
     def get_photos(self, post) -> list[str]:
-        return [photo.image.url for photo in post.photos.all()]
+        return photo_urls(post)
 
     def validate_unit(self, unit):
         if not is_member_of(self.context["request"].user, unit):
@@ -332,14 +358,7 @@ class ShowcasePostSerializer(serializers.ModelSerializer):
         return unit
 
     def validate_files(self, files):
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
-        from .showcases import checked_photos
-
-        try:
-            return checked_photos(files)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+        return validated_photos(files)
 
 
 class HonourSerializer(serializers.ModelSerializer):
@@ -388,3 +407,12 @@ class BrandSerializer(serializers.ModelSerializer):
         model = Brand
         fields = ["id", "unit", "unit_name", "name", "slogan", "stands_for", "achievements"]
         read_only_fields = fields
+
+
+class PhotosInputSerializer(serializers.Serializer):
+    """Photos as multipart ``files`` (JPEG, PNG; a phone's HEIC becomes a JPEG)."""
+
+    files = serializers.ListField(child=serializers.FileField(), allow_empty=False, max_length=9)
+
+    def validate_files(self, files):
+        return validated_photos(files)

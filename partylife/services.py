@@ -20,7 +20,7 @@ from workflows.calendar import local_minute
 from workflows.engine import TransitionConflict, apply_transition
 from workflows.events import emit
 
-from .models import Absence, Activity, Attendance, Finding, Visit
+from .models import Absence, Activity, ActivityPhoto, Attendance, Finding, Visit, VisitPhoto
 
 __all__ = [
     "activity_cancel",
@@ -31,6 +31,7 @@ __all__ = [
     "finding_accept",
     "finding_dismiss",
     "finding_file",
+    "photos_add",
     "visit_create",
 ]
 
@@ -91,6 +92,7 @@ def activity_record(
     absentees: list[dict],
     comment: str = "",
     result: str = "",
+    photos=(),
 ) -> Activity:
     """The organiser records minutes, parts held and absentees (``[{"user": User, "reason"}]``);
     each absentee gets a make-up (补学) task and is told. Required parts were checked before."""
@@ -111,7 +113,9 @@ def activity_record(
     )
     Absence.objects.bulk_create(Absence(activity=activity, user=a["user"], reason=a["reason"]) for a in absentees)
     from .obligations import obligation_meet_by
+    from .showcases import save_photos
 
+    save_photos(ActivityPhoto, photos, activity=activity)
     obligation_meet_by(activity=activity, actor=actor)
     if absentees:
         emit(
@@ -171,6 +175,7 @@ def visit_create(
     notes: str,
     companions: str = "",
     issues: list[dict] | None = None,
+    photos=(),
 ) -> Visit:
     """千名干部联村企: log a visit; issues raised on the spot are registered with source ``visit``."""
     issue_ids = [
@@ -185,7 +190,7 @@ def visit_create(
         ).pk
         for issue in issues or []
     ]
-    return Visit.objects.create(
+    visit = Visit.objects.create(
         unit=unit,
         branch=branch,
         visitor=visitor,
@@ -194,6 +199,22 @@ def visit_create(
         companions=companions.strip(),
         issue_ids=issue_ids,
     )
+    from .showcases import save_photos
+
+    save_photos(VisitPhoto, photos, visit=visit)
+    return visit
+
+
+@transaction.atomic
+def photos_add(*, subject: Activity | Visit, photos) -> Activity | Visit:
+    """More photos of a held activity or a visit (checked by ``showcases.checked_photos``)."""
+    from .showcases import save_photos
+
+    if isinstance(subject, Activity):
+        save_photos(ActivityPhoto, photos, activity=subject)
+    else:
+        save_photos(VisitPhoto, photos, visit=subject)
+    return subject
 
 
 def _finding_context(finding: Finding, **extra) -> dict:

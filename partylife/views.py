@@ -71,6 +71,18 @@ def _flat_errors(errors) -> dict[str, list[str]]:
     return flat
 
 
+def _photos(request) -> tuple[list, dict[str, list[str]]]:
+    """The request's ``photos`` files, checked (HEIC → JPEG), and their errors for the form."""
+    from django.core.exceptions import ValidationError
+
+    from .showcases import checked_photos
+
+    try:
+        return checked_photos(request.FILES.getlist("photos")), {}
+    except ValidationError as exc:
+        return [], {"photos": exc.messages}
+
+
 def _run(request, call, done: str):
     try:
         call()
@@ -237,7 +249,8 @@ def activity_record(request, pk: int):
             "result": request.POST.get("result", ""),
         }
         serializer = RecordInputSerializer(data=posted, context={"object": activity})
-        if serializer.is_valid():
+        photos, photo_errors = _photos(request)
+        if serializer.is_valid() and not photo_errors:
             data = serializer.validated_data
             ok = _run(
                 request,
@@ -248,13 +261,14 @@ def activity_record(request, pk: int):
                     parts=data["parts"],
                     absentees=data["absentees"],
                     result=data.get("result", ""),
+                    photos=photos,
                 ),
                 _("Activity recorded."),
             )
             if ok or activity.state != Activity.State.SCHEDULED:
                 return redirect("partylife:activity-detail", pk=pk)
         else:
-            errors = _flat_errors(serializer.errors)
+            errors = {**(_flat_errors(serializer.errors) if serializer.errors else {}), **photo_errors}
     required = set(detail["required_parts"])
     chosen = set(posted.get("parts", detail["required_parts"]))
     parts = [
@@ -313,7 +327,8 @@ def visit_index(request):
                 }
             ]
         serializer = VisitSerializer(data=data, context={"request": _Request(request.user)})
-        if serializer.is_valid():
+        photos, photo_errors = _photos(request)
+        if serializer.is_valid() and not photo_errors:
             v = serializer.validated_data
             visit = services.visit_create(
                 visitor=request.user,
@@ -323,6 +338,7 @@ def visit_index(request):
                 notes=v["notes"],
                 companions=v.get("companions", ""),
                 issues=v.get("issues", []),
+                photos=photos,
             )
             messages.success(
                 request,
@@ -334,7 +350,7 @@ def visit_index(request):
                 ),
             )
             return redirect("partylife:visit-index")
-        errors = _flat_errors(serializer.errors)
+        errors = {**(_flat_errors(serializer.errors) if serializer.errors else {}), **photo_errors}
     from issues.models import LivelihoodIssue
 
     partners = {}

@@ -479,18 +479,21 @@ def township_day(p):
 
     return CalendarOverride.objects.create(
         date=timezone.localdate() + dt.timedelta(days=10), unit=p.unit("township"), is_working_day=False
+    )
 
 
 def township_jurisdiction(p):
     """District 1's discipline jurisdiction (commissioner02's)."""
     return p.commissioner.memberships.get(role="commissioner").unit.jurisdiction
 def _stand_in(person, deputy):
+    from django.utils import timezone
 
     from delegations import services
 
     today = timezone.localdate()
     return services.delegation_create(
         delegator=person, delegate=deputy, starts_on=today, ends_on=today + dt.timedelta(days=3), reason="外出"
+    )
 
 
 def cadre_stand_in(p):
@@ -1141,6 +1144,24 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "partylife:visit-coverage": (Case(LOGGED_IN_PAGE),),
     "partylife:finding-index": (Case(LOGGED_IN_PAGE),),
+    "activity-photos": (
+        Case(
+            {**ITEM_ACTION(403), "leader": 400, "anonymous": 401},
+            kind="api",
+            method="post",
+            subject=theme_party_day,
+            note="the unit's organisers (no file: the field error)",
+        ),
+    ),
+    "visit-photos": (
+        Case(
+            {**ITEM_ACTION(403), "assignee": 400, "anonymous": 401},
+            kind="api",
+            method="post",
+            subject=branch_visit,
+            note="the visitor (no file: the field error)",
+        ),
+    ),
     "partylife:showcase": (
         Case(LOGGED_IN_PAGE, note="the caller's own branch, or the first of their township"),
         Case(expect(403, anonymous=302, township=403), method="post", note="no action: nobody may"),
@@ -1427,35 +1448,48 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(OFFICE_ACTS(200), subject=township_template),
         Case(OFFICE_ACTS(400), method="post", subject=township_template, note="the empty form: its errors"),
         Case({**OFFICE_ONLY, "office": 404}, subject=b_township_template),
+    ),
     "office_template_action": (
+        Case(
             OFFICE_ACTS(302),
             method="post",
             subject=township_template,
             kwargs=lambda subject: {"pk": subject.pk, "action": "deactivate"},
             body=lambda user, subject: {"reason": "矩阵"},
+        ),
+    ),
     "office_calendar": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
     "office_calendar_remove": (
         Case(OFFICE_ACTS(302), method="post", subject=township_day, body=lambda user, subject: {"reason": "矩阵"}),
+    ),
     "office_jurisdictions": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
     "office_jurisdiction": (
         Case(OFFICE_ACTS(200), subject=township_jurisdiction),
         Case(OFFICE_ACTS(400), method="post", subject=township_jurisdiction),
+    ),
     "office_jurisdiction_remove": (
+        Case(
             OFFICE_ACTS(302),
             method="post",
             subject=township_jurisdiction,
             body=lambda user, subject: {"reason": "矩阵"},
+        ),
+    ),
     "office_import": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
     "office_import_template": (Case(OFFICE_ONLY),),
     # 交接 (tests/delegations/test_handover.py runs it for both townships' offices)
     "office_handover": (
         Case(OFFICE_ONLY, subject=township_person),
         Case(OFFICE_ONLY, method="post", subject=township_person, note="an empty form would come back 400"),
+    ),
     "office_policies": (Case(OFFICE_ONLY),),
     "office_policy_edit": (
+        Case(OFFICE_ONLY),
         Case(OFFICE_ONLY, method="post", note="an empty form would come back 400 for the office"),
+    ),
     "office_policy_remove": (
         Case(OFFICE_ONLY, method="post", subject=township_policy, body=lambda user, subject: {"reason": "矩阵"}),
+    ),
 }
 
 # URL names with no row, and why. Namespaces listed here are exempt as a whole (but rows in

@@ -171,6 +171,7 @@ class World:
                     visitor=p.cadre, unit=village, branch=p.branch, visited_on=start.date(), notes=f"走访{month}-{i}"
                 )
                 finding = party.finding_file(actor=p.observer, unit=p.branch, title=f"问题{month}-{i}", description="d")
+            self._showcases_and_staff(n, start)
         self.subjects.update(activity=activity, open_activity=scheduled, visit=visit, finding=finding)
 
     def _delegations(self, n):
@@ -192,6 +193,30 @@ class World:
             )
             delegations.delegation_revoke(delegation=delegation, actor=p.cadre)
         self.subjects.update(delegation=delegation)
+
+    def _showcases_and_staff(self, n, start):
+        """n showcase posts, honours, brand achievements and rotations in branch 01; its obligations."""
+        from partylife import showcases
+        from partylife.models import FrequencyObligation, Rotation
+        from partylife.obligations import obligations_open
+
+        p = self.p
+        brand = showcases.brand_save(unit=p.branch, name="红色管家", slogan="有事找管家", stands_for="服务群众")
+        for i in range(n):
+            post = showcases.showcase_post(
+                actor=p.cadre, unit=p.branch, title=f"亮初心{i}", text="t", month=start.date()
+            )
+            honour = showcases.honour_record(
+                actor=p.leader, unit=p.branch, member=p.cadre, title=f"荣誉{i}", body="县委", awarded_on=start.date()
+            )
+            showcases.achievement_add(brand=brand, title=f"成果{i}", achieved_on=start.date())
+            Rotation.objects.create(
+                worker=p.party_worker, unit=p.branch, from_post="a", to_post=f"b{i}", starts_on=start.date(),
+                months=3, report="r", recorded_by=p.leader,
+            )  # fmt: skip
+        obligations_open(as_of=start)
+        obligation = FrequencyObligation.objects.filter(unit=p.branch).latest("pk")
+        self.subjects.update(showcase_post=post, honour=honour, brand=brand, obligation=obligation)
 
     def _notifications(self, n):
         item = self.subjects["plain_item"]

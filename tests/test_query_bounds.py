@@ -185,20 +185,37 @@ READS: list[Read] = [
     Read("office_import_template", "office", 6, grows=False),
     Read("office_policies", "office", 10, grows=False),
     Read("office_policy_edit", "office", 10, grows=False),
-    # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges;
-    # +1: leaders' late verifications, +1 when some leader verified late: their memberships)
-    Read("reports:dashboard", "secretary", 30, query=Q3),
-    Read("reports:dashboard", "leader", 30, query=Q3),
-    Read("reports:dashboard", "commissioner", 31, query=Q3),
+    # reports (Party building's figures: required parts, activities held, visits, pairings; +1: the menu's badges)
+    # Party building in the score: 三会一课 obligations, findings accepted, honours, each township's scheme;
+    # +1: leaders' late verifications, +1 when some leader verified late: their memberships.
+    Read("reports:dashboard", "secretary", 34, query=Q3),
+    Read("reports:dashboard", "leader", 34, query=Q3),
+    Read("reports:dashboard", "commissioner", 35, query=Q3),
     Read("reports:dashboard-xlsx", "secretary", 10, query=Q3),
-    Read("reports-quarterly", "secretary", 20, query=Q3, api=True),
-    Read("reports-quarterly-xlsx", "secretary", 20, query=Q3, api=True),
+    Read("reports-quarterly", "secretary", 24, query=Q3, api=True),
+    Read("reports-quarterly-xlsx", "secretary", 24, query=Q3, api=True),
     # Party life
-    Read("partylife:activity-index", "cadre", 14),
+    # + the photos of the upcoming and the recent activities (one prefetch each).
+    Read("partylife:activity-index", "cadre", 16),
     Read("partylife:activity-new", "leader", 6, grows=False),
-    Read("partylife:activity-detail", "leader", 11, pk("activity"), grows=False),
-    Read("partylife:activity-record", "leader", 11, pk("open_activity"), grows=False),
-    Read("partylife:visit-index", "cadre", 8),
+    Read("partylife:activity-detail", "leader", 12, pk("activity"), grows=False),
+    Read("partylife:activity-record", "leader", 12, pk("open_activity"), grows=False),
+    Read("partylife:visit-index", "cadre", 9),
+    Read("partylife:showcase", "cadre", 13),
+    Read("partylife:obligation-index", "leader", 6),
+    Read("partylife:worker-index", "office", 8, grows=False),  # one row per worker, not per business row
+    Read("partylife:worker-detail", "office", 10, lambda w: {"pk": w.p.party_worker.pk}),
+    Read("activity-obligation-list", "leader", 2, api=True),
+    Read("activity-obligation-detail", "leader", 1, pk("obligation"), api=True, grows=False),
+    Read("showcase-post-list", "cadre", 3, api=True),
+    Read("showcase-post-detail", "cadre", 2, pk("showcase_post"), api=True, grows=False),
+    Read("showcase-post-history", "cadre", 3, pk("showcase_post"), api=True, grows=False),
+    Read("showcase-post-transitions", "cadre", 2, pk("showcase_post"), api=True, grows=False),
+    Read("honour-list", "cadre", 2, api=True),
+    Read("honour-detail", "cadre", 1, pk("honour"), api=True, grows=False),
+    Read("brand-list", "cadre", 3, api=True),
+    Read("brand-detail", "cadre", 2, pk("brand"), api=True),
+    Read("office_scoring", "office", 9, grows=False),
     Read("partylife:visit-coverage", "leader", 8, query="month=2026-07", grows=False),
     Read("partylife:finding-index", "observer", 7),
     Read("partylife:finding-detail", "commissioner", 8, pk("finding"), grows=False),

@@ -383,3 +383,38 @@ class Finding(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         self.dismiss_reason = reason
         self.decided_by = decider
         self.decided_at = timezone.now()
+
+
+class Photo(models.Model):
+    """A photo kept with its subject (an activity's record, a visit, a showcase post)."""
+
+    name = models.CharField(_("file name"), max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ActivityPhoto(Photo):
+    """A photo of a held activity (the organiser's record)."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="photos", verbose_name=_("activity"))
+    image = models.FileField(_("photo"), upload_to="activities/%Y/%m/")
+
+    class Meta(Photo.Meta):
+        verbose_name = _("activity photo")
+        verbose_name_plural = _("activity photos")
+
+
+class VisitPhoto(Photo):
+    """A photo taken on a 千名干部联村企 visit."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos", verbose_name=_("visit"))
+    image = models.FileField(_("photo"), upload_to="visits/%Y/%m/")
+
+    class Meta(Photo.Meta):
+        verbose_name = _("visit photo")
+        verbose_name_plural = _("visit photos")

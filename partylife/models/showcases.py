@@ -18,6 +18,8 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, FSMModelMixin, trans
 from organization.models import Unit
 from organization.scoping import scope_for
 
+from .activities import Photo
+
 __all__ = ["Brand", "BrandAchievement", "Honour", "ShowcasePhoto", "ShowcasePost", "committee_of", "selects_for"]
 
 
@@ -88,18 +90,13 @@ class ShowcasePost(ConcurrentTransitionMixin, FSMModelMixin, models.Model):
         """The committee names the author a vanguard of the quarter (the service records the honour)."""
 
 
-class ShowcasePhoto(models.Model):
+class ShowcasePhoto(Photo):
     post = models.ForeignKey(ShowcasePost, on_delete=models.CASCADE, related_name="photos", verbose_name=_("post"))
     image = models.FileField(_("photo"), upload_to="showcase/%Y/%m/")
-    name = models.CharField(_("file name"), max_length=200)
 
-    class Meta:
+    class Meta(Photo.Meta):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
-        ordering = ["pk"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Honour(models.Model):
