@@ -74,7 +74,7 @@ def test_registering_an_event_again_differently_is_refused():
 def test_notifications_registers_no_domain_group_itself():
     """Every group but the digest comes from the app that emits its events."""
     keys = [key for key, _ in registry.group_choices()]
-    assert set(keys) == {"item", "extension", "sweep", "case", "pledge", "issue", "partylife", "digest"}
+    assert set(keys) == {"item", "extension", "sweep", "case", "pledge", "issue", "partylife", "delegation", "digest"}
     assert {registry.event(kind).group for kind in ("case.opened", "pledge.approved", "issue.closed")} == {
         "case",
         "pledge",
