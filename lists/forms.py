@@ -75,7 +75,8 @@ class ItemForm(forms.Form):
     standard = forms.CharField(label=_("Completion standard"), widget=forms.Textarea(attrs={"rows": 3}))
     category = forms.ModelChoiceField(label=_("Category"), queryset=TaskCategory.objects.all(), required=False, empty_label=_("No category"))  # fmt: skip
     assignee = UserChoiceField(label=_("Responsible cadre"), queryset=User.objects.none())
-    co_handlers = UsersChoiceField(label=_("Co-handlers"), queryset=User.objects.none(), required=False)
+    # A list of people to tick (a phone has no Ctrl-click for a multiple select).
+    co_handlers = UsersChoiceField(label=_("Co-handlers"), queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "people-picker"}))  # fmt: skip
     lead_leader = UserChoiceField(label=_("Lead leader"), queryset=User.objects.none())
     due_at = _datetime_field(_("Deadline"))
     urgent = forms.BooleanField(label=_("Urgent"), required=False)
