@@ -257,7 +257,7 @@ def showcase_posts_visible_to(user):
         return ShowcasePost.objects.none()
     return (
         ShowcasePost.objects.filter(scope.township_q("unit__path"))
-        .filter(_readable_q(scope, "unit__path"))
+        .filter(_readable_q(scope, "unit__path") | scope.office_q("unit__path"))
         .select_related("unit", "author")
         .prefetch_related("photos")
     )
@@ -272,7 +272,7 @@ def honours_visible_to(user):
         return Honour.objects.none()
     return (
         Honour.objects.filter(scope.township_q("unit__path"))
-        .filter(_readable_q(scope, "unit__path"))
+        .filter(_readable_q(scope, "unit__path") | scope.office_q("unit__path"))
         .select_related("unit", "member")
     )
 

@@ -39,7 +39,7 @@ def _unit(request) -> Unit:
         return own[0]
     readable = Unit.objects.filter(scope.township_q(), kind=Unit.Kind.BRANCH)
     if not scope.is_admin:
-        readable = readable.filter(scope.readable_units_q())
+        readable = readable.filter(scope.readable_units_q() | scope.office_q())
     first = readable.order_by("path").first()
     if first is None:
         raise Http404
@@ -48,7 +48,7 @@ def _unit(request) -> Unit:
 
 def _reads(user, unit: Unit) -> bool:
     scope = scope_for(user)
-    return scope.is_admin or scope.can_read_unit(unit) or is_member_of(user, unit)
+    return scope.is_admin or scope.can_read_unit(unit) or is_member_of(user, unit) or scope.administers_in(unit.path)
 
 
 def _quarter_start(day):
