@@ -16,8 +16,8 @@ from organization.models import Unit, township_of
 from organization.scoping import scope_for
 from workflows.api import CommentInputSerializer
 from workflows.engine import TransitionConflict, TransitionForbidden, api_transitions, available_transitions, timeline
-from workflows.pdf import pdf_response, wants_pdf
 from workflows.images import normalize_photo
+from workflows.pdf import pdf_response, wants_pdf
 
 from . import services
 from .apis import may_add_photo

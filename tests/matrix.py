@@ -460,6 +460,8 @@ def township_account_link(p):
 
 def vendor_app_kwargs(app) -> dict[str, Any]:
     return {"provider": app.provider, "township": app.township_id}
+
+
 def township_template(p, branch=None):
     """An item template of branch 01 (the office edits its cadence)."""
     from lists.models import RecurringItemTemplate
@@ -485,6 +487,8 @@ def township_day(p):
 def township_jurisdiction(p):
     """District 1's discipline jurisdiction (commissioner02's)."""
     return p.commissioner.memberships.get(role="commissioner").unit.jurisdiction
+
+
 def _stand_in(person, deputy):
     from django.utils import timezone
 
