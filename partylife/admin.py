@@ -1,6 +1,20 @@
 from django.contrib import admin
 
-from .models import Absence, Activity, ActivityFrequency, ActivityPart, Attendance, Finding, RequiredPart, Visit
+from .models import (
+    Absence,
+    Activity,
+    ActivityFrequency,
+    ActivityPart,
+    Attendance,
+    Brand,
+    Finding,
+    FrequencyObligation,
+    Honour,
+    RequiredPart,
+    Rotation,
+    ShowcasePost,
+    Visit,
+)
 
 
 class RequiredPartInline(admin.TabularInline):
@@ -61,3 +75,33 @@ class ActivityFrequencyAdmin(admin.ModelAdmin):
     """三会一课: how often each kind must be held at least (the office edits)."""
 
     list_display = ["kind", "period"]
+
+
+@admin.register(FrequencyObligation)
+class FrequencyObligationAdmin(admin.ModelAdmin):
+    list_display = ("title", "unit", "kind", "period_start", "state", "warning_level", "escalation_level")
+    list_filter = ("kind", "state", "warning_level")
+    readonly_fields = ("state",)
+
+
+@admin.register(ShowcasePost)
+class ShowcasePostAdmin(admin.ModelAdmin):
+    list_display = ("title", "unit", "author", "month", "state")
+    list_filter = ("state",)
+    readonly_fields = ("state",)
+
+
+@admin.register(Honour)
+class HonourAdmin(admin.ModelAdmin):
+    list_display = ("title", "kind", "member", "unit", "body", "awarded_on")
+    list_filter = ("kind",)
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ("name", "unit", "slogan")
+
+
+@admin.register(Rotation)
+class RotationAdmin(admin.ModelAdmin):
+    list_display = ("worker", "from_post", "to_post", "starts_on", "months")

@@ -153,3 +153,19 @@ def test_the_obligation_page_shows_what_is_not_yet_held(opened, client):
 def test_activities_are_not_swept_as_obligations(opened):
     assert not Activity.objects.exists()
     assert FrequencyObligation.objects.filter(warning_level="green").count() == FrequencyObligation.objects.count()
+
+
+def test_the_commissioner_sees_the_missed_minimum_in_the_overdue_queue(opened, api_as, client):
+    sweep_deadlines(as_of=AFTER_DECEMBER)
+    obligation = committee_meeting_of(opened.branch)
+    with time_machine.travel(AFTER_DECEMBER, tick=False):
+        body = (
+            api_as(opened.commissioner)
+            .get("/api/v1/supervision/overdue/", {"subject_type": "activity_frequency"})
+            .json()
+        )
+        client.force_login(opened.commissioner)
+        page = client.get("/supervision/", {"subject_type": "activity_frequency"})
+    rows = body["results"] if isinstance(body, dict) else body
+    assert obligation.title in [row["title"] for row in rows]
+    assert page.status_code == 200
