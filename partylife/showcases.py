@@ -23,7 +23,7 @@ MAX_PHOTOS = 9
 def checked_photos(uploads) -> list:
     """The uploads as photos (JPEG or PNG by their content; HEIC turned into JPEG), or a
     ValidationError naming each bad one."""
-    # The evidence checks of lists (sniff, HEIC → JPEG) until they move to workflows.images.
+    # The evidence checks of lists: content sniffing, safe names, HEIC → JPEG (workflows.images).
     from lists.evidence import validate_upload
 
     uploads = list(uploads)
