@@ -203,11 +203,15 @@ def _seed_showcase(code, poster, organiser, selector, brand, honour) -> None:
 
 
 def _seed_staff_steps(code, organiser, worker) -> None:
-    """The Party-affairs worker's training of the year (with its result) and a rotation."""
+    """The Party-affairs worker's training of the year (with its result) and a rotation; the
+    worker is made the branch's 兼职党务工作者 if the organisation's demo did not make them one."""
     from .models import Rotation
 
     branch = Unit.objects.get(code=code)
     organiser, worker = User.objects.get(username=organiser), User.objects.get(username=worker)
+    Membership.objects.get_or_create(
+        user=worker, unit=branch, role=Membership.Role.PARTY_WORKER, defaults={"title": "兼职党务工作者"}
+    )
     title = f"{timezone.localdate().year}年党务干部集中培训"
     activity, created = _activity(branch, organiser, "training", title, timezone.now() - dt.timedelta(days=1), "镇党校")
     if created:
@@ -252,6 +256,7 @@ def seed_party_life(stdout=None) -> int:
         ("省优秀共产党员", "中共浙江省委"),
     )  # fmt: skip
     _seed_staff_steps("branch01", "leader01", "cadre004")
+    _seed_staff_steps("bs-branch01", "bleader01", "bcadre003")
     from .obligations import obligations_open
 
     obligations_open(as_of=timezone.now())

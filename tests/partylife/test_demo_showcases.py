@@ -1,6 +1,8 @@
 """The demo month's new Party content in both townships: brands, showcase posts nominated and
-selected, honours, the staff's training and rotation, the 三会一课 obligations (idempotent)."""
+selected, honours, each township's Party-affairs worker with a training and a rotation, the 三会一课
+obligations (idempotent)."""
 
+from organization.models import Membership, User
 from partylife.demo import seed_party_life
 from partylife.models import Activity, Brand, FrequencyObligation, Honour, Rotation, ShowcasePost
 
@@ -22,5 +24,9 @@ def test_the_demo_seeds_showcases_honours_and_staff_steps_once(personas):
         assert set(Honour.objects.filter(unit=branch).values_list("kind", flat=True)) == {"vanguard", "outside"}
         assert Honour.objects.filter(member=member, kind="vanguard").exists()
         assert FrequencyObligation.objects.filter(unit=branch).exists()
-    training = Activity.objects.get(kind="training", unit=personas.branch)
-    assert training.result == "考核合格" and training.attendance.filter(user=personas.party_worker).exists()
+    b_worker = User.objects.get(username="bcadre003")  # 白水镇's Party-affairs worker
+    for branch, worker in ((personas.branch, personas.party_worker), (personas.b_branch, b_worker)):
+        assert Membership.objects.filter(user=worker, unit=branch, role=Membership.Role.PARTY_WORKER).exists()
+        training = Activity.objects.get(kind="training", unit=branch)
+        assert training.result == "考核合格" and training.attendance.filter(user=worker).exists()
+        assert Rotation.objects.filter(worker=worker, unit=branch).count() == 1

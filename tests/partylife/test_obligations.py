@@ -18,7 +18,9 @@ from workflows.sweep import sweep_deadlines
 
 TZ = timezone.get_fixed_timezone(480)
 DEC_5 = dt.datetime(2026, 12, 5, 9, 0, tzinfo=TZ)
-AFTER_DECEMBER = dt.datetime(2027, 1, 12, 9, 0, tzinfo=TZ)  # 7 working days after 2026-12-31
+AFTER_DECEMBER = dt.datetime(
+    2027, 1, 7, 9, 0, tzinfo=TZ
+)  # past the ladder's first rung (3 working days), before its second
 
 
 @pytest.fixture
