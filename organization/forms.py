@@ -142,3 +142,25 @@ class JurisdictionForm(_TownshipUnitsMixin, forms.Form):
 class PeopleImportForm(forms.Form):
     file = forms.FileField(label=_("Excel workbook (.xlsx)"))
     reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)
+
+
+class UnitCreateForm(_TownshipUnitsMixin, forms.Form):
+    unit_fields = ("parent",)
+    parent = forms.ModelChoiceField(label=_("Belongs under"), queryset=Unit.objects.none())
+    name = forms.CharField(label=pgettext_lazy("unit", "Name"), max_length=100)
+    code = forms.SlugField(
+        label=pgettext_lazy("unit", "Code"),
+        max_length=50,
+        help_text=_("Letters, digits and dashes, unique across the deployment (e.g. qs-village12)."),
+    )
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("unit", "Kind"), choices=[c for c in Unit.Kind.choices if c[0] != Unit.Kind.TOWNSHIP]
+    )
+    reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)
+
+
+class UnitEditForm(_TownshipUnitsMixin, forms.Form):
+    unit_fields = ("parent",)
+    name = forms.CharField(label=pgettext_lazy("unit", "Name"), max_length=100)
+    parent = forms.ModelChoiceField(label=_("Belongs under"), queryset=Unit.objects.none(), required=False)
+    reason = forms.CharField(label=_("Reason"), widget=REASON_WIDGET, max_length=1000)

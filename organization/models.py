@@ -297,6 +297,9 @@ class AdministrativeChange(models.Model):
         POLICY_SET = "policy_set", _("deadline policy and escalation ladder set")
         POLICY_REMOVE = "policy_remove", _("deadline policy returned to the deployment's")
         SCORING_CHANGE = "scoring_change", _("scoring scheme changed")
+        UNIT_CREATE = "unit_create", _("unit created")
+        UNIT_UPDATE = "unit_update", _("unit renamed or moved")
+        UNIT_DELETE = "unit_delete", _("unit deleted")
 
     township = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="administrative_changes", verbose_name=_("township")

@@ -303,3 +303,91 @@ def jurisdiction_remove(*, township: Unit, actor: User, jurisdiction: Jurisdicti
     name = jurisdiction.name
     jurisdiction.delete()
     _record(township, actor, "jurisdiction_remove", name, reason)
+
+
+# -- units ---------------------------------------------------------------------------------------
+
+
+def units_of(township: Unit):
+    """The township and every unit under it, in tree order."""
+    return Unit.objects.filter(path__startswith=township.path).order_by("path")
+
+
+def _check_parent(township: Unit, parent: Unit, unit: Unit | None = None) -> None:
+    if not parent.path.startswith(township.path):
+        raise ValidationError({"parent": _("This unit does not belong to %(township)s.") % {"township": township}})
+    if unit is not None and parent.path.startswith(unit.path):
+        raise ValidationError({"parent": _("A unit cannot be moved below itself or one of its own units.")})
+
+
+@transaction.atomic
+def unit_create(*, township: Unit, actor: User, parent: Unit, name: str, code: str, kind: str, reason: str) -> Unit:
+    """A new unit under ``parent`` (a unit of ``township``); never a township."""
+    reason = _require_reason(reason)
+    _check_parent(township, parent)
+    if kind == Unit.Kind.TOWNSHIP:
+        raise ValidationError({"kind": _("The office cannot create a township.")})
+    if Unit.objects.filter(code=code).exists():
+        raise ValidationError({"code": _("This code is taken.")})
+    unit = Unit.objects.create(parent=parent, name=name, code=code, kind=kind)
+    _record(township, actor, "unit_create", name, reason, unit=unit.pk, parent=parent.name, kind=kind)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, township: Unit, actor: User, unit: Unit, name: str, parent: Unit | None, reason: str) -> Unit:
+    """Rename ``unit`` and/or move it (with its subtree) under ``parent`` of the same township."""
+    reason = _require_reason(reason)
+    _require_in(township, unit)
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if unit.pk == township.pk:
+        if parent is not None and parent.pk != unit.parent_id:
+            raise ValidationError({"parent": _("The township itself cannot be moved.")})
+        parent = unit.parent
+    else:
+        if parent is None:
+            raise ValidationError({"parent": _("Choose the unit it belongs under.")})
+        _check_parent(township, parent, unit)
+    before = {"name": unit.name, "parent": unit.parent.name if unit.parent_id else ""}
+    unit.name, unit.parent = name, parent
+    unit.save()  # Unit.save re-roots the subtree's paths in one UPDATE when the parent changed
+    after = {"name": name, "parent": parent.name if parent else ""}
+    _record(township, actor, "unit_update", name, reason, unit=unit.pk, before=before, after=after)
+    return unit
+
+
+def unit_holdings(unit: Unit) -> list[str]:
+    """What still hangs on ``unit``: sub-units, roles and business rows (readable, with counts)."""
+    held = []
+    for relation in Unit._meta.related_objects:
+        accessor = relation.get_accessor_name()
+        if relation.many_to_many:
+            count = getattr(unit, accessor).count()
+        else:
+            count = relation.related_model._default_manager.filter(**{relation.field.name: unit}).count()
+        if count:
+            held.append(f"{relation.related_model._meta.verbose_name_plural} {count}")
+    return held
+
+
+@transaction.atomic
+def unit_delete(*, township: Unit, actor: User, unit: Unit, reason: str) -> None:
+    """Delete a unit that holds nothing. Units have no active flag: a unit with sub-units, members
+    or business rows stays (its history would go with it) and the refusal says what it holds."""
+    reason = _require_reason(reason)
+    _require_in(township, unit)
+    if unit.pk == township.pk:
+        raise ValidationError({"unit": _("The township itself cannot be deleted.")})
+    held = unit_holdings(unit)
+    if held:
+        raise ValidationError(
+            {
+                "unit": _(
+                    "%(unit)s still holds %(held)s: units cannot be deactivated, and one with sub-units, "
+                    "members or records cannot be deleted. Move or hand them over first."
+                )
+                % {"unit": unit.name, "held": "、".join(held)}
+            }
+        )
+    _record(township, actor, "unit_delete", unit.name, reason, unit=unit.pk, parent=unit.parent.name, kind=unit.kind)
+    unit.delete()

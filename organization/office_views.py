@@ -1,4 +1,4 @@
-"""The township office's set-up pages beyond people and pairings: item templates with their
+"""The township office's set-up pages beyond people and pairings: units, item templates with their
 cadence, the working-day calendar, discipline jurisdictions and the bulk import of people.
 
 Every page is scoped to the township the caller administers (``_office_township``): a record
@@ -22,10 +22,81 @@ from workflows.models import CalendarOverride
 from workflows.spreadsheet import ExcelImportError
 
 from . import office, people_import
-from .forms import CalendarForm, JurisdictionForm, PeopleImportForm, TemplateForm
+from .forms import CalendarForm, JurisdictionForm, PeopleImportForm, TemplateForm, UnitCreateForm, UnitEditForm
 from .views import _apply, _back, _office_township, _with_reason
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# -- units --------------------------------------------------------------------------------------
+
+
+@login_required
+def office_units(request):
+    township = _office_township(request)
+    form = UnitCreateForm(initial={"parent": township.pk})
+    form.limit_units(township)
+    if request.method == "POST":
+        form = UnitCreateForm(request.POST)
+        form.limit_units(township)
+        if _apply(request, form, lambda d: office.unit_create(township=township, actor=request.user, **d)):
+            messages.success(request, _("The unit was created."))
+            return _back("office_units", township)
+    context = {"township": township, "units": office.units_of(township).select_related("parent"), "form": form}
+    return render(request, "organization/office/units.html", context, status=400 if form.errors else 200)
+
+
+def _unit_form(township, unit, data=None) -> UnitEditForm:
+    form = UnitEditForm(data, initial={"name": unit.name, "parent": unit.parent_id})
+    form.limit_units(township)
+    form.fields["parent"].queryset = form.fields["parent"].queryset.exclude(path__startswith=unit.path)
+    if unit.pk == township.pk:
+        del form.fields["parent"]
+    return form
+
+
+@login_required
+def office_unit(request, pk: int):
+    township = _office_township(request)
+    unit = get_object_or_404(office.units_of(township).select_related("parent"), pk=pk)
+    form = _unit_form(township, unit)
+    if request.method == "POST":
+        form = _unit_form(township, unit, request.POST)
+        run = lambda d: office.unit_update(  # noqa: E731
+            township=township, actor=request.user, unit=unit, name=d["name"], parent=d.get("parent"), reason=d["reason"]
+        )
+        if _apply(request, form, run):
+            messages.success(request, _("The unit was saved."))
+            return _back("office_unit", township, pk=unit.pk)
+    changes = township.administrative_changes.filter(action__startswith="unit_", details__unit=unit.pk).select_related(
+        "actor"
+    )[:20]
+    context = {
+        "township": township,
+        "unit": unit,
+        "children": unit.children.order_by("path"),
+        "form": form,
+        "changes": changes,
+    }
+    return render(request, "organization/office/unit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def office_unit_delete(request, pk: int):
+    township = _office_township(request)
+    unit = get_object_or_404(office.units_of(township), pk=pk)
+    deleted = []
+
+    def run(reason):
+        office.unit_delete(township=township, actor=request.user, unit=unit, reason=reason)
+        deleted.append(unit)
+        return _("The unit was deleted.")
+
+    _with_reason(request, run)
+    if deleted:
+        return _back("office_units", township)
+    return _back("office_unit", township, pk=pk)
 
 
 # -- item templates ------------------------------------------------------------------------------

@@ -484,6 +484,15 @@ def township_day(p):
     )
 
 
+def township_district(p):
+    """青山镇's district 1 (villages and people under it)."""
+    return p.unit("district1")
+
+
+def b_township_district(p):
+    return p.unit("bs-district1")
+
+
 def township_jurisdiction(p):
     """District 1's discipline jurisdiction (commissioner02's)."""
     return p.commissioner.memberships.get(role="commissioner").unit.jurisdiction
@@ -1447,6 +1456,22 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         ),
     ),
     # tests/organization/test_office_setup.py runs each of these for both townships' offices.
+    # tests/organization/test_office_units.py runs each of these for both townships' offices.
+    "office_units": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
+    "office_unit": (
+        Case(OFFICE_ACTS(200), subject=township_district),
+        Case(OFFICE_ACTS(400), method="post", subject=township_district, note="the empty form: its errors"),
+        Case({**OFFICE_ONLY, "office": 404}, subject=b_township_district),
+    ),
+    "office_unit_delete": (
+        Case(
+            OFFICE_ACTS(302),
+            method="post",
+            subject=township_district,
+            body=lambda user, subject: {"reason": "矩阵"},
+            note="refused with a message: the district holds villages and people",
+        ),
+    ),
     "office_templates": (Case(OFFICE_ONLY), Case(OFFICE_ACTS(400, subject=False), method="post")),
     "office_template": (
         Case(OFFICE_ACTS(200), subject=township_template),
