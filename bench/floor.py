@@ -95,8 +95,8 @@ class FloorSql(APIView):
             cursor.execute(
                 f"INSERT INTO {outbox} (idempotency_key, event, event_key, recipient_id, channel, "
                 "subject_type_id, subject_id, title, text, link, urgent, state, attempts, next_attempt_at, "
-                "created_at, claimed_by, last_error) "
-                "VALUES (%s, 'bench.floor', '', %s, 'in_app', %s, %s, '', 'bench', '', false, 'sent', 0, %s, %s, '', '')",
+                "created_at, claimed_by, last_error, provider_message_id) "
+                "VALUES (%s, 'bench.floor', '', %s, 'in_app', %s, %s, '', 'bench', '', false, 'sent', 0, %s, %s, '', '', '')",
                 [f"bench|{uuid.uuid4().hex}", request.user.pk, content_type.pk, pk, now, now],
             )
         return Response({"id": pk, "state": state, "seq": row.seq})

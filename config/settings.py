@@ -321,6 +321,7 @@ SPECTACULAR_SETTINGS = {
         "WarningLevelEnum": "lists.models.items.ResponsibilityItem.Warning",
         "SupervisionActionKindEnum": "supervision.models.SupervisionAction.Kind",
         "InboxActionEnum": "lists.serializers.INBOX_ACTIONS",
+        "ActivityKindEnum": "partylife.models.activities.ActivityKind.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -551,6 +551,7 @@ B_HANDLER_ONLY = {**API_B_READERS, "b_secretary": 403, "b_leader": 403, "b_commi
 BOARD_READERS = expect(200, anonymous=302, township=404)
 B_BOARD_READERS = expect(404, anonymous=302, township=200)
 API_READERS = {**ITEM_READERS, "anonymous": 401}
+SHOWCASE_READERS = {**API_READERS, "office": 200}  # a branch's showcase and honours: its township's office reads them
 UNIT_LEADERS_ONLY_NEW = expect(
     403, leader=200, other_leader=200, anonymous=302, township=403, b_secretary=200, b_leader=200
 )
@@ -1184,14 +1185,14 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
     ),
     "showcase-post-detail": (
-        Case(API_READERS, kind="api", subject=showcase_post),
-        Case(API_B_READERS, kind="api", subject=b_showcase_post),
+        Case(SHOWCASE_READERS, kind="api", subject=showcase_post, note="the township office reads its showcase"),
+        Case({**API_B_READERS, "b_office": 200}, kind="api", subject=b_showcase_post),
     ),
-    "showcase-post-transitions": (Case(API_READERS, kind="api", subject=showcase_post),),
-    "showcase-post-history": (Case(API_READERS, kind="api", subject=showcase_post),),
+    "showcase-post-transitions": (Case(SHOWCASE_READERS, kind="api", subject=showcase_post),),
+    "showcase-post-history": (Case(SHOWCASE_READERS, kind="api", subject=showcase_post),),
     "showcase-post-take-transition": (
         Case(
-            {**ITEM_ACTION(403), "leader": 400, "anonymous": 401},
+            {**ITEM_ACTION(403), "leader": 400, "anonymous": 401, "office": 403},
             kind="api",
             method="post",
             subject=showcase_post,
@@ -1203,20 +1204,20 @@ MATRIX: dict[str, tuple[Case, ...]] = {
         Case(API_LOGGED_IN, kind="api"),
         Case(expect(400, anonymous=401, township=400), kind="api", method="post", note="the empty body"),
     ),
-    "honour-detail": (Case(API_READERS, kind="api", subject=branch_honour),),
+    "honour-detail": (Case(SHOWCASE_READERS, kind="api", subject=branch_honour),),
     "brand-list": (Case(API_LOGGED_IN, kind="api"),),
     "brand-detail": (
         Case(expect(200, anonymous=401, township=404), kind="api", subject=branch_brand, note="public in the township"),
     ),
     "partylife:worker-index": (
         Case(
-            expect(403, anonymous=302, township=403, b_secretary=200),
+            expect(403, anonymous=302, township=403, b_secretary=200, office=200, b_office=200),
             note="the office and the township's leaders (secretary) see who missed training or rotation",
         ),
     ),
     "partylife:worker-detail": (
         Case(
-            {**ITEM_READERS, "assignee": 200},
+            {**ITEM_READERS, "assignee": 200, "office": 200},
             subject=lambda p: p.party_worker,
             note="the worker, the readers of their branch, the office",
         ),
@@ -1231,6 +1232,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
                 observer=403,
                 anonymous=302,
                 township=404,
+                office=400,
             ),
             method="post",
             subject=lambda p: p.party_worker,
@@ -1348,7 +1350,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "delegations:detail": (
         Case(expect(404, assignee=200, anonymous=302, township=404), subject=cadre_stand_in),
-        Case(expect(404, anonymous=302, township=404, b_cadre=200), subject=b_cadre_stand_in),
+        Case(expect(404, anonymous=302, township=404, b_cadre=200, b_office=404), subject=b_cadre_stand_in),
     ),
     "delegations:revoke": (
         Case(
@@ -1366,7 +1368,7 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     ),
     "delegation-detail": (
         Case(expect(404, assignee=200, anonymous=401, township=404), kind="api", subject=cadre_stand_in),
-        Case(expect(404, anonymous=401, township=404, b_cadre=200), kind="api", subject=b_cadre_stand_in),
+        Case(expect(404, anonymous=401, township=404, b_cadre=200, b_office=404), kind="api", subject=b_cadre_stand_in),
     ),
     "delegation-transitions": (
         Case(expect(404, assignee=200, anonymous=401, township=404), kind="api", subject=cadre_stand_in),
@@ -1386,7 +1388,10 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # -- the township office (党政办): office01 / boffice01 and admins only (tests/organization/test_office.py
     # runs every office action for both townships' office holders); everyone else 403, anonymous to the login.
     "office_home": (Case(OFFICE_ONLY),),
-    "office_scoring": (Case(OFFICE_ONLY), Case(OFFICE_ONLY, method="post", note="the office's own scheme")),
+    "office_scoring": (
+        Case(OFFICE_ONLY),
+        Case(OFFICE_ACTS(400, subject=False), method="post", note="the office's own scheme; the empty form"),
+    ),
     "office_people": (
         Case(OFFICE_ONLY),
         Case(OFFICE_ACTS(400, subject=False), method="post", note="the empty form comes back 400 for the office"),
@@ -1425,11 +1430,16 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     # -- WeCom / DingTalk (tests/connect/ runs the office's actions and the sign-in itself)
     "connect:office": (
         Case(OFFICE_ONLY),
-        Case(OFFICE_ONLY, method="post", body=lambda user, subject: {"provider": "wecom"}),
+        Case(OFFICE_ACTS(400, subject=False), method="post", body=lambda user, subject: {"provider": "wecom"}),
     ),
-    "connect:office-link": (Case(OFFICE_ONLY, method="post"),),
+    "connect:office-link": (Case(OFFICE_ACTS(400, subject=False), method="post", note="the empty form"),),
     "connect:office-unlink": (
-        Case(OFFICE_ONLY, method="post", subject=township_account_link, body=lambda user, subject: {"reason": "矩阵"}),
+        Case(
+            OFFICE_ACTS(302),
+            method="post",
+            subject=township_account_link,
+            body=lambda user, subject: {"reason": "矩阵"},
+        ),
     ),
     "connect:me": (Case(LOGGED_IN_PAGE, note="the caller's own links and township's applications"),),
     "connect:start": (
@@ -1508,16 +1518,16 @@ MATRIX: dict[str, tuple[Case, ...]] = {
     "office_import_template": (Case(OFFICE_ONLY),),
     # 交接 (tests/delegations/test_handover.py runs it for both townships' offices)
     "office_handover": (
-        Case(OFFICE_ONLY, subject=township_person),
-        Case(OFFICE_ONLY, method="post", subject=township_person, note="an empty form would come back 400"),
+        Case(OFFICE_ACTS(200), subject=township_person),
+        Case(OFFICE_ACTS(400), method="post", subject=township_person, note="the empty form"),
     ),
     "office_policies": (Case(OFFICE_ONLY),),
     "office_policy_edit": (
         Case(OFFICE_ONLY),
-        Case(OFFICE_ONLY, method="post", note="an empty form would come back 400 for the office"),
+        Case(OFFICE_ACTS(400, subject=False), method="post", note="the empty form"),
     ),
     "office_policy_remove": (
-        Case(OFFICE_ONLY, method="post", subject=township_policy, body=lambda user, subject: {"reason": "矩阵"}),
+        Case(OFFICE_ACTS(302), method="post", subject=township_policy, body=lambda user, subject: {"reason": "矩阵"}),
     ),
 }
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 CASES = [
     ("accept", "assigned", "cadre", {}, 15),
     ("report_progress", "in_progress", "cadre", {"text": "half done", "percent": 50}, 11),
-    ("submit", "in_progress", "cadre", {"result": "all done"}, 19),
+    ("submit", "in_progress", "cadre", {"result": "all done"}, 21),  # +2: the verification clock's deadline
     ("verify", "submitted", "leader", {}, 29),
     ("return", "submitted", "leader", {"reason": "photos missing"}, 23),
     ("suspend", "in_progress", "leader", {"reason": "flood season"}, 13),
