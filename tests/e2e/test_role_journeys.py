@@ -32,7 +32,7 @@ PEOPLE = {
         "leader": "leader01",
         "handler": "cadre006",
         "member": "cadre002",
-        "commissioner": "commissioner02",
+        "commissioner": "commissioner01",  # the township 纪委: demo cases this late are its (the ladder's level 2)
         "secretary": "bsecretary",
         "office": "office01",
     },
