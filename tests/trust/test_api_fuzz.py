@@ -60,3 +60,12 @@ schema.app = get_wsgi_application()
 )
 def test_api_answers_within_its_schema(case, leader_token):
     case.call_and_validate(headers={"Authorization": f"Token {leader_token}"}, excluded_checks=SEMANTIC_REFUSALS)
+
+
+@pytest.mark.parametrize("page", ["", "abc", "0"])
+def test_a_page_that_is_not_a_page_number_is_refused(client, township, page):
+    """``?page=`` empty, not a number or below 1: 404 "Invalid page.", never silently page 1."""
+    client.force_login(township.leader)
+    response = client.get("/api/v1/notifications/", {"page": page})
+    assert response.status_code == 404
+    assert client.get("/api/v1/notifications/", {"page": "1"}).status_code == 200
